@@ -1,0 +1,1 @@
+"""Storage layer: SQL lives here and only here. Nothing in this package imports telegram."""

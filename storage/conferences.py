@@ -1,0 +1,121 @@
+"""The conferences table: scheduled and archived conferences of each owner.
+
+A conference is "scheduled" while its end is in the future and "archived" after; the
+split is computed from `ends_at` against the caller's clock, never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from storage.db import Queryable, Row
+
+
+@dataclass(frozen=True)
+class ConferenceRecord:
+    id: int
+    owner_id: int
+    topic: str
+    starts_at: int
+    ends_at: int
+    conference_code: str
+    password: str
+    allow_without_owner: bool
+    sequence: int
+    changed_since_notice: bool
+    owner_joined_at: int | None
+    created_at: int
+    updated_at: int
+
+    @classmethod
+    def from_row(cls, row: Row) -> ConferenceRecord:
+        record = {f.name: row[f.name] for f in fields(cls)}
+        record["allow_without_owner"] = bool(record["allow_without_owner"])
+        record["changed_since_notice"] = bool(record["changed_since_notice"])
+        return cls(**record)
+
+
+@dataclass(frozen=True)
+class NewConference:
+    owner_id: int
+    topic: str
+    starts_at: int
+    ends_at: int
+    conference_code: str
+    password: str
+    allow_without_owner: bool = True
+
+
+class ConferenceRepository:
+    def __init__(self, db: Queryable) -> None:
+        self._db = db
+
+    async def create(self, conference: NewConference, *, now: int) -> int:
+        return await self._db.insert(
+            "INSERT INTO conferences (owner_id, topic, starts_at, ends_at, conference_code,"
+            " password, allow_without_owner, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                conference.owner_id,
+                conference.topic,
+                conference.starts_at,
+                conference.ends_at,
+                conference.conference_code,
+                conference.password,
+                int(conference.allow_without_owner),
+                now,
+                now,
+            ),
+        )
+
+    async def get(self, conference_id: int) -> ConferenceRecord | None:
+        row = await self._db.fetch_one("SELECT * FROM conferences WHERE id = ?", (conference_id,))
+        return None if row is None else ConferenceRecord.from_row(row)
+
+    async def get_by_code(self, code: str) -> ConferenceRecord | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM conferences WHERE conference_code = ?", (code,)
+        )
+        return None if row is None else ConferenceRecord.from_row(row)
+
+    async def code_taken(self, code: str, *, except_id: int | None = None) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM conferences WHERE conference_code = ? AND id IS NOT ?",
+            (code, except_id),
+        )
+        return row is not None
+
+    async def list_scheduled(
+        self, owner_id: int, *, now: int, limit: int, offset: int = 0
+    ) -> list[ConferenceRecord]:
+        """Running or future conferences, soonest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM conferences WHERE owner_id = ? AND ends_at > ?"
+            " ORDER BY starts_at, id LIMIT ? OFFSET ?",
+            (owner_id, now, limit, offset),
+        )
+        return [ConferenceRecord.from_row(row) for row in rows]
+
+    async def count_scheduled(self, owner_id: int, *, now: int) -> int:
+        return int(await self._db.fetch_value(
+            "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at > ?", (owner_id, now)
+        ))
+
+    async def list_archive(
+        self, owner_id: int, *, now: int, limit: int, offset: int = 0
+    ) -> list[ConferenceRecord]:
+        """Past conferences, most recent first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM conferences WHERE owner_id = ? AND ends_at <= ?"
+            " ORDER BY starts_at DESC, id DESC LIMIT ? OFFSET ?",
+            (owner_id, now, limit, offset),
+        )
+        return [ConferenceRecord.from_row(row) for row in rows]
+
+    async def count_archive(self, owner_id: int, *, now: int) -> int:
+        return int(await self._db.fetch_value(
+            "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at <= ?", (owner_id, now)
+        ))
+
+    async def delete(self, conference_id: int) -> bool:
+        return await self._db.execute("DELETE FROM conferences WHERE id = ?", (conference_id,)) > 0

@@ -1,0 +1,169 @@
+"""The one database connection, its transactions and the migrations.
+
+All SQL runs on a single aiosqlite connection (one writer, as SQLite wants). Statements
+from concurrent coroutines are serialised by a lock so that one coroutine's statement can
+never slip into another coroutine's open transaction. Read-then-write work runs inside
+`transaction()`, which starts with BEGIN IMMEDIATE so the write lock is taken up front.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosqlite
+
+from storage.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any] | dict[str, Any]
+Row = sqlite3.Row
+
+
+class Queryable(Protocol):
+    """What repositories need: a Database, or a Transaction inside one."""
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None: ...
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]: ...
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any: ...
+    async def execute(self, sql: str, params: Params = ()) -> int: ...
+    async def insert(self, sql: str, params: Params = ()) -> int: ...
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+
+class _Statements:
+    """Statement helpers shared by Database and Transaction; subclasses provide `_run`."""
+
+    async def _run(self, call: Any) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        return await self._run(lambda conn: _fetch_one(conn, sql, params))
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        return await self._run(lambda conn: conn.execute_fetchall(sql, params))
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; returns the number of rows it changed."""
+        return await self._run(lambda conn: _execute(conn, sql, params, "rowcount"))
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT; returns the new row id."""
+        return await self._run(lambda conn: _execute(conn, sql, params, "lastrowid"))
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._run(lambda conn: conn.executemany(sql, rows))
+
+
+async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Params) -> Row | None:
+    async with conn.execute(sql, params) as cursor:
+        return await cursor.fetchone()
+
+
+async def _execute(conn: aiosqlite.Connection, sql: str, params: Params, attribute: str) -> int:
+    async with conn.execute(sql, params) as cursor:
+        return getattr(cursor, attribute)
+
+
+class Database(_Statements):
+    """The application's connection. Open with `await Database.open(path)`."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._conn = connection
+        self._lock = asyncio.Lock()
+        self._transaction_task: asyncio.Task[Any] | None = None
+
+    @classmethod
+    async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: autocommit, transactions only where we BEGIN them explicitly.
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        # NORMAL is durable across application crashes in WAL mode (only an OS crash can
+        # lose the last commits), and much faster than FULL.
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        database = cls(conn)
+        await database.migrate()
+        return database
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    async def _run(self, call: Any) -> Any:
+        if self._transaction_task is not None and self._transaction_task is asyncio.current_task():
+            # The coroutine that holds the transaction may use the plain database too;
+            # its statements belong to that transaction.
+            return await call(self._conn)
+        async with self._lock:
+            return await call(self._conn)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
+        async with self._lock:
+            self._transaction_task = asyncio.current_task()
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Transaction(self._conn)
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise
+                await self._conn.execute("COMMIT")
+            finally:
+                self._transaction_task = None
+
+    async def migrate(self) -> list[int]:
+        """Apply the migrations not yet recorded; returns the numbers applied now."""
+        async with self._lock:
+            await self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+            )
+            done = {row[0] for row in await self._conn.execute_fetchall(
+                "SELECT version FROM schema_migrations")}
+            applied = []
+            for migration in MIGRATIONS:
+                if migration.version in done:
+                    continue
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in migration.statements:
+                        await self._conn.execute(statement)
+                    await self._conn.execute(
+                        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                        (migration.version, migration.name),
+                    )
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise
+                await self._conn.execute("COMMIT")
+                log.info("Applied database migration %d: %s", migration.version, migration.name)
+                applied.append(migration.version)
+            return applied
+
+
+class Transaction(_Statements):
+    """Statements inside an open transaction; the Database lock is already held."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._conn = connection
+
+    async def _run(self, call: Any) -> Any:
+        return await call(self._conn)

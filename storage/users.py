@@ -1,0 +1,111 @@
+"""The users table: who talks to the bot, their profile and preferences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from storage.db import Queryable, Row
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    username: str | None
+    full_name: str
+    email: str | None
+    language: str
+    timezone: str
+    remember_name: bool
+    display_name: str | None
+    is_blocked: bool
+    is_active: bool
+    created_at: int
+    updated_at: int
+    last_seen_at: int
+
+    @classmethod
+    def from_row(cls, row: Row) -> UserRecord:
+        record = {f.name: row[f.name] for f in fields(cls)}
+        for flag in ("remember_name", "is_blocked", "is_active"):
+            record[flag] = bool(record[flag])
+        return cls(**record)
+
+
+@dataclass(frozen=True)
+class ProfileFields:
+    """The part of a user that the user edits in "Personal information"."""
+
+    full_name: str
+    email: str | None
+    language: str
+    timezone: str
+    remember_name: bool
+    display_name: str | None
+
+
+class UserRepository:
+    def __init__(self, db: Queryable) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> UserRecord | None:
+        row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return None if row is None else UserRecord.from_row(row)
+
+    async def record_seen(
+        self,
+        user_id: int,
+        *,
+        username: str | None,
+        full_name: str,
+        language: str,
+        timezone: str,
+        now: int,
+    ) -> tuple[UserRecord, bool]:
+        """Register a new user or refresh a known one; returns (user, is_new).
+
+        For a known user only what Telegram owns (the username) and the activity marks
+        change: the profile, language and time zone are the user's own choices.
+        """
+        existing = await self.get(user_id)
+        if existing is None:
+            await self._db.execute(
+                "INSERT INTO users (id, username, full_name, language, timezone,"
+                " created_at, updated_at, last_seen_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                (user_id, username, full_name, language, timezone, now, now, now),
+            )
+        else:
+            await self._db.execute(
+                "UPDATE users SET username = ?, last_seen_at = ?, is_active = 1 WHERE id = ?",
+                (username, now, user_id),
+            )
+        user = await self.get(user_id)
+        assert user is not None
+        return user, existing is None
+
+    async def save_profile(self, user_id: int, profile: ProfileFields, *, now: int) -> None:
+        await self._db.execute(
+            "UPDATE users SET full_name = ?, email = ?, language = ?, timezone = ?,"
+            " remember_name = ?, display_name = ?, updated_at = ? WHERE id = ?",
+            (
+                profile.full_name,
+                profile.email,
+                profile.language,
+                profile.timezone,
+                int(profile.remember_name),
+                profile.display_name,
+                now,
+                user_id,
+            ),
+        )
+
+    async def set_language(self, user_id: int, language: str, *, now: int) -> None:
+        await self._db.execute(
+            "UPDATE users SET language = ?, updated_at = ? WHERE id = ?", (language, now, user_id)
+        )
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        await self._db.execute("UPDATE users SET is_active = ? WHERE id = ?", (int(active), user_id))
+
+    async def count(self) -> int:
+        return int(await self._db.fetch_value("SELECT COUNT(*) FROM users"))
