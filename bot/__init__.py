@@ -1,0 +1,1 @@
+"""The conference bot's core: settings, domain rules, services and application wiring."""

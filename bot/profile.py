@@ -1,0 +1,73 @@
+"""Rules for the values a person types into "Personal information".
+
+Each validator returns the clean value or raises InvalidInput with the catalog key of the
+message that tells the person what to type instead.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+
+from bot.timezones import resolve_timezone
+
+MAX_NAME_LENGTH = 64
+MAX_EMAIL_LENGTH = 254
+CLEAR_VALUE = "-"
+
+
+@dataclass
+class InvalidInput(Exception):
+    """A typed value was rejected; `key` names the message, `values` fill it in, and
+    `nested` fills placeholders with other catalog texts (by key)."""
+
+    key: str
+    values: dict[str, str] = field(default_factory=dict)
+    nested: dict[str, str] = field(default_factory=dict)
+
+
+def clean_name(typed: str) -> str:
+    """A person's name or joining name: 1..64 printable characters on one line."""
+    name = " ".join(typed.split())
+    if not 1 <= len(name) <= MAX_NAME_LENGTH or "\n" in typed.strip() or not _printable(name):
+        raise InvalidInput("profile.bad_name")
+    return name
+
+
+def clean_email(typed: str) -> str | None:
+    """A syntactically valid address (no DNS lookup), normalised; '-' clears it."""
+    candidate = typed.strip()
+    if candidate == CLEAR_VALUE:
+        return None
+    shown = candidate[:80]
+    if len(candidate) > MAX_EMAIL_LENGTH:
+        raise InvalidInput(
+            "profile.bad_email", {"value": shown}, {"reason": "profile.email_reason_too_long"}
+        )
+    try:
+        result = validate_email(candidate, check_deliverability=False)
+    except EmailNotValidError:
+        raise InvalidInput(
+            "profile.bad_email", {"value": shown}, {"reason": "profile.email_reason_syntax"}
+        ) from None
+    return result.normalized
+
+
+def clean_timezone(typed: str) -> str:
+    zone = resolve_timezone(typed.strip())
+    if zone is None:
+        raise InvalidInput("profile.bad_timezone", {"value": typed.strip()[:64]})
+    return zone
+
+
+def clean_display_name(typed: str) -> str | None:
+    """The name used when joining; '-' means "use my profile name"."""
+    return None if typed.strip() == CLEAR_VALUE else clean_name(typed)
+
+
+def _printable(text: str) -> bool:
+    # Control and format characters (bidi overrides, zero-width joiners on their own) make
+    # names that display deceptively; letters, marks, digits, punctuation and spaces are fine.
+    return all(unicodedata.category(char)[0] not in "C" for char in text)

@@ -1,0 +1,205 @@
+"""One typed settings object, read from the environment or a `.env` file.
+
+Every setting is parsed and checked here, so that a malformed value stops the bot at
+start with one line naming the setting, instead of a traceback an hour later.
+Secrets are wrapped in `Secret`, whose repr never shows the value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlparse
+from zoneinfo import available_timezones
+
+from dotenv import dotenv_values
+
+SUPPORTED_LANGUAGES = ("en", "ru")
+VIDEO_PLATFORMS = ("jitsi", "bbb", "template")
+SMTP_TLS_MODES = ("starttls", "tls", "none")
+_TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+
+T = TypeVar("T")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; `str()` is the one line shown to the operator."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name} {problem}")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that must never reach a log: repr and str hide it."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def reveal(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: Secret | None
+    telegram_base_url: str | None = None
+    database_path: Path = Path("data/conference-bot.sqlite3")
+    admin_ids: frozenset[int] = frozenset()
+    default_language: str = "en"
+    default_timezone: str = "UTC"
+    join_early_minutes: int = 10
+    reminder_minutes: int = 10
+    video_platform: str = "jitsi"
+    video_base_url: str = "https://meet.jit.si"
+    bbb_secret: Secret | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: Secret | None = None
+    smtp_tls: str = "starttls"
+    mail_from: str = "Conference Bot <conference-bot@localhost>"
+    mail_dir: Path = Path("data/mail")
+    log_level: str = "INFO"
+
+    def is_admin(self, telegram_id: int) -> bool:
+        return telegram_id in self.admin_ids
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = Path(".env"),
+    *,
+    require_token: bool = True,
+) -> Settings:
+    """Read settings: the process environment wins over the `.env` file."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    reader = _Reader(values)
+
+    token = reader.get("TELEGRAM_BOT_TOKEN", _parse_token, None)
+    if token is None and require_token:
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN",
+            "is not set: get a token from @BotFather and put it in .env (see .env.example)",
+        )
+    defaults = Settings(telegram_bot_token=None)
+    return Settings(
+        telegram_bot_token=token,
+        telegram_base_url=reader.get("TELEGRAM_BASE_URL", _parse_http_url, None),
+        database_path=reader.get("DATABASE_PATH", Path, defaults.database_path),
+        admin_ids=reader.get("ADMIN_IDS", _parse_id_list, defaults.admin_ids),
+        default_language=reader.get(
+            "DEFAULT_LANGUAGE", _one_of(SUPPORTED_LANGUAGES), defaults.default_language
+        ),
+        default_timezone=reader.get("DEFAULT_TIMEZONE", _parse_timezone, defaults.default_timezone),
+        join_early_minutes=reader.get(
+            "JOIN_EARLY_MINUTES", _int_between(0, 1440), defaults.join_early_minutes
+        ),
+        reminder_minutes=reader.get(
+            "REMINDER_MINUTES", _int_between(0, 1440), defaults.reminder_minutes
+        ),
+        video_platform=reader.get(
+            "VIDEO_PLATFORM", _one_of(VIDEO_PLATFORMS), defaults.video_platform
+        ),
+        video_base_url=reader.get("VIDEO_BASE_URL", _parse_http_url, defaults.video_base_url),
+        bbb_secret=reader.get("BBB_SECRET", Secret, None),
+        smtp_host=reader.get("SMTP_HOST", str, None),
+        smtp_port=reader.get("SMTP_PORT", _int_between(1, 65535), defaults.smtp_port),
+        smtp_username=reader.get("SMTP_USERNAME", str, None),
+        smtp_password=reader.get("SMTP_PASSWORD", Secret, None),
+        smtp_tls=reader.get("SMTP_TLS", _one_of(SMTP_TLS_MODES), defaults.smtp_tls),
+        mail_from=reader.get("MAIL_FROM", str, defaults.mail_from),
+        mail_dir=reader.get("MAIL_DIR", Path, defaults.mail_dir),
+        log_level=reader.get(
+            "LOG_LEVEL", _one_of(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
+            defaults.log_level,
+        ),
+    )
+
+
+class _Reader:
+    """Looks a setting up, treats blank as unset, and names the setting in any error."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = values
+
+    def get(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        raw = self._values.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            return parse(raw)
+        except SettingsError as error:
+            raise SettingsError(name, str(error)) from None
+        except ValueError:
+            raise SettingsError(name, f"has a malformed value {_shown(name, raw)}") from None
+
+
+def _shown(name: str, raw: str) -> str:
+    # Never echo secrets, not even malformed ones.
+    secretish = any(word in name for word in ("TOKEN", "PASSWORD", "SECRET"))
+    return "(hidden)" if secretish else repr(raw[:60])
+
+
+class _Problem(SettingsError):
+    """Raised by parsers; _Reader prefixes it with the setting's name."""
+
+    def __init__(self, problem: str) -> None:
+        ValueError.__init__(self, problem)
+
+
+def _parse_token(raw: str) -> Secret:
+    if not _TOKEN_PATTERN.match(raw):
+        raise _Problem("does not look like a bot token (expected digits:letters, from @BotFather)")
+    return Secret(raw)
+
+
+def _parse_http_url(raw: str) -> str:
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise _Problem(f"must be an http(s) URL such as http://127.0.0.1:8081/bot, not {raw[:60]!r}")
+    return raw.rstrip("/")
+
+
+def _parse_id_list(raw: str) -> frozenset[int]:
+    parts = [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+    if not all(re.fullmatch(r"-?\d{1,20}", part) for part in parts):
+        raise _Problem(f"must be Telegram user ids separated by commas, such as 12345,67890, not {raw[:60]!r}")
+    return frozenset(int(part) for part in parts)
+
+
+def _parse_timezone(raw: str) -> str:
+    if raw not in available_timezones():
+        raise _Problem(f"must be an IANA time zone such as Europe/Moscow or UTC, not {raw[:60]!r}")
+    return raw
+
+
+def _one_of(choices: tuple[str, ...], *, upper: bool = False) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.upper() if upper else raw.lower()
+        if value not in choices:
+            raise _Problem(f"must be one of {', '.join(choices)}, not {raw[:60]!r}")
+        return value
+
+    return parse
+
+
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        if not re.fullmatch(r"-?\d+", raw) or not low <= int(raw) <= high:
+            raise _Problem(f"must be a whole number from {low} to {high}, not {raw[:60]!r}")
+        return int(raw)
+
+    return parse

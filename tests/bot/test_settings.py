@@ -1,0 +1,94 @@
+"""Settings: defaults, parsing, and one clear line for each bad value."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Secret, SettingsError, load_settings
+
+TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789"
+
+
+def load(**env):
+    return load_settings(env, env_file=None)
+
+
+def test_defaults_with_only_a_token():
+    settings = load(TELEGRAM_BOT_TOKEN=TOKEN)
+    assert settings.telegram_bot_token.reveal() == TOKEN
+    assert settings.default_language == "en"
+    assert settings.default_timezone == "UTC"
+    assert settings.video_platform == "jitsi"
+    assert settings.smtp_tls == "starttls"
+    assert settings.admin_ids == frozenset()
+
+
+def test_missing_token_names_the_setting_and_botfather():
+    with pytest.raises(SettingsError) as error:
+        load()
+    assert error.value.name == "TELEGRAM_BOT_TOKEN"
+    assert "BotFather" in str(error.value)
+
+
+def test_token_is_optional_for_offline_use():
+    assert load_settings({}, env_file=None, require_token=False).telegram_bot_token is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("TELEGRAM_BASE_URL", "ftp://example"),
+        ("ADMIN_IDS", "12, bob"),
+        ("DEFAULT_LANGUAGE", "de"),
+        ("DEFAULT_TIMEZONE", "Mars/Olympus"),
+        ("JOIN_EARLY_MINUTES", "-5"),
+        ("REMINDER_MINUTES", "ten"),
+        ("VIDEO_PLATFORM", "zoom"),
+        ("SMTP_PORT", "70000"),
+        ("SMTP_TLS", "ssl3"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_malformed_value_names_the_setting(name, value):
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, name: value}
+    with pytest.raises(SettingsError) as error:
+        load(**env)
+    assert error.value.name == name
+    assert str(error.value).startswith(name)
+    assert "\n" not in str(error.value)
+
+
+def test_secrets_never_appear_in_errors_or_repr():
+    with pytest.raises(SettingsError) as error:
+        load(TELEGRAM_BOT_TOKEN="secret-looking-but-bad")
+    assert "secret-looking-but-bad" not in str(error.value)
+    settings = load(TELEGRAM_BOT_TOKEN=TOKEN, SMTP_PASSWORD="hunter2")
+    assert TOKEN not in repr(settings) and "hunter2" not in repr(settings)
+    assert repr(Secret("x")) == "Secret('********')"
+
+
+def test_values_are_parsed():
+    settings = load(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL="http://127.0.0.1:8081/bot/",
+        ADMIN_IDS="1, 22,333",
+        DEFAULT_LANGUAGE="RU",
+        DEFAULT_TIMEZONE="Europe/Moscow",
+        SMTP_PORT="2525",
+        DATABASE_PATH="/tmp/x.sqlite3",
+    )
+    assert settings.telegram_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.admin_ids == {1, 22, 333}
+    assert settings.is_admin(22) and not settings.is_admin(4)
+    assert settings.default_language == "ru"
+    assert settings.smtp_port == 2525
+    assert settings.database_path == Path("/tmp/x.sqlite3")
+
+
+def test_environment_wins_over_env_file(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nDEFAULT_LANGUAGE=ru\n# comment\n")
+    settings = load_settings({"DEFAULT_LANGUAGE": "en"}, env_file=env_file)
+    assert settings.telegram_bot_token.reveal() == TOKEN
+    assert settings.default_language == "en"
