@@ -1,0 +1,493 @@
+"""Tests for bot.dates: start/end/duration parsing in English and Russian."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.dates import ParsedMoment, parse_duration, parse_end, parse_start, warm_up
+
+# Wednesday 25 November 2026, 12:00 UTC = 15:00 in Moscow (UTC+3, no DST).
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+TZ = "Europe/Moscow"
+MSK = ZoneInfo(TZ)
+
+
+def local(dt: datetime | None, zone: ZoneInfo = MSK) -> str | None:
+    return None if dt is None else dt.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def assert_utc(dt: datetime) -> None:
+    assert dt.tzinfo is timezone.utc
+    assert dt.utcoffset() == timedelta(0)
+
+
+def start(text: str, language: str = "en", now: datetime = NOW, tz: str = TZ):
+    return parse_start(text, now=now, tz=tz, language=language)
+
+
+# --------------------------------------------------------------------------
+# English starts
+# --------------------------------------------------------------------------
+
+EN_CASES = [
+    ("tomorrow 15:00", "2026-11-26 15:00"),
+    ("tomorrow at 3pm", "2026-11-26 15:00"),
+    ("Tomorrow at 3 PM", "2026-11-26 15:00"),
+    ("tomorrow at 3 p.m.", "2026-11-26 15:00"),
+    ("today 18:30", "2026-11-25 18:30"),
+    ("today at 9pm", "2026-11-25 21:00"),
+    ("15:00", "2026-11-25 15:00"),  # exactly now: still today
+    ("16:45", "2026-11-25 16:45"),
+    ("14:00", "2026-11-26 14:00"),  # passed an hour ago -> tomorrow
+    ("14:57", "2026-11-25 14:57"),  # passed 3 minutes ago: within the grace
+    ("15", "2026-11-25 15:00"),
+    ("at 9", "2026-11-26 09:00"),
+    ("25.12 10:30", "2026-12-25 10:30"),
+    ("25.12.2026 10:30", "2026-12-25 10:30"),
+    ("25.12.26 10:30", "2026-12-25 10:30"),
+    ("2026-12-25 10:30", "2026-12-25 10:30"),
+    ("2026-12-25T10:30", "2026-12-25 10:30"),
+    ("12/25 10:30", "2026-12-25 10:30"),  # en: month/day
+    ("25/12 10:30", "2026-12-25 10:30"),  # impossible as M/D -> D/M
+    ("05.06 10:00", "2027-06-05 10:00"),  # dots: day.month, 5 June
+    ("25.11 11:00", "2027-11-25 11:00"),  # today's date but passed -> next year
+    ("in 2 hours", "2026-11-25 17:00"),
+    ("in 30 minutes", "2026-11-25 15:30"),
+    ("in 1 hour 30 minutes", "2026-11-25 16:30"),
+    ("in an hour", "2026-11-25 16:00"),
+    ("in half an hour", "2026-11-25 15:30"),
+    ("2 hours from now", "2026-11-25 17:00"),
+    ("next monday 10:00", "2026-11-30 10:00"),
+    ("monday 10:00", "2026-11-30 10:00"),
+    ("on Friday at 5pm", "2026-11-27 17:00"),
+    ("wednesday 16:00", "2026-11-25 16:00"),  # today, still ahead
+    ("wednesday 14:00", "2026-12-02 14:00"),  # today but passed -> next week
+    ("next wednesday 16:00", "2026-12-02 16:00"),  # "next": never today
+    ("dec 25 10:30", "2026-12-25 10:30"),
+    ("Dec 25, 2026 at 10:30 am", "2026-12-25 10:30"),
+    ("25 december 10:30", "2026-12-25 10:30"),
+    ("the 25th of December at 10:30", "2026-12-25 10:30"),
+    ("3pm tomorrow", "2026-11-26 15:00"),
+    ("at noon tomorrow", "2026-11-26 12:00"),
+    ("tonight at 9", "2026-11-25 21:00"),
+    ("tomorrow evening at 7", "2026-11-26 19:00"),
+    ("tomorrow morning at 9:30", "2026-11-26 09:30"),
+    ("29.02 10:00", "2028-02-29 10:00"),  # next leap year
+    ("  tomorrow   15:00 ", "2026-11-26 15:00"),
+    # dateparser fallback
+    ("in 2 days at 10:00", "2026-11-27 10:00"),
+    ("15:00 UTC", "2026-11-25 18:00"),  # an explicit zone wins
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EN_CASES)
+def test_start_english(text: str, expected: str) -> None:
+    result = start(text, "en")
+    assert result is not None, text
+    assert_utc(result)
+    assert local(result) == expected
+
+
+# --------------------------------------------------------------------------
+# Russian starts
+# --------------------------------------------------------------------------
+
+RU_CASES = [
+    ("завтра в 15:00", "2026-11-26 15:00"),
+    ("Завтра 15:00", "2026-11-26 15:00"),
+    ("сегодня в 18:30", "2026-11-25 18:30"),
+    ("послезавтра в 9", "2026-11-27 09:00"),
+    ("через час", "2026-11-25 16:00"),
+    ("через 2 часа", "2026-11-25 17:00"),
+    ("через 30 минут", "2026-11-25 15:30"),
+    ("через полчаса", "2026-11-25 15:30"),
+    ("через полтора часа", "2026-11-25 16:30"),
+    ("через 1 ч 30 мин", "2026-11-25 16:30"),
+    ("в понедельник в 10:00", "2026-11-30 10:00"),
+    ("в пятницу в 17:00", "2026-11-27 17:00"),
+    ("в следующую пятницу в 17:00", "2026-11-27 17:00"),
+    ("в среду в 16:00", "2026-11-25 16:00"),
+    ("в следующую среду в 16:00", "2026-12-02 16:00"),
+    ("во вторник в 9:15", "2026-12-01 09:15"),
+    ("в воскресенье в 12:00", "2026-11-29 12:00"),
+    ("25 декабря в 10:30", "2026-12-25 10:30"),
+    ("25 дек 2026 г. в 10:30", "2026-12-25 10:30"),
+    ("1 января в 12:00", "2027-01-01 12:00"),
+    ("25.12 в 10:30", "2026-12-25 10:30"),
+    ("25/12 10:30", "2026-12-25 10:30"),  # ru: day/month
+    ("12/11 10:00", "2027-11-12 10:00"),  # ru: 12 Nov, passed -> next year
+    ("сейчас", "2026-11-25 15:00"),
+    ("в 9", "2026-11-26 09:00"),
+    ("в 15:30", "2026-11-25 15:30"),
+    ("завтра в 15.30", "2026-11-26 15:30"),
+    ("15.30", "2026-11-25 15:30"),  # not a valid day.month -> a time
+    ("в 15 часов", "2026-11-25 15:00"),
+    ("завтра в 10 утра", "2026-11-26 10:00"),
+    ("завтра вечером в 7", "2026-11-26 19:00"),
+    ("в 3 дня", "2026-11-25 15:00"),
+    ("в 11 ночи", "2026-11-25 23:00"),
+    ("в 2 ночи", "2026-11-26 02:00"),
+    ("в 10 утра завтра", "2026-11-26 10:00"),
+    ("Завтра в 15:00!", "2026-11-26 15:00"),
+    # dateparser fallback
+    ("через неделю в 10:00", "2026-12-02 10:00"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RU_CASES)
+def test_start_russian(text: str, expected: str) -> None:
+    result = start(text, "ru")
+    assert result is not None, text
+    assert_utc(result)
+    assert local(result) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # people mix languages: the other one is tried as well
+        ("tomorrow 15:00", "ru", "2026-11-26 15:00"),
+        ("завтра в 15:00", "en", "2026-11-26 15:00"),
+        ("next monday 10:00", "ru", "2026-11-30 10:00"),
+        ("25 декабря в 10:30", "en", "2026-12-25 10:30"),
+        ("in 2 days at 10:00", "ru", "2026-11-27 10:00"),
+        # slash order depends on the language
+        ("12/11 10:00", "en", "2026-12-11 10:00"),
+        ("12/11 10:00", "ru", "2027-11-12 10:00"),
+        # unknown/regional language codes fall back sensibly
+        ("завтра в 15:00", "ru-RU", "2026-11-26 15:00"),
+        ("tomorrow 15:00", "de", "2026-11-26 15:00"),
+    ],
+)
+def test_language_mixing(text: str, language: str, expected: str) -> None:
+    assert local(start(text, language)) == expected
+
+
+def test_now_is_exact() -> None:
+    now = NOW.replace(second=37, microsecond=123)
+    assert start("now", now=now) == now
+    assert start("сейчас", "ru", now=now) == now
+
+
+def test_results_are_whole_minutes() -> None:
+    now = NOW.replace(second=37, microsecond=123)
+    result = start("in 30 minutes", now=now)
+    assert result == datetime(2026, 11, 25, 12, 30, tzinfo=timezone.utc)
+
+
+def test_naive_now_is_taken_as_utc() -> None:
+    result = start("in 2 hours", now=NOW.replace(tzinfo=None))
+    assert result == NOW + timedelta(hours=2)
+
+
+def test_unknown_time_zone_raises_value_error() -> None:
+    with pytest.raises(ValueError):
+        parse_start("tomorrow 15:00", now=NOW, tz="Mars/Olympus", language="en")
+
+
+# --------------------------------------------------------------------------
+# Rolling of past times
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now_local", "text", "expected"),
+    [
+        ("2026-11-25 23:50", "00:10", "2026-11-26 00:10"),
+        ("2026-11-25 23:50", "23:55", "2026-11-25 23:55"),
+        ("2026-11-25 10:04", "10:00", "2026-11-25 10:00"),  # 4 min: grace
+        ("2026-11-25 10:06", "10:00", "2026-11-26 10:00"),  # 6 min: rolled
+        ("2026-11-25 10:06", "today 10:00", "2026-11-25 10:00"),  # explicit day
+        ("2026-12-31 18:00", "01.01 10:00", "2027-01-01 10:00"),
+        ("2026-12-31 18:00", "31.12 10:00", "2027-12-31 10:00"),
+        ("2026-11-30 12:00", "monday 11:00", "2026-12-07 11:00"),
+        ("2026-11-30 12:00", "monday 13:00", "2026-11-30 13:00"),
+        ("2026-11-30 12:00", "next monday 13:00", "2026-12-07 13:00"),
+    ],
+)
+def test_past_times_roll_forward(now_local: str, text: str, expected: str) -> None:
+    now = datetime.fromisoformat(now_local).replace(tzinfo=MSK).astimezone(timezone.utc)
+    assert local(start(text, now=now)) == expected
+
+
+# --------------------------------------------------------------------------
+# Daylight saving time
+# --------------------------------------------------------------------------
+
+NY = ZoneInfo("America/New_York")
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_dst_new_york_november() -> None:
+    # Saturday 31 Oct 2026 08:00 EDT; clocks go back on Sunday 1 Nov 02:00.
+    now = datetime(2026, 10, 31, 12, 0, tzinfo=timezone.utc)
+    tz = "America/New_York"
+    tomorrow = parse_start("tomorrow 15:00", now=now, tz=tz, language="en")
+    assert tomorrow == datetime(2026, 11, 1, 20, 0, tzinfo=timezone.utc)  # EST
+    assert local(tomorrow, NY) == "2026-11-01 15:00"
+    monday = parse_start("monday 9:00", now=now, tz=tz, language="en")
+    assert monday == datetime(2026, 11, 2, 14, 0, tzinfo=timezone.utc)
+    # "today" still has the summer offset
+    today = parse_start("today 18:00", now=now, tz=tz, language="en")
+    assert today == datetime(2026, 10, 31, 22, 0, tzinfo=timezone.utc)
+    # relative offsets are elapsed time: 24 h later the clock shows 07:00
+    later = parse_start("in 24 hours", now=now, tz=tz, language="en")
+    assert later == now + timedelta(hours=24)
+    assert local(later, NY) == "2026-11-01 07:00"
+    # an ambiguous wall time is its first occurrence (EDT)
+    ambiguous = parse_start("tomorrow 1:30", now=now, tz=tz, language="en")
+    assert ambiguous == datetime(2026, 11, 1, 5, 30, tzinfo=timezone.utc)
+    # dateparser fallback is localised with the right offset too
+    fallback = parse_start("in 2 days at 10:00", now=now, tz=tz, language="en")
+    assert fallback == datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)
+
+
+def test_dst_berlin_march() -> None:
+    # Saturday 28 Mar 2026 13:00 CET; clocks go forward on Sunday 29 Mar 02:00.
+    now = datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc)
+    tz = "Europe/Berlin"
+    tomorrow = parse_start("tomorrow 10:00", now=now, tz=tz, language="en")
+    assert tomorrow == datetime(2026, 3, 29, 8, 0, tzinfo=timezone.utc)  # CEST
+    assert local(tomorrow, BERLIN) == "2026-03-29 10:00"
+    ru = parse_start("завтра в 10:00", now=now, tz=tz, language="ru")
+    assert ru == tomorrow
+    today = parse_start("сегодня в 18:00", now=now, tz=tz, language="ru")
+    assert today == datetime(2026, 3, 28, 17, 0, tzinfo=timezone.utc)  # CET
+    # 02:30 does not exist that night: read with the winter offset (= 03:30 CEST)
+    gap = parse_start("tomorrow 02:30", now=now, tz=tz, language="en")
+    assert gap == datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)
+    assert local(gap, BERLIN) == "2026-03-29 03:30"
+    later = parse_start("через 24 часа", now=now, tz=tz, language="ru")
+    assert later == now + timedelta(hours=24)
+    assert local(later, BERLIN) == "2026-03-29 14:00"
+    # an end given as a wall time on the start's day, across the change
+    begin = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)  # 01:30 CET
+    end = parse_end("04:00", start=begin, now=now, tz=tz, language="en")
+    assert end == datetime(2026, 3, 29, 2, 0, tzinfo=timezone.utc)  # 04:00 CEST
+
+
+# --------------------------------------------------------------------------
+# Rejections
+# --------------------------------------------------------------------------
+
+REJECTED = [
+    "",
+    "   ",
+    "\n\t",
+    "tomorrow",
+    "завтра",
+    "next monday",
+    "в понедельник",
+    "25.12",
+    "25 декабря",
+    "dec 25",
+    "2026-12-25",
+    "in 2 days",
+    "через 2 дня",
+    "10.12",  # a day.month, not a time
+    "999:99",
+    "32.13",
+    "32.13 10:00",
+    "25.13 10:00",
+    "31.04 10:00",
+    "25:00",
+    "24:00",
+    "today 25:00",
+    "15pm",
+    "13 утра",
+    "<b>x</b>",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE users; --",
+    "hello",
+    "привет",
+    "🎉",
+    "🕒🕒🕒",
+    "\x00",
+    "tomorrow\x00 15:00",
+    "\x1b[31m15:00",
+    "a" * 10_000,
+    "tomorrow 15:00 " + "x" * 200,
+    "1" * 300,
+    "null",
+    "None",
+    "-1",
+    "1e9",
+    "$(rm -rf /)",
+]
+
+
+@pytest.mark.parametrize("text", REJECTED)
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_rejected(text: str, language: str) -> None:
+    assert start(text, language) is None
+    begin = NOW + timedelta(hours=1)
+    if text not in ("in 2 days", "через 2 дня"):  # valid durations of an end
+        assert parse_end(text, start=begin, now=NOW, tz=TZ, language=language) is None
+
+
+@pytest.mark.parametrize("value", [None, 15, b"15:00", ["15:00"]])
+def test_non_string_input(value: object) -> None:
+    assert parse_start(value, now=NOW, tz=TZ, language="en") is None  # type: ignore[arg-type]
+    assert parse_duration(value) is None  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------
+# Durations
+# --------------------------------------------------------------------------
+
+DURATIONS = [
+    ("90 min", timedelta(minutes=90)),
+    ("90 minutes", timedelta(minutes=90)),
+    ("1h30", timedelta(hours=1, minutes=30)),
+    ("1h 30m", timedelta(hours=1, minutes=30)),
+    ("1 h 30 min", timedelta(hours=1, minutes=30)),
+    ("1 hour and 30 minutes", timedelta(hours=1, minutes=30)),
+    ("2 hours", timedelta(hours=2)),
+    ("2hrs", timedelta(hours=2)),
+    ("45", timedelta(minutes=45)),
+    ("1:30", timedelta(hours=1, minutes=30)),
+    ("0:45", timedelta(minutes=45)),
+    ("1.5h", timedelta(hours=1, minutes=30)),
+    ("half an hour", timedelta(minutes=30)),
+    ("an hour and a half", timedelta(minutes=90)),
+    ("an hour", timedelta(hours=1)),
+    ("two hours", timedelta(hours=2)),
+    ("полтора часа", timedelta(minutes=90)),
+    ("2 часа", timedelta(hours=2)),
+    ("90 минут", timedelta(minutes=90)),
+    ("1 ч 30 мин", timedelta(hours=1, minutes=30)),
+    ("1ч30м", timedelta(hours=1, minutes=30)),
+    ("30м", timedelta(minutes=30)),
+    ("полчаса", timedelta(minutes=30)),
+    ("пол часа", timedelta(minutes=30)),
+    ("час", timedelta(hours=1)),
+    ("час 30", timedelta(hours=1, minutes=30)),
+    ("час с половиной", timedelta(minutes=90)),
+    ("1,5 часа", timedelta(minutes=90)),
+    ("два часа", timedelta(hours=2)),
+    ("сорок пять минут", timedelta(minutes=45)),
+    ("2 часа 15 минут", timedelta(hours=2, minutes=15)),
+    ("1 день", timedelta(days=1)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DURATIONS)
+def test_parse_duration(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "0", "0 min", "abc", "m", "1.5", "2 hours 3 hours", "30 min 10 min",
+     "1 2 3", "999999999999", "10000 days", "-5", "tomorrow", "15:00:00",
+     "1:75", "\x00", "<b>1h</b>", "1h" * 150],
+)
+def test_parse_duration_rejects(text: str) -> None:
+    assert parse_duration(text) is None
+
+
+# --------------------------------------------------------------------------
+# Ends
+# --------------------------------------------------------------------------
+
+# Start: Thursday 26 Nov 2026 15:00 Moscow
+START = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+
+END_CASES = [
+    ("16:30", "en", "2026-11-26 16:30"),
+    ("14:00", "en", "2026-11-26 14:00"),  # before the start: returned as is
+    ("1:30", "en", "2026-11-26 16:30"),  # single-digit hour, not after start
+    ("01:30", "en", "2026-11-26 01:30"),  # leading zero: a time
+    ("2:00", "en", "2026-11-26 17:00"),
+    ("90 min", "en", "2026-11-26 16:30"),
+    ("1h30", "en", "2026-11-26 16:30"),
+    ("1 h 30 min", "en", "2026-11-26 16:30"),
+    ("2 hours", "en", "2026-11-26 17:00"),
+    ("45", "en", "2026-11-26 15:45"),
+    ("1.5h", "en", "2026-11-26 16:30"),
+    ("for 2 hours", "en", "2026-11-26 17:00"),
+    ("in 2 hours", "en", "2026-11-26 17:00"),  # relative to the start
+    ("until 5pm", "en", "2026-11-26 17:00"),
+    ("5pm", "en", "2026-11-26 17:00"),
+    ("tomorrow 17:00", "en", "2026-11-26 17:00"),  # 'tomorrow' is from now
+    ("friday 10:00", "en", "2026-11-27 10:00"),
+    ("полтора часа", "ru", "2026-11-26 16:30"),
+    ("2 часа", "ru", "2026-11-26 17:00"),
+    ("90 минут", "ru", "2026-11-26 16:30"),
+    ("1 ч 30 мин", "ru", "2026-11-26 16:30"),
+    ("30м", "ru", "2026-11-26 15:30"),
+    ("на 2 часа", "ru", "2026-11-26 17:00"),
+    ("через час", "ru", "2026-11-26 16:00"),
+    ("до 16:30", "ru", "2026-11-26 16:30"),
+    ("в 16", "ru", "2026-11-26 16:00"),
+    ("в 6 вечера", "ru", "2026-11-26 18:00"),
+    ("завтра в 17:00", "ru", "2026-11-26 17:00"),
+    ("27.11 в 10:00", "ru", "2026-11-27 10:00"),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), END_CASES)
+def test_parse_end(text: str, language: str, expected: str) -> None:
+    result = parse_end(text, start=START, now=NOW, tz=TZ, language=language)
+    assert result is not None, text
+    assert_utc(result)
+    assert local(result) == expected
+
+
+def test_end_bare_time_is_on_the_start_day_not_rolled() -> None:
+    # start next week; "16:30" must be on the start's day, not today/tomorrow
+    begin = datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc)  # 15:00 MSK
+    assert local(parse_end("16:30", start=begin, now=NOW, tz=TZ, language="en")) == (
+        "2026-12-03 16:30"
+    )
+    assert local(parse_end("10:00", start=begin, now=NOW, tz=TZ, language="en")) == (
+        "2026-12-03 10:00"
+    )
+
+
+def test_end_rejects_garbage_durations() -> None:
+    for text in ("for ever", "на века", "0", "0 min", "for 0 minutes"):
+        assert parse_end(text, start=START, now=NOW, tz=TZ, language="en") is None
+
+
+# --------------------------------------------------------------------------
+# Misc
+# --------------------------------------------------------------------------
+
+
+def test_parsed_moment_is_utc() -> None:
+    moment = ParsedMoment(datetime(2026, 11, 25, 15, 0, tzinfo=MSK))
+    assert moment.at == NOW
+    assert_utc(moment.at)
+    with pytest.raises(ValueError):
+        ParsedMoment(datetime(2026, 11, 25, 15, 0))
+
+
+def test_warm_up_runs() -> None:
+    warm_up()
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    text=st.one_of(
+        st.text(max_size=40),
+        st.text(alphabet="0123456789:./- apmhчвзсегодняtomrwinчерзасмину", max_size=20),
+    ),
+    language=st.sampled_from(["en", "ru"]),
+)
+def test_property_never_raises_and_returns_aware_utc(text: str, language: str) -> None:
+    result = start(text, language)
+    assert result is None or (isinstance(result, datetime) and result.tzinfo is timezone.utc)
+    end = parse_end(text, start=START, now=NOW, tz=TZ, language=language)
+    assert end is None or (isinstance(end, datetime) and end.tzinfo is timezone.utc)
+    duration = parse_duration(text)
+    assert duration is None or duration > timedelta(0)
