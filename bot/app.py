@@ -1,0 +1,70 @@
+"""Builds the python-telegram-bot Application: the one place where the layers meet."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot import dates, timezones
+from bot.clock import Clock
+from bot.context import BotContext, Services, install_services
+from bot.persistence import SQLitePersistence
+from bot.settings import Settings
+from bot.users import UserService
+from handlers import register_handlers
+from handlers.commands import publish_default_commands
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# A token the local emulator accepts when no real one is configured (sandbox, tests).
+OFFLINE_TOKEN = "1:offline-sandbox-token-not-for-telegram"
+
+
+async def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:
+    """Open the database and build the Application with every handler registered.
+
+    The caller owns the result: BotRunner (bot/runner.py) starts and stops it.
+    """
+    database = await Database.open(settings.database_path)
+    clock = clock or Clock()
+    services = Services(
+        settings=settings,
+        database=database,
+        clock=clock,
+        users=UserService(database, clock, default_timezone=settings.default_timezone),
+    )
+    token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .persistence(SQLitePersistence(database))
+        .context_types(ContextTypes(context=BotContext))
+        # Outgoing floods wait for Telegram's limits and retry a 429 a few times.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+    )
+    if settings.telegram_base_url:
+        base = settings.telegram_base_url
+        file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
+        builder = builder.base_url(base).base_file_url(file_base)
+    application = builder.build()
+    install_services(application, services)
+    register_handlers(application)
+    return application
+
+
+async def on_startup(application: Application) -> None:
+    # Load slow data now rather than on the first user's message.
+    timezones.warm_up()
+    dates.warm_up()
+    await publish_default_commands(application.bot)
+    me = application.bot
+    log.info("Bot @%s is up", me.username)
+
+
+async def on_shutdown(application: Application) -> None:
+    services: Services = application.bot_data["services"]
+    await services.database.close()

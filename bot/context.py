@@ -1,0 +1,60 @@
+"""The typed context every handler receives: services, the current user, their texts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from bot.settings import Settings
+from bot.users import UserService
+from storage.db import Database
+from storage.users import UserRecord
+
+_SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    """Everything the handlers may call; built once in bot/app.py."""
+
+    settings: Settings
+    database: Database
+    clock: Clock
+    users: UserService
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """CallbackContext plus the services and the user of this update.
+
+    PTB builds one context per update and shares it across handler groups, so the user
+    loaded by the group -1 handler (handlers/users.py) is seen by every later handler.
+    """
+
+    def __init__(self, application: Application, chat_id: int | None = None,
+                 user_id: int | None = None) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.current_user: UserRecord | None = None
+        self.user_is_new = False
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[_SERVICES_KEY]
+
+    @property
+    def language(self) -> str:
+        if self.current_user is not None:
+            return self.current_user.language
+        return self.services.settings.default_language
+
+    @property
+    def t(self) -> Translator:
+        """Texts in the current user's language: `context.t("menu.title")`."""
+        return Translator(self.language)
+
+
+def install_services(application: Application, services: Services) -> None:
+    application.bot_data[_SERVICES_KEY] = services

@@ -1,0 +1,80 @@
+"""PTB persistence backed by the application's SQLite database.
+
+python-telegram-bot asks a BasePersistence for conversation states and user/chat data at
+start and hands changes back in `update_*` calls. Storing them in the same database as
+everything else means a restart (even a SIGKILL) resumes every half-finished dialog:
+the application flushes after each update (see bot/app.py), not only on a timer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+
+from storage.bot_state import BotStateRepository
+from storage.db import Database
+
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
+
+
+class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
+    def __init__(self, database: Database, *, update_interval: float = 5) -> None:
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True,
+                                        callback_data=False),
+            update_interval=update_interval,
+        )
+        self._state = BotStateRepository(database)
+
+    async def get_user_data(self) -> dict[int, dict[str, Any]]:
+        return await self._state.load_all("user_data")
+
+    async def get_chat_data(self) -> dict[int, dict[str, Any]]:
+        return await self._state.load_all("chat_data")
+
+    async def get_bot_data(self) -> dict[str, Any]:
+        return await self._state.load_bot_data()
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        return await self._state.load_conversations(name)
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        await self._state.save_conversation(name, key, new_state)
+
+    async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        await self._state.save("user_data", user_id, data)
+
+    async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
+        await self._state.save("chat_data", chat_id, data)
+
+    async def update_bot_data(self, data: dict[str, Any]) -> None:
+        await self._state.save_bot_data(data)
+
+    async def update_callback_data(self, data: Any) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        await self._state.drop("chat_data", chat_id)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        await self._state.drop("user_data", user_id)
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[str, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[str, Any]) -> None:
+        return None
+
+    async def flush(self) -> None:
+        # Every update_* call is written at once; nothing is buffered here.
+        return None

@@ -1,0 +1,32 @@
+"""Telegram UI. `register_handlers` is the whole surface of the bot on one screen.
+
+Order matters: PTB tries the handlers of a group in the order they were added and stops
+at the first that matches; groups run from the lowest number up.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import errors, language, menu, persistence_flush, profile, users
+
+# Group -1: before any feature, register or refresh the user and load their language.
+USER_GROUP = -1
+# Group 0: features. Conversations come first so that a dialog in progress gets its input;
+# the catch-all for what nothing understood comes last (in the same group, so it only runs
+# when no feature matched).
+FEATURE_GROUP = 0
+# Group 99: after everything, write dialog states so a restart resumes them.
+FLUSH_GROUP = 99
+
+
+def register_handlers(application: Application) -> None:
+    application.add_handler(users.handler(), group=USER_GROUP)
+
+    application.add_handlers(profile.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(language.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(menu.handlers(), group=FEATURE_GROUP)
+
+    application.add_handlers(menu.fallback_handlers(), group=FEATURE_GROUP)
+    application.add_handler(persistence_flush.handler(), group=FLUSH_GROUP)
+    application.add_error_handler(errors.on_error)

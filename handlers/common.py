@@ -1,0 +1,77 @@
+"""Small helpers every handler uses: answering presses, showing a screen."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
+
+from bot.context import BotContext
+from bot.profile import InvalidInput
+
+log = logging.getLogger(__name__)
+
+
+async def answer_press(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer the callback query at once (Telegram shows a spinner until we do)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=alert)
+
+
+async def show(
+    update: Update,
+    context: BotContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Navigation: edit the pressed message in place, or send a new one after typed input."""
+    query = update.callback_query
+    if query is not None and query.message is not None and query.message.is_accessible:
+        try:
+            result = await query.edit_message_text(text, parse_mode=ParseMode.HTML,
+                                                   reply_markup=markup)
+            return result if isinstance(result, Message) else None
+        except BadRequest as error:
+            # A second press on the same button asks for the screen already shown.
+            if "not modified" in str(error).lower():
+                return None
+            raise
+    return await send(update, context, text, markup)
+
+
+async def send(
+    update: Update,
+    context: BotContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """A new message in the chat of this update, for results worth keeping."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
+                                          reply_markup=markup)
+
+
+def explain(t, error: InvalidInput) -> str:
+    """The message for a rejected value, with nested catalog texts filled in."""
+    nested = {name: t.plain(key) for name, key in error.nested.items()}
+    return t(error.key, **error.values, **nested)
+
+
+def handing_over(*draft_keys: str):
+    """A dialog fallback: any command or button of another feature ends this dialog
+    (dropping its draft) and the update is queued again, to be handled as if no dialog
+    had been open. Updates are processed one at a time, so it runs right after this one.
+    """
+
+    async def hand_over(update: Update, context: BotContext) -> int:
+        for key in draft_keys:
+            context.user_data.pop(key, None)
+        await context.update_queue.put(update)
+        return ConversationHandler.END
+
+    return hand_over

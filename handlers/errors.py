@@ -1,0 +1,34 @@
+"""The one error handler: log first (never secrets), then tell the user in their language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from bot.i18n import Translator, language_for
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    # Only the update id and the error: update contents may hold passwords people typed.
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("Error while handling update %s", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    user = context.current_user
+    language = user.language if user else language_for(
+        update.effective_user.language_code if update.effective_user else None)
+    t = Translator(language)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+    except TelegramError:
+        pass  # already answered, or too old: the message below still explains
+    try:
+        await context.bot.send_message(update.effective_chat.id, t("common.error"))
+    except TelegramError:
+        log.warning("Could not tell chat %s about the error", update.effective_chat.id)

@@ -1,0 +1,81 @@
+"""/start, /help, the main menu, /cancel outside dialogs, and the catch-all answers."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from bot.timezones import display_name
+from handlers import callback_data as cb
+from handlers import keyboards
+from handlers.common import answer_press, send, show
+
+# Menu items whose features arrive in later releases answer politely instead.
+NOT_READY = ("schedule", "now", "log", "download")
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/start: greet (differently the first time) and show the main menu."""
+    t = context.t
+    user = context.current_user
+    assert user is not None
+    if context.user_is_new:
+        greeting = t("start.greeting_new", name=user.full_name,
+                     timezone=display_name(user.timezone))
+    else:
+        greeting = t("start.greeting_back", name=user.full_name)
+    await send(update, context, f"{greeting}\n\n{t('menu.title')}", keyboards.main_menu(t))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help: every command, in the user's language."""
+    await send(update, context, context.t("help.text"), keyboards.back_to_menu(context.t))
+
+
+async def on_menu_press(update: Update, context: BotContext) -> None:
+    """A main-menu button: home, help, or a feature not built yet."""
+    data = cb.decode(update.callback_query.data)
+    t = context.t
+    if data is None:
+        await answer_press(update, t.plain("common.stale_button"))
+        return
+    if data.action in NOT_READY:
+        await answer_press(update, t.plain("menu.not_ready"), alert=True)
+        return
+    await answer_press(update)
+    if data.action == "help":
+        await show(update, context, t("help.text"), keyboards.back_to_menu(t))
+    else:
+        await show(update, context, t("menu.title"), keyboards.main_menu(t))
+
+
+async def cancel_outside_dialog(update: Update, context: BotContext) -> None:
+    """/cancel when no dialog is open."""
+    await send(update, context, context.t("common.nothing_to_cancel"))
+
+
+async def not_understood(update: Update, context: BotContext) -> None:
+    """Text, stickers or commands that no feature took: point to the menu and /help."""
+    await send(update, context, context.t("common.not_understood"))
+
+
+async def stale_press(update: Update, context: BotContext) -> None:
+    """A button no handler recognises: old keyboards, or forged data."""
+    await answer_press(update, context.t.plain("common.stale_button"))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
+        CommandHandler("help", help_command),
+        CallbackQueryHandler(on_menu_press, pattern=cb.pattern(cb.MENU)),
+        CommandHandler("cancel", cancel_outside_dialog),
+    ]
+
+
+def fallback_handlers() -> list[BaseHandler]:
+    return [
+        CallbackQueryHandler(stale_press),
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, not_understood),
+    ]

@@ -1,0 +1,227 @@
+"""Personal information (F11): view, edit in a draft, Save. Diagram: handlers/profile.mmd.
+
+The draft lives in user_data, which is persisted with the dialog state, so a restart in
+the middle of editing continues where the person stopped. Nothing reaches the users
+table until "Save".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, replace
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.i18n import LANGUAGES, Translator, plain
+from bot.profile import (
+    InvalidInput,
+    clean_display_name,
+    clean_email,
+    clean_name,
+    clean_timezone,
+)
+from bot.timezones import display_name
+from bot.users import profile_of
+from handlers import callback_data as cb
+from handlers import keyboards
+from handlers.commands import publish_chat_commands
+from handlers.common import answer_press, explain, handing_over, send, show
+from storage.users import ProfileFields
+
+CARD, ASK_NAME, ASK_EMAIL, ASK_TIMEZONE, ASK_DISPLAY_NAME = range(5)
+END = ConversationHandler.END
+
+_DRAFT = "profile_draft"
+# Which prompt each state shows, and how its answer is checked and stored in the draft.
+_QUESTIONS: dict[int, tuple[str, Callable[[str], Any], str]] = {
+    ASK_NAME: ("profile.ask_name", clean_name, "full_name"),
+    ASK_EMAIL: ("profile.ask_email", clean_email, "email"),
+    ASK_TIMEZONE: ("profile.ask_timezone", clean_timezone, "timezone"),
+    ASK_DISPLAY_NAME: ("profile.ask_display_name", clean_display_name, "display_name"),
+}
+_STATE_OF_BUTTON = {"name": ASK_NAME, "email": ASK_EMAIL, "tz": ASK_TIMEZONE,
+                    "display": ASK_DISPLAY_NAME}
+
+
+def _draft(context: BotContext) -> ProfileFields:
+    stored = context.user_data.get(_DRAFT)
+    if stored is None:
+        assert context.current_user is not None
+        return profile_of(context.current_user)
+    return ProfileFields(**stored)
+
+
+def _keep_draft(context: BotContext, draft: ProfileFields) -> None:
+    context.user_data[_DRAFT] = asdict(draft)
+
+
+def _drop_draft(context: BotContext) -> None:
+    context.user_data.pop(_DRAFT, None)
+
+
+def render_card(t: Translator, draft: ProfileFields, saved: ProfileFields) -> str:
+    not_set = t.plain("common.not_set")
+    card = t(
+        "profile.card",
+        name=draft.full_name or not_set,
+        email=draft.email or not_set,
+        timezone=display_name(draft.timezone),
+        language=plain(draft.language, "language_name"),
+        remember=t.plain("common.on" if draft.remember_name else "common.off"),
+        display_name=draft.display_name or draft.full_name or not_set,
+    )
+    return card if draft == saved else f"{card}\n\n{t('profile.unsaved')}"
+
+
+async def _show_card(update: Update, context: BotContext, *, note: str | None = None) -> int:
+    assert context.current_user is not None
+    draft = _draft(context)
+    text = render_card(context.t, draft, profile_of(context.current_user))
+    if note:
+        text = f"{note}\n\n{text}"
+    markup = keyboards.profile_card(context.t, remember_name=draft.remember_name)
+    if update.callback_query is not None:
+        await show(update, context, text, markup)
+    else:
+        await send(update, context, text, markup)
+    return CARD
+
+
+async def open_profile(update: Update, context: BotContext) -> int:
+    """/profile or the menu button: a fresh draft from what is stored."""
+    await answer_press(update)
+    _drop_draft(context)
+    return await _show_card(update, context)
+
+
+async def on_card_press(update: Update, context: BotContext) -> int:
+    """A button on the card: ask for a field, toggle, pick a language, save or cancel."""
+    data = cb.decode(update.callback_query.data)
+    t = context.t
+    action = data.action if data else ""
+    if action in _STATE_OF_BUTTON:
+        await answer_press(update)
+        state = _STATE_OF_BUTTON[action]
+        await show(update, context, t(_QUESTIONS[state][0]), keyboards.profile_prompt(t))
+        return state
+    if action == "remember":
+        await answer_press(update)
+        draft = _draft(context)
+        _keep_draft(context, replace(draft, remember_name=not draft.remember_name))
+        return await _show_card(update, context)
+    if action == "lang":
+        await answer_press(update)
+        await show(update, context, t("profile.choose_language"),
+                   keyboards.language_choice(cb.PROFILE, t))
+        return CARD
+    if action == "set" and data is not None and data.args and data.args[0] in LANGUAGES:
+        await answer_press(update)
+        _keep_draft(context, replace(_draft(context), language=data.args[0]))
+        return await _show_card(update, context)
+    if action == "back":
+        await answer_press(update)
+        return await _show_card(update, context)
+    if action == "save":
+        return await _save(update, context)
+    if action == "cancel":
+        return await _discard(update, context)
+    await answer_press(update, t.plain("common.stale_button"))
+    return CARD
+
+
+async def _save(update: Update, context: BotContext) -> int:
+    """Store the draft; the answer comes in the language just saved."""
+    await answer_press(update)
+    user = context.current_user
+    assert user is not None
+    draft = _draft(context)
+    changed = await context.services.users.save_profile(user.id, draft)
+    _drop_draft(context)
+    if draft.language != user.language:
+        await publish_chat_commands(context.bot, update.effective_chat.id, draft.language)
+    t = Translator(draft.language)
+    note = t("profile.saved") if changed else t("profile.nothing_changed")
+    await show(update, context, f"{note}\n\n{t('menu.title')}", keyboards.main_menu(t))
+    return END
+
+
+async def _discard(update: Update, context: BotContext) -> int:
+    await answer_press(update)
+    _drop_draft(context)
+    t = context.t
+    await show(update, context, f"{t('profile.discarded')}\n\n{t('menu.title')}",
+               keyboards.main_menu(t))
+    return END
+
+
+def _answer_for(state: int) -> Callable[[Update, BotContext], Awaitable[int]]:
+    prompt_key, clean, field = _QUESTIONS[state]
+
+    async def on_answer(update: Update, context: BotContext) -> int:
+        """A typed answer: into the draft if valid, else say what to type and ask again."""
+        t = context.t
+        try:
+            value = clean(update.message.text)
+        except InvalidInput as error:
+            await send(update, context, explain(t, error), keyboards.profile_prompt(t))
+            return state
+        _keep_draft(context, replace(_draft(context), **{field: value}))
+        return await _show_card(update, context, note=t("profile.draft_updated"))
+
+    on_answer.__name__ = f"on_{field}_answer"
+    return on_answer
+
+
+async def on_not_text(update: Update, context: BotContext) -> None:
+    """A sticker, photo or voice where text is expected: say so, keep the question open."""
+    await send(update, context, context.t("common.text_expected"),
+               keyboards.profile_prompt(context.t))
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel: forget the draft, nothing changes."""
+    _drop_draft(context)
+    t = context.t
+    await send(update, context, t("common.cancelled"), keyboards.main_menu(t))
+    return END
+
+
+def handlers() -> list[BaseHandler]:
+    card_presses = CallbackQueryHandler(on_card_press, pattern=cb.pattern(cb.PROFILE))
+    not_text = MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text)
+    text_answer = filters.TEXT & ~filters.COMMAND
+    return [
+        ConversationHandler(
+            name="profile",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=[
+                CommandHandler("profile", open_profile, filters=filters.ChatType.PRIVATE),
+                CallbackQueryHandler(open_profile, pattern=cb.pattern(cb.MENU, "profile")),
+            ],
+            states={
+                CARD: [card_presses],
+                **{
+                    state: [MessageHandler(text_answer, _answer_for(state)), card_presses,
+                            not_text]
+                    for state in _QUESTIONS
+                },
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                # Another command or another feature's button leaves the dialog.
+                MessageHandler(filters.COMMAND, handing_over(_DRAFT)),
+                CallbackQueryHandler(handing_over(_DRAFT)),
+            ],
+        )
+    ]

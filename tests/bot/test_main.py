@@ -1,0 +1,65 @@
+"""`python -m bot` as an operator runs it: a clear line without a token, and a working
+bot with a token and TELEGRAM_BASE_URL pointing at a Bot API server (the emulator)."""
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from emulator.testing import DEFAULT_TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _environment(tmp_path: Path, **values: str) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    return {**keep, "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+            **values}
+
+
+async def test_without_a_token_one_clear_line_and_a_failing_exit(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=_environment(tmp_path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode != 0
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("Configuration error: TELEGRAM_BOT_TOKEN is not set")
+    assert "Traceback" not in err.decode()
+
+
+async def test_malformed_setting_is_named(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path,
+        env=_environment(tmp_path, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN, SMTP_TLS="maybe"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert err.decode().strip() == (
+        "Configuration error: SMTP_TLS must be one of starttls, tls, none, not 'maybe'")
+
+
+async def test_serves_start_through_a_bot_api_server_and_stops_on_sigterm(tmp_path, emu):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path,
+        env=_environment(tmp_path, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
+                         TELEGRAM_BASE_URL=emu.base_url, LOG_LEVEL="DEBUG"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        anna = emu.user("Anna")
+        await anna.send("/start")
+        reply = await anna.expect_message(timeout=30)
+        assert "Hello, Anna!" in reply.text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
+    log = err.decode()
+    assert "Stopping" in log
+    # Even at DEBUG, where PTB and httpx log request URLs, the token never shows.
+    assert DEFAULT_TOKEN not in log and DEFAULT_TOKEN.split(":")[1] not in log
