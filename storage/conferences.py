@@ -46,6 +46,13 @@ class NewConference:
     allow_without_owner: bool = True
 
 
+# Columns an owner may change after scheduling (column names are never user input).
+_EDITABLE_COLUMNS = frozenset({
+    "topic", "starts_at", "ends_at", "conference_code", "password", "allow_without_owner",
+    "owner_joined_at",
+})
+
+
 class ConferenceRepository:
     def __init__(self, db: Queryable) -> None:
         self._db = db
@@ -116,6 +123,23 @@ class ConferenceRepository:
         return int(await self._db.fetch_value(
             "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at <= ?", (owner_id, now)
         ))
+
+    async def update(
+        self, conference_id: int, changes: dict[str, object], *, now: int,
+        mark_changed: bool = False,
+    ) -> None:
+        """Set the given columns; `mark_changed` notes that participants are not told yet."""
+        unknown = set(changes) - _EDITABLE_COLUMNS
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        values = [int(v) if isinstance(v, bool) else v for v in changes.values()]
+        await self._db.execute(
+            f"UPDATE conferences SET {assignments}, updated_at = ?,"
+            " changed_since_notice = CASE WHEN ? THEN 1 ELSE changed_since_notice END"
+            " WHERE id = ?",
+            (*values, now, int(mark_changed), conference_id),
+        )
 
     async def delete(self, conference_id: int) -> bool:
         return await self._db.execute("DELETE FROM conferences WHERE id = ?", (conference_id,)) > 0

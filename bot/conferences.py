@@ -1,0 +1,301 @@
+"""Conferences: the rules of scheduling, editing, repeating and deleting (F1, F2, F5, F7-F10).
+
+The service never trusts ids it is handed: every lookup on behalf of a person goes
+through `owned()`, which answers None for a conference that is gone or not theirs, so a
+forged button can neither read nor change someone else's conference.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+
+from bot.clock import Clock
+from bot.dates import PAST_GRACE
+from bot.profile import InvalidInput
+from storage.conferences import ConferenceRecord, ConferenceRepository, NewConference
+from storage.db import Database
+
+MAX_TOPIC_LENGTH = 200
+MAX_DURATION = timedelta(hours=24)
+AD_HOC_DURATION = timedelta(minutes=30)
+PAGE_SIZE = 6
+CODE_LENGTH = 9
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
+_CODE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+class ListKind(str, Enum):
+    SCHEDULED = "s"
+    ARCHIVE = "a"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A conference being scheduled (or repeated): what the review card shows.
+
+    Kept as plain values so it can live in the persisted user_data between steps.
+    """
+
+    topic: str
+    starts_at: int | None = None
+    ends_at: int | None = None
+    code: str = ""
+    password: str = ""
+    allow_without_owner: bool = True
+    repeat_of: int | None = None  # the archived conference that "Schedule" moves back
+    editing_id: int | None = None  # the scheduled conference that "Save" changes
+    repeat_length: int | None = None  # seconds: a repeat keeps the old length
+
+    @classmethod
+    def of(cls, conference: ConferenceRecord, **overrides: object) -> Draft:
+        """A draft with a stored conference's values."""
+        values = dict(
+            topic=conference.topic,
+            starts_at=conference.starts_at,
+            ends_at=conference.ends_at,
+            code=conference.conference_code,
+            password=conference.password,
+            allow_without_owner=conference.allow_without_owner,
+        )
+        return cls(**{**values, **overrides})
+
+
+@dataclass(frozen=True)
+class Page:
+    kind: ListKind
+    items: list[ConferenceRecord]
+    number: int  # from 0
+    total_items: int
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, -(-self.total_items // PAGE_SIZE))
+
+
+def clean_topic(typed: str) -> str:
+    topic = " ".join(typed.split())
+    if not topic:
+        raise InvalidInput("schedule.bad_topic_empty")
+    if len(topic) > MAX_TOPIC_LENGTH:
+        raise InvalidInput("schedule.bad_topic_long", {"limit": str(MAX_TOPIC_LENGTH)})
+    return topic
+
+
+def clean_code(typed: str) -> str:
+    """A conference ID: 6 to 20 Latin letters, digits or hyphens (stored lower-case)."""
+    code = typed.strip().lower()
+    if not 6 <= len(code) <= 20 or not set(code) <= _CODE_CHARACTERS or code.strip("-") != code:
+        raise InvalidInput("schedule.bad_code", {"value": typed.strip()[:40]})
+    return code
+
+
+def clean_password(typed: str) -> str:
+    """4 to 32 visible ASCII characters, no spaces: people type it into video clients."""
+    password = typed.strip()
+    if not 4 <= len(password) <= 32 or not all("!" <= char <= "~" for char in password):
+        raise InvalidInput("schedule.bad_password")
+    return password
+
+
+def new_password() -> str:
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(8))
+
+
+def is_online(conference: ConferenceRecord, now: int, join_early_minutes: int) -> bool:
+    """Online while now is within [start - JOIN_EARLY_MINUTES, end] (DESIGN.md)."""
+    return conference.starts_at - join_early_minutes * 60 <= now <= conference.ends_at
+
+
+class ConferenceService:
+    def __init__(self, database: Database, clock: Clock, *, join_early_minutes: int) -> None:
+        self._database = database
+        self._clock = clock
+        self.join_early_minutes = join_early_minutes
+
+    # -- reading -----------------------------------------------------------------
+    async def owned(self, owner_id: int, conference_id: int | None) -> ConferenceRecord | None:
+        """The conference if it exists and belongs to this person, else None."""
+        if conference_id is None:
+            return None
+        conference = await ConferenceRepository(self._database).get(conference_id)
+        return conference if conference and conference.owner_id == owner_id else None
+
+    async def page(self, owner_id: int, kind: ListKind, number: int) -> Page:
+        """One page of the scheduled list or the archive; out-of-range numbers are clamped."""
+        repository = ConferenceRepository(self._database)
+        now = self._clock.timestamp()
+        if kind is ListKind.SCHEDULED:
+            total = await repository.count_scheduled(owner_id, now=now)
+        else:
+            total = await repository.count_archive(owner_id, now=now)
+        last = max(0, -(-total // PAGE_SIZE) - 1)
+        number = min(max(0, number), last)
+        if kind is ListKind.SCHEDULED:
+            items = await repository.list_scheduled(owner_id, now=now, limit=PAGE_SIZE,
+                                                    offset=number * PAGE_SIZE)
+        else:
+            items = await repository.list_archive(owner_id, now=now, limit=PAGE_SIZE,
+                                                  offset=number * PAGE_SIZE)
+        return Page(kind, items, number, total)
+
+    def is_online(self, conference: ConferenceRecord) -> bool:
+        return is_online(conference, self._clock.timestamp(), self.join_early_minutes)
+
+    def is_archived(self, conference: ConferenceRecord) -> bool:
+        return conference.ends_at <= self._clock.timestamp()
+
+    # -- drafts --------------------------------------------------------------------
+    async def new_draft(self, topic: str) -> Draft:
+        return Draft(topic=topic, code=await self._unused_code(), password=new_password())
+
+    def repeat_draft(self, conference: ConferenceRecord) -> Draft:
+        """The archived conference's parameters; only a new start is missing."""
+        return Draft.of(conference, starts_at=None, ends_at=None, repeat_of=conference.id,
+                        repeat_length=conference.ends_at - conference.starts_at)
+
+    def edit_draft(self, conference: ConferenceRecord) -> Draft:
+        return Draft.of(conference, editing_id=conference.id)
+
+    def check_start(self, starts_at: datetime) -> int:
+        """A start may not lie in the past (a few minutes' grace for slow typists)."""
+        if starts_at < self._clock.now() - PAST_GRACE:
+            raise InvalidInput("schedule.bad_start_past")
+        return int(starts_at.timestamp())
+
+    def check_end(self, starts_at: int, ends_at: datetime) -> int:
+        end = int(ends_at.timestamp())
+        if end <= starts_at:
+            raise InvalidInput("schedule.bad_end_before_start")
+        if end - starts_at > MAX_DURATION.total_seconds():
+            raise InvalidInput("schedule.bad_end_too_long",
+                               {"hours": str(int(MAX_DURATION.total_seconds() // 3600))})
+        return end
+
+    async def check_code_free(self, code: str, *, except_id: int | None = None) -> str:
+        if await ConferenceRepository(self._database).code_taken(code, except_id=except_id):
+            raise InvalidInput("schedule.bad_code_taken", {"value": code})
+        return code
+
+    # -- writing -------------------------------------------------------------------
+    async def schedule(self, owner_id: int, draft: Draft) -> ConferenceRecord:
+        """Save a reviewed draft: a new conference, or a repeated one moved back from the
+        archive with the same ID. Raises InvalidInput when a rule no longer holds."""
+        if draft.starts_at is None or draft.ends_at is None:
+            raise InvalidInput("schedule.bad_incomplete")
+        self.check_start(datetime.fromtimestamp(draft.starts_at, UTC))
+        now = self._clock.timestamp()
+        try:
+            async with self._database.transaction() as tx:
+                repository = ConferenceRepository(tx)
+                if draft.repeat_of is not None:
+                    old = await repository.get(draft.repeat_of)
+                    if old is None or old.owner_id != owner_id:
+                        raise InvalidInput("conference.gone")
+                    if await repository.code_taken(draft.code, except_id=old.id):
+                        raise InvalidInput("schedule.bad_code_taken", {"value": draft.code})
+                    # A repeat is a new occurrence: nobody has joined it yet.
+                    await repository.update(old.id, {**_fields_of(draft), "owner_joined_at": None},
+                                            now=now)
+                    conference_id = old.id
+                else:
+                    if await repository.code_taken(draft.code):
+                        raise InvalidInput("schedule.bad_code_taken", {"value": draft.code})
+                    conference_id = await repository.create(
+                        NewConference(owner_id, draft.topic, draft.starts_at, draft.ends_at,
+                                      draft.code, draft.password, draft.allow_without_owner),
+                        now=now,
+                    )
+                created = await repository.get(conference_id)
+        except sqlite3.IntegrityError:
+            # Another person took the same ID between our check and the insert.
+            raise InvalidInput("schedule.bad_code_taken", {"value": draft.code}) from None
+        assert created is not None
+        return created
+
+    async def start_now(self, owner_id: int, topic: str) -> ConferenceRecord:
+        """A 30-minute conference starting now (F2)."""
+        now = self._clock.timestamp()
+        draft = replace(await self.new_draft(topic), starts_at=now,
+                        ends_at=now + int(AD_HOC_DURATION.total_seconds()))
+        return await self.schedule(owner_id, draft)
+
+    async def edit(self, owner_id: int, conference_id: int, **changes: object) -> ConferenceRecord:
+        """Change some of topic, starts_at, ends_at, password, allow_without_owner.
+
+        A new start keeps the length unless a new end comes with it. A moved start marks
+        the conference as changed since the last notice to participants.
+        """
+        async with self._database.transaction() as tx:
+            repository = ConferenceRepository(tx)
+            current = await repository.get(conference_id)
+            if current is None or current.owner_id != owner_id:
+                raise InvalidInput("conference.gone")
+            fields = dict(changes)
+            if "starts_at" in fields and "ends_at" not in fields:
+                fields["ends_at"] = int(fields["starts_at"]) + current.ends_at - current.starts_at
+            starts_at = fields.get("starts_at", current.starts_at)
+            if fields.get("ends_at", current.ends_at) <= starts_at:
+                raise InvalidInput("schedule.bad_end_before_start")
+            start_moved = starts_at != current.starts_at
+            if start_moved:
+                fields["owner_joined_at"] = None  # a new time: nobody has joined it yet
+            await repository.update(conference_id, fields, now=self._clock.timestamp(),
+                                    mark_changed=start_moved)
+            updated = await repository.get(conference_id)
+        assert updated is not None
+        return updated
+
+    async def apply_edit(self, owner_id: int, draft: Draft) -> tuple[ConferenceRecord, bool]:
+        """Save an edit form: only what differs from the stored conference is changed.
+        Returns the conference and whether anything changed."""
+        assert draft.editing_id is not None
+        current = await self.owned(owner_id, draft.editing_id)
+        if current is None:
+            raise InvalidInput("conference.gone")
+        wanted = {
+            "topic": draft.topic,
+            "starts_at": draft.starts_at,
+            "ends_at": draft.ends_at,
+            "password": draft.password,
+            "allow_without_owner": draft.allow_without_owner,
+        }
+        changes = {name: value for name, value in wanted.items()
+                   if getattr(current, name) != value}
+        if not changes:
+            return current, False
+        if "ends_at" in changes or "starts_at" in changes:
+            # The form already kept the length when only the start moved; send both so
+            # that edit() does not shift the end a second time.
+            changes["starts_at"], changes["ends_at"] = draft.starts_at, draft.ends_at
+        return await self.edit(owner_id, draft.editing_id, **changes), True
+
+    async def delete(self, owner_id: int, conference_id: int) -> bool:
+        async with self._database.transaction() as tx:
+            repository = ConferenceRepository(tx)
+            current = await repository.get(conference_id)
+            if current is None or current.owner_id != owner_id:
+                return False
+            return await repository.delete(conference_id)
+
+    async def _unused_code(self) -> str:
+        repository = ConferenceRepository(self._database)
+        while True:
+            # Nine digits: easy to read out and type on a phone keypad.
+            code = "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
+            if code[0] != "0" and not await repository.code_taken(code):
+                return code
+
+
+def _fields_of(draft: Draft) -> dict[str, object]:
+    return {
+        "topic": draft.topic,
+        "starts_at": draft.starts_at,
+        "ends_at": draft.ends_at,
+        "conference_code": draft.code,
+        "password": draft.password,
+        "allow_without_owner": draft.allow_without_owner,
+    }
