@@ -8,10 +8,12 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot import dates, timezones
 from bot.clock import Clock
+from bot.conferences import ConferenceService
 from bot.context import BotContext, Services, install_services
 from bot.persistence import SQLitePersistence
 from bot.settings import Settings
 from bot.users import UserService
+from bot.video import JitsiLinks
 from handlers import register_handlers
 from handlers.commands import publish_default_commands
 from storage.db import Database
@@ -34,6 +36,9 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         database=database,
         clock=clock,
         users=UserService(database, clock, default_timezone=settings.default_timezone),
+        conferences=ConferenceService(database, clock,
+                                      join_early_minutes=settings.join_early_minutes),
+        video=JitsiLinks(settings.video_base_url),
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
     builder = (

@@ -8,9 +8,11 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
+from bot.conferences import ConferenceService
 from bot.i18n import Translator
 from bot.settings import Settings
 from bot.users import UserService
+from bot.video import JitsiLinks
 from storage.db import Database
 from storage.users import UserRecord
 
@@ -25,6 +27,8 @@ class Services:
     database: Database
     clock: Clock
     users: UserService
+    conferences: ConferenceService
+    video: JitsiLinks
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):

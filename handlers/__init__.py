@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, language, menu, persistence_flush, profile, users
+from handlers import (
+    conference_form,
+    conference_log,
+    errors,
+    language,
+    menu,
+    persistence_flush,
+    profile,
+    users,
+)
 
 # Group -1: before any feature, register or refresh the user and load their language.
 USER_GROUP = -1
@@ -24,6 +33,8 @@ def register_handlers(application: Application) -> None:
     application.add_handler(users.handler(), group=USER_GROUP)
 
     application.add_handlers(profile.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(conference_form.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(conference_log.handlers(), group=FEATURE_GROUP)
     application.add_handlers(language.handlers(), group=FEATURE_GROUP)
     application.add_handlers(menu.handlers(), group=FEATURE_GROUP)
 

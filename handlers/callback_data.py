@@ -16,6 +16,9 @@ _PART = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
 MENU = "menu"
 PROFILE = "prof"
 LANGUAGE = "lang"
+CONFERENCE = "conf"   # conf:<action>:<conference id>
+LOG = "log"           # log:<s|a>:<page>
+FORM = "form"         # the schedule / repeat / edit form
 
 
 @dataclass(frozen=True)

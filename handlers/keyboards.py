@@ -54,3 +54,107 @@ def language_choice(prefix: str, t: Translator) -> InlineKeyboardMarkup:
     rows.append([Button(t.plain("common.cancel"), callback_data=cb.encode(prefix, "back"))])
     return InlineKeyboardMarkup(rows)
 
+
+# -- conferences ---------------------------------------------------------------------
+
+def _conf(t: Translator, key: str, action: str, conference_id: int) -> Button:
+    return Button(t.plain(key), callback_data=cb.encode(cb.CONFERENCE, action, conference_id))
+
+
+def back_to_log(t: Translator, kind: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[Button(t.plain("conference.button_back_to_log"),
+                                         callback_data=cb.encode(cb.LOG, kind, 0))]])
+
+
+def conference_actions(t: Translator, conference_id: int, *, archived: bool) -> InlineKeyboardMarkup:
+    """Under a conference card: what the seed's log offers for its list."""
+    back = back_to_log(t, "a" if archived else "s").inline_keyboard[0][0]
+    calendar = _conf(t, "conference.button_calendar", "ics", conference_id)
+    if archived:
+        return InlineKeyboardMarkup([
+            [_conf(t, "conference.button_repeat", "repeat", conference_id), calendar],
+            [_conf(t, "conference.button_delete", "del", conference_id)],
+            [back],
+        ])
+    return InlineKeyboardMarkup([
+        [_conf(t, "conference.button_join", "join", conference_id), calendar],
+        [_conf(t, "conference.button_edit", "edit", conference_id),
+         _conf(t, "conference.button_delete", "del", conference_id)],
+        [back],
+    ])
+
+
+def confirm_delete(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        _conf(t, "conference.button_ok", "delok", conference_id),
+        _conf(t, "common.cancel", "view", conference_id),
+    ]])
+
+
+def open_link(t: Translator, url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[Button(t.plain("conference.button_open"), url=url)]])
+
+
+def conference_log(
+    t: Translator, kind: str, rows: list[tuple[str, int]], page: int, pages: int
+) -> InlineKeyboardMarkup:
+    """One button per row (opens its card), page arrows, the other list, the menu."""
+    keyboard = [[Button(label, callback_data=cb.encode(cb.CONFERENCE, "view", conference_id))]
+                for label, conference_id in rows]
+
+    def to(target: int, label: str) -> Button:
+        return Button(label, callback_data=cb.encode(cb.LOG, kind, target))
+
+    arrows = []
+    if page > 0:
+        arrows += [to(0, "⏮"), to(page - 1, "◀️")]
+    if page < pages - 1:
+        arrows += [to(page + 1, "▶️"), to(pages - 1, "⏭")]
+    if arrows:
+        keyboard.append(arrows)
+    other, other_key = ("a", "log.tab_archive") if kind == "s" else ("s", "log.tab_scheduled")
+    keyboard.append([Button(t.plain(other_key), callback_data=cb.encode(cb.LOG, other, 0))])
+    keyboard.append([Button(t.plain("menu.main_menu"), callback_data=cb.encode(cb.MENU, "home"))])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def _form(t: Translator, key: str, action: str, *args: str | int) -> Button:
+    return Button(t.plain(key), callback_data=cb.encode(cb.FORM, action, *args))
+
+
+def form_review(t: Translator, *, allow: bool, editing: bool) -> InlineKeyboardMarkup:
+    rows = [
+        [_form(t, "schedule.button_topic", "topic"), _form(t, "schedule.button_start", "start")],
+        [_form(t, "schedule.button_end", "end"), _form(t, "schedule.button_password", "password")],
+    ]
+    if not editing:  # an ID already handed out stays; only new or repeated ones change
+        rows.append([_form(t, "schedule.button_code", "code")])
+    rows.append([_form(t, "schedule.allow_on" if allow else "schedule.allow_off", "allow")])
+    save_key = "schedule.button_save" if editing else "schedule.button_schedule"
+    rows.append([_form(t, save_key, "save"), _form(t, "common.cancel", "cancel")])
+    return InlineKeyboardMarkup(rows)
+
+
+def form_prompt(t: Translator, *, back_to_review: bool) -> InlineKeyboardMarkup:
+    if back_to_review:
+        return InlineKeyboardMarkup([[_form(t, "common.back", "review")]])
+    return InlineKeyboardMarkup([[_form(t, "common.cancel", "cancel")]])
+
+
+QUICK_STARTS = ("in15", "in60", "tom10", "tom15")
+QUICK_LENGTHS = (30, 60, 90, 120)
+
+
+def form_start_prompt(t: Translator, *, back_to_review: bool) -> InlineKeyboardMarkup:
+    labels = dict(zip(QUICK_STARTS, ("schedule.quick_in_15", "schedule.quick_in_60",
+                                     "schedule.quick_tomorrow_10", "schedule.quick_tomorrow_15")))
+    quick = [_form(t, labels[key], "qs", key) for key in QUICK_STARTS]
+    return InlineKeyboardMarkup([quick[:2], quick[2:],
+                                 *form_prompt(t, back_to_review=back_to_review).inline_keyboard])
+
+
+def form_end_prompt(t: Translator, *, back_to_review: bool) -> InlineKeyboardMarkup:
+    quick = [_form(t, f"schedule.quick_length_{minutes}", "qe", minutes)
+             for minutes in QUICK_LENGTHS]
+    return InlineKeyboardMarkup([quick[:2], quick[2:],
+                                 *form_prompt(t, back_to_review=back_to_review).inline_keyboard])

@@ -12,7 +12,7 @@ from handlers import keyboards
 from handlers.common import answer_press, send, show
 
 # Menu items whose features arrive in later releases answer politely instead.
-NOT_READY = ("schedule", "now", "log", "download")
+NOT_READY = ("download",)
 
 
 async def start(update: Update, context: BotContext) -> None:

@@ -7,6 +7,7 @@ stops it and starts a new Application on the same database, as a process restart
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.app import build_application
 from bot.clock import FixedClock
 from bot.runner import BotRunner
 from bot.settings import Settings, load_settings
+from bot.users import profile_of
 from emulator import BotAPIEmulator
 from emulator.testing import DEFAULT_TOKEN
 
@@ -64,6 +66,11 @@ class RunningBot:
         if self.runner is not None:
             await self.runner.stop()
             self.runner = None
+
+    async def update_profile(self, user_id: int, **changes) -> None:
+        """Set profile fields directly (the profile dialog has its own tests)."""
+        user = await self.services.users.get(user_id)
+        await self.services.users.save_profile(user_id, replace(profile_of(user), **changes))
 
     async def restart(self) -> None:
         await self.stop()

@@ -1,0 +1,353 @@
+"""The conference form: "Schedule conference" (F1), "Repeat" (F9) and "Edit" (F8).
+
+One dialog serves all three, because they are the same form: a draft with topic, start,
+end, ID, password and the owner-absence toggle, a review card, and a final press
+("Schedule" or "Save"). Diagram: handlers/conference_form.mmd.
+
+After each accepted answer the form asks for the next missing value, or shows the review
+card when nothing is missing; a new start keeps the length when an end is already set.
+The draft lives in user_data (persisted), so a restart resumes the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.conferences import Draft, clean_code, clean_password, clean_topic
+from bot.context import BotContext
+from bot.dates import parse_end, parse_start
+from bot.profile import InvalidInput
+from bot.timezones import display_name
+from handlers import callback_data as cb
+from handlers import keyboards
+from handlers.common import answer_press, explain, handing_over, send, show
+from handlers.conference_views import card_screen, moment, review_card
+
+ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD, REVIEW = range(6)
+END = ConversationHandler.END
+_DRAFT = "conference_form"
+
+
+# -- the draft -----------------------------------------------------------------------
+
+def _draft(context: BotContext) -> Draft | None:
+    stored = context.user_data.get(_DRAFT)
+    return Draft(**stored) if stored else None
+
+
+def _keep(context: BotContext, draft: Draft) -> None:
+    context.user_data[_DRAFT] = asdict(draft)
+
+
+def _drop(context: BotContext) -> None:
+    context.user_data.pop(_DRAFT, None)
+
+
+def _timezone(context: BotContext) -> str:
+    assert context.current_user is not None
+    return context.current_user.timezone
+
+
+def _is_complete(draft: Draft) -> bool:
+    return bool(draft.topic) and draft.starts_at is not None and draft.ends_at is not None
+
+
+# -- screens -------------------------------------------------------------------------
+
+async def _ask(update: Update, context: BotContext, state: int, draft: Draft,
+               note: str | None = None) -> int:
+    """Show the prompt of `state` (or the review card), after an optional note."""
+    t = context.t
+    back = _is_complete(draft)
+    timezone = display_name(_timezone(context))
+    if state == REVIEW:
+        text = review_card(t, draft, timezone=_timezone(context))
+        markup = keyboards.form_review(t, allow=draft.allow_without_owner,
+                                       editing=draft.editing_id is not None)
+    elif state == ASK_TOPIC:
+        text = t("schedule.ask_new_topic" if back else "schedule.ask_topic")
+        markup = keyboards.form_prompt(t, back_to_review=back)
+    elif state == ASK_START:
+        if draft.repeat_of is not None and draft.starts_at is None:
+            text = t("schedule.ask_repeat_start", topic=draft.topic, timezone=timezone)
+        else:
+            text = t("schedule.ask_new_start" if back else "schedule.ask_start", timezone=timezone)
+        markup = keyboards.form_start_prompt(t, back_to_review=back)
+    elif state == ASK_END:
+        text = t("schedule.ask_new_end" if back else "schedule.ask_end")
+        markup = keyboards.form_end_prompt(t, back_to_review=back)
+    elif state == ASK_CODE:
+        text, markup = t("schedule.ask_code"), keyboards.form_prompt(t, back_to_review=back)
+    else:
+        text, markup = t("schedule.ask_password"), keyboards.form_prompt(t, back_to_review=back)
+    if note:
+        text = f"{note}\n\n{text}"
+    await show(update, context, text, markup)
+    return state
+
+
+async def _next(update: Update, context: BotContext, draft: Draft, note: str | None = None) -> int:
+    """Store the draft and ask for what is still missing, else show the review card."""
+    _keep(context, draft)
+    if not draft.topic:
+        return await _ask(update, context, ASK_TOPIC, draft, note)
+    if draft.starts_at is None:
+        return await _ask(update, context, ASK_START, draft, note)
+    if draft.ends_at is None:
+        return await _ask(update, context, ASK_END, draft, note)
+    return await _ask(update, context, REVIEW, draft, note)
+
+
+# -- entry points ---------------------------------------------------------------------
+
+async def start_scheduling(update: Update, context: BotContext) -> int:
+    """/schedule or "Schedule conference": a fresh draft with a generated ID and password."""
+    await answer_press(update)
+    draft = await context.services.conferences.new_draft("")
+    return await _next(update, context, draft)
+
+
+async def start_repeat(update: Update, context: BotContext) -> int:
+    """"Repeat" on an archived conference: its parameters, asking only for a new start."""
+    conference = await _owned_from_button(update, context)
+    if conference is None or not context.services.conferences.is_archived(conference):
+        await answer_press(update, context.t.plain("conference.gone"))
+        return END
+    await answer_press(update)
+    draft = context.services.conferences.repeat_draft(conference)
+    _keep(context, draft)
+    return await _ask(update, context, ASK_START, draft)
+
+
+async def start_edit(update: Update, context: BotContext) -> int:
+    """"Edit" on a scheduled conference: the review card of its current values."""
+    conference = await _owned_from_button(update, context)
+    if conference is None or context.services.conferences.is_archived(conference):
+        await answer_press(update, context.t.plain("conference.gone"))
+        return END
+    await answer_press(update)
+    draft = context.services.conferences.edit_draft(conference)
+    return await _next(update, context, draft)
+
+
+async def _owned_from_button(update: Update, context: BotContext):
+    data = cb.decode(update.callback_query.data)
+    assert context.current_user is not None
+    return await context.services.conferences.owned(
+        context.current_user.id, data.arg_int() if data else None)
+
+
+# -- typed answers ---------------------------------------------------------------------
+
+def _reader(state: int) -> Callable[[Update, BotContext], Awaitable[int]]:
+    """The handler of typed answers for one state: check, store, go on, or explain."""
+
+    async def on_answer(update: Update, context: BotContext) -> int:
+        """A typed answer: into the draft if valid, else say what to type and ask again."""
+        draft = _draft(context)
+        if draft is None:  # the draft vanished (e.g. cleared by an admin); start over
+            return END
+        try:
+            draft, note = await _apply(context, state, draft, update.message.text)
+        except InvalidInput as error:
+            await send(update, context, explain(context.t, error),
+                       keyboards.form_prompt(context.t, back_to_review=_is_complete(draft)))
+            return state
+        return await _next(update, context, draft, note)
+
+    return on_answer
+
+
+async def _apply(context: BotContext, state: int, draft: Draft, typed: str) -> tuple[Draft, str | None]:
+    t = context.t
+    services = context.services
+    now = services.clock.now()
+    timezone = _timezone(context)
+    if state == ASK_TOPIC:
+        return replace(draft, topic=clean_topic(typed)), None
+    if state == ASK_START:
+        start = parse_start(typed, now=now, tz=timezone, language=t.language)
+        if start is None:
+            raise InvalidInput("schedule.bad_start", {"value": typed.strip()[:80]})
+        return _with_start(context, draft, services.conferences.check_start(start))
+    if state == ASK_END:
+        assert draft.starts_at is not None
+        start = datetime.fromtimestamp(draft.starts_at, UTC)
+        end = parse_end(typed, start=start, now=now, tz=timezone, language=t.language)
+        if end is None:
+            raise InvalidInput("schedule.bad_end", {"value": typed.strip()[:80]})
+        return _with_end(context, draft, services.conferences.check_end(draft.starts_at, end))
+    if state == ASK_CODE:
+        code = clean_code(typed)
+        await services.conferences.check_code_free(
+            code, except_id=draft.editing_id or draft.repeat_of)
+        return replace(draft, code=code), None
+    return replace(draft, password=clean_password(typed)), None
+
+
+def _with_start(context: BotContext, draft: Draft, starts_at: int) -> tuple[Draft, str]:
+    """A new start; the length stays when the end was set (or repeated) before."""
+    if draft.ends_at is not None and draft.starts_at is not None:
+        length = draft.ends_at - draft.starts_at
+        draft = replace(draft, starts_at=starts_at, ends_at=starts_at + length)
+    elif draft.repeat_length is not None:
+        draft = replace(draft, starts_at=starts_at, ends_at=starts_at + draft.repeat_length)
+    else:
+        draft = replace(draft, starts_at=starts_at)
+    return draft, context.t("schedule.understood_start",
+                            moment=moment(context.t, starts_at, _timezone(context)))
+
+
+def _with_end(context: BotContext, draft: Draft, ends_at: int) -> tuple[Draft, str]:
+    return replace(draft, ends_at=ends_at), context.t(
+        "schedule.understood_end", moment=moment(context.t, ends_at, _timezone(context)))
+
+
+# -- buttons ---------------------------------------------------------------------------
+
+_FIELD_STATES = {"topic": ASK_TOPIC, "start": ASK_START, "end": ASK_END, "code": ASK_CODE,
+                 "password": ASK_PASSWORD}
+
+
+async def on_form_press(update: Update, context: BotContext) -> int | None:
+    """Buttons of the form: fields, quick answers, toggle, save, cancel, back."""
+    data = cb.decode(update.callback_query.data)
+    draft = _draft(context)
+    t = context.t
+    if data is None or draft is None:
+        await answer_press(update, t.plain("common.stale_button"))
+        return None
+    action = data.action
+    if action == "cancel":
+        return await _cancel(update, context)
+    if action == "review" and _is_complete(draft):
+        await answer_press(update)
+        return await _ask(update, context, REVIEW, draft)
+    if action in _FIELD_STATES and _is_complete(draft):
+        if action == "code" and draft.editing_id is not None:
+            await answer_press(update, t.plain("common.stale_button"))
+            return None
+        await answer_press(update)
+        return await _ask(update, context, _FIELD_STATES[action], draft)
+    if action == "allow" and _is_complete(draft):
+        await answer_press(update)
+        draft = replace(draft, allow_without_owner=not draft.allow_without_owner)
+        return await _next(update, context, draft)
+    if action == "qs" and data.args:
+        return await _quick_start(update, context, draft, data.args[0])
+    if action == "qe" and data.arg_int() is not None and draft.starts_at is not None:
+        await answer_press(update)
+        minutes = data.arg_int()
+        if minutes not in keyboards.QUICK_LENGTHS:
+            return None
+        draft, note = _with_end(context, draft, draft.starts_at + minutes * 60)
+        return await _next(update, context, draft, note)
+    if action == "save" and _is_complete(draft):
+        return await _save(update, context, draft)
+    await answer_press(update, t.plain("common.stale_button"))
+    return None
+
+
+async def _quick_start(update: Update, context: BotContext, draft: Draft, key: str) -> int | None:
+    if key not in keyboards.QUICK_STARTS:
+        await answer_press(update, context.t.plain("common.stale_button"))
+        return None
+    await answer_press(update)
+    now = context.services.clock.now().replace(second=0, microsecond=0)
+    if key.startswith("in"):
+        start = now + timedelta(minutes=int(key[2:]))
+    else:
+        zone = ZoneInfo(_timezone(context))
+        tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+        start = datetime.combine(tomorrow, time(int(key[3:])), zone)
+    draft, note = _with_start(context, draft, int(start.timestamp()))
+    return await _next(update, context, draft, note)
+
+
+async def _save(update: Update, context: BotContext, draft: Draft) -> int:
+    """"Schedule" or "Save": store, then turn the review card into the conference card."""
+    await answer_press(update)
+    services = context.services
+    t = context.t
+    user = context.current_user
+    assert user is not None
+    try:
+        if draft.editing_id is not None:
+            conference, changed = await services.conferences.apply_edit(user.id, draft)
+            note = t("schedule.edited") if changed else t("schedule.not_changed")
+        else:
+            conference = await services.conferences.schedule(user.id, draft)
+            note = t("schedule.repeated" if draft.repeat_of else "schedule.scheduled")
+    except InvalidInput as error:
+        if error.key == "conference.gone":
+            _drop(context)
+            await show(update, context, t("conference.gone"), keyboards.back_to_menu(t))
+            return END
+        await send(update, context, explain(t, error))
+        return await _ask(update, context, REVIEW, draft)
+    _drop(context)
+    card, markup = card_screen(context, conference)
+    await show(update, context, f"{note}\n\n{card}", markup)
+    return END
+
+
+async def _cancel(update: Update, context: BotContext) -> int:
+    await answer_press(update)
+    draft = _draft(context)
+    _drop(context)
+    t = context.t
+    key = "schedule.cancelled" if draft and (draft.editing_id or draft.repeat_of) \
+        else "schedule.cancelled_new"
+    await show(update, context, f"{t(key)}\n\n{t('menu.title')}", keyboards.main_menu(t))
+    return END
+
+
+async def cancel_command(update: Update, context: BotContext) -> int:
+    """/cancel: leave the form; nothing is saved."""
+    return await _cancel(update, context)
+
+
+async def on_not_text(update: Update, context: BotContext) -> None:
+    """A sticker, photo or voice where text is expected."""
+    await send(update, context, context.t("common.text_expected"))
+
+
+def handlers() -> list[BaseHandler]:
+    form_presses = CallbackQueryHandler(on_form_press, pattern=cb.pattern(cb.FORM))
+    not_text = MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text)
+    typed = filters.TEXT & ~filters.COMMAND
+    asking = {state: [MessageHandler(typed, _reader(state)), form_presses, not_text]
+              for state in (ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD)}
+    return [
+        ConversationHandler(
+            name="conference_form",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=[
+                CommandHandler("schedule", start_scheduling, filters=filters.ChatType.PRIVATE),
+                CallbackQueryHandler(start_scheduling, pattern=cb.pattern(cb.MENU, "schedule")),
+                CallbackQueryHandler(start_repeat, pattern=cb.pattern(cb.CONFERENCE, "repeat")),
+                CallbackQueryHandler(start_edit, pattern=cb.pattern(cb.CONFERENCE, "edit")),
+            ],
+            states={**asking, REVIEW: [form_presses, not_text]},
+            fallbacks=[
+                CommandHandler("cancel", cancel_command),
+                # Another command or another feature's button leaves the form.
+                MessageHandler(filters.COMMAND, handing_over(_DRAFT)),
+                CallbackQueryHandler(handing_over(_DRAFT)),
+            ],
+        )
+    ]

@@ -1,0 +1,169 @@
+"""Conference log (F5), the conference card and view info (F7), join link, "Add to
+calendar", delete (F10) and "Start conference now" (F2).
+
+Every button carries a conference id only; the conference is looked up as the pressing
+user's own on each press, so old, forged or foreign buttons all get the same polite
+"no longer exists" answer and change nothing.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.calendar import publish_ics
+from bot.conferences import ListKind, clean_topic
+from bot.context import BotContext
+from bot.i18n import plain
+from bot.profile import InvalidInput
+from handlers import callback_data as cb
+from handlers import keyboards
+from handlers.common import answer_press, explain, send, show
+from handlers.conference_views import card_screen, conference_log_rows, log_page, moment
+from storage.conferences import ConferenceRecord
+
+
+async def open_log(update: Update, context: BotContext) -> None:
+    """"Conference log" or /log: the first page of scheduled conferences."""
+    await answer_press(update)
+    await _show_page(update, context, ListKind.SCHEDULED, 0)
+
+
+async def on_log_press(update: Update, context: BotContext) -> None:
+    """Page arrows and the Scheduled / Archive switch."""
+    data = cb.decode(update.callback_query.data)
+    page = data.arg_int() if data else None
+    if data is None or page is None or data.action not in ("s", "a"):
+        await answer_press(update, context.t.plain("common.stale_button"))
+        return
+    await answer_press(update)
+    await _show_page(update, context, ListKind(data.action), page)
+
+
+async def _show_page(update: Update, context: BotContext, kind: ListKind, number: int) -> None:
+    user = context.current_user
+    assert user is not None
+    conferences = context.services.conferences
+    page = await conferences.page(user.id, kind, number)
+    online = {c.id for c in page.items if conferences.is_online(c)}
+    text = log_page(context.t, page, timezone=user.timezone, online=online)
+    markup = keyboards.conference_log(context.t, kind.value, conference_log_rows(page),
+                                      page.number, page.total_pages)
+    await show(update, context, text, markup)
+
+
+async def _pressed_conference(update: Update, context: BotContext) -> ConferenceRecord | None:
+    """The user's own conference named by the pressed button, or None (answered already)."""
+    data = cb.decode(update.callback_query.data)
+    user = context.current_user
+    assert user is not None
+    conference = await context.services.conferences.owned(
+        user.id, data.arg_int() if data else None)
+    if conference is None:
+        await answer_press(update, context.t.plain("conference.gone"), alert=True)
+    return conference
+
+
+async def on_view(update: Update, context: BotContext) -> None:
+    """A log row or "Cancel" on a delete question: the conference card."""
+    conference = await _pressed_conference(update, context)
+    if conference is None:
+        return
+    await answer_press(update)
+    text, markup = card_screen(context, conference)
+    await show(update, context, text, markup)
+
+
+async def on_join(update: Update, context: BotContext) -> None:
+    """"Join": the direct link, as a message to keep and a button to open it."""
+    conference = await _pressed_conference(update, context)
+    if conference is None:
+        return
+    await answer_press(update)
+    url = context.services.video.join_url(conference)
+    await send(update, context, context.t("conference.join_link", topic=conference.topic, url=url),
+               keyboards.open_link(context.t, url))
+
+
+async def on_add_to_calendar(update: Update, context: BotContext) -> None:
+    """"Add to calendar": an .ics file (METHOD:PUBLISH) with the conference."""
+    conference = await _pressed_conference(update, context)
+    if conference is None:
+        return
+    await answer_press(update)
+    services = context.services
+    t = context.t
+    url = services.video.join_url(conference)
+    description = plain(t.language, "conference.ics_description", code=conference.conference_code,
+                        password=conference.password, url=url,
+                        website=services.video.website_url())
+    ics = publish_ics(conference, join_url=url, description=description,
+                      now=services.clock.now())
+    await context.bot.send_document(
+        update.effective_chat.id,
+        document=ics,
+        filename=f"conference-{conference.conference_code}.ics",
+        caption=t("conference.ics_caption", topic=conference.topic),
+        parse_mode="HTML",
+    )
+
+
+async def on_delete(update: Update, context: BotContext) -> None:
+    """"Delete": ask first, with OK and Cancel."""
+    conference = await _pressed_conference(update, context)
+    if conference is None:
+        return
+    await answer_press(update)
+    t = context.t
+    start = moment(t, conference.starts_at, context.current_user.timezone)
+    await show(update, context, t("conference.confirm_delete", topic=conference.topic, start=start),
+               keyboards.confirm_delete(t, conference.id))
+
+
+async def on_delete_confirmed(update: Update, context: BotContext) -> None:
+    """"OK": delete; a second press finds it gone."""
+    conference = await _pressed_conference(update, context)
+    if conference is None:
+        return
+    deleted = await context.services.conferences.delete(context.current_user.id, conference.id)
+    if not deleted:
+        await answer_press(update, context.t.plain("conference.gone"), alert=True)
+        return
+    await answer_press(update)
+    t = context.t
+    kind = "a" if context.services.conferences.is_archived(conference) else "s"
+    await show(update, context, t("conference.deleted", topic=conference.topic),
+               keyboards.back_to_log(t, kind))
+
+
+async def start_now(update: Update, context: BotContext) -> None:
+    """"Start conference now" (one tap) or /now [topic]: 30 minutes from now, card at once."""
+    await answer_press(update)
+    t = context.t
+    typed = " ".join(context.args) if context.args else ""
+    try:
+        topic = clean_topic(typed) if typed.strip() else t.plain("now.default_topic")
+    except InvalidInput as error:
+        await send(update, context, explain(t, error))
+        return
+    conference = await context.services.conferences.start_now(context.current_user.id, topic)
+    text, markup = card_screen(context, conference)
+    await send(update, context, f"{t('now.started')}\n\n{text}", markup)
+
+
+def handlers() -> list[BaseHandler]:
+    def conf(action: str, callback) -> CallbackQueryHandler:
+        return CallbackQueryHandler(callback, pattern=cb.pattern(cb.CONFERENCE, action))
+
+    return [
+        CommandHandler("log", open_log, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(open_log, pattern=cb.pattern(cb.MENU, "log")),
+        CallbackQueryHandler(on_log_press, pattern=cb.pattern(cb.LOG)),
+        CommandHandler("now", start_now, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(start_now, pattern=cb.pattern(cb.MENU, "now")),
+        conf("view", on_view),
+        conf("join", on_join),
+        conf("ics", on_add_to_calendar),
+        conf("del", on_delete),
+        conf("delok", on_delete_confirmed),
+    ]

@@ -1,0 +1,138 @@
+"""How conferences read in a chat: the card, the review card, the log page.
+
+Pure functions of a translator, a time zone and records, so they are easy to test and
+the same card looks the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from bot.conferences import PAGE_SIZE, Draft, Page
+from bot.formatting import format_moment
+from bot.i18n import Translator
+from bot.timezones import display_name
+from storage.conferences import ConferenceRecord
+
+_TOPIC_IN_BUTTON = 40
+
+
+def moment(t: Translator, timestamp: int | None, timezone: str) -> str:
+    if timestamp is None:
+        return t.plain("common.not_set")
+    return format_moment(datetime.fromtimestamp(timestamp, UTC), timezone, t.language)
+
+
+def _local(t: Translator, timestamp: int, timezone: str, key: str) -> str:
+    at = datetime.fromtimestamp(timestamp, UTC).astimezone(ZoneInfo(timezone))
+    return format_datetime(at, t.plain(key), locale=t.language)
+
+
+def on_off(t: Translator, flag: bool) -> str:
+    return t.plain("common.on" if flag else "common.off")
+
+
+def conference_card(
+    t: Translator,
+    conference: ConferenceRecord,
+    *,
+    timezone: str,
+    online: bool,
+    archived: bool,
+    website: str,
+    join_url: str,
+) -> str:
+    card = t(
+        "conference.card",
+        topic=conference.topic,
+        status=t.plain("conference.status_online" if online else "conference.status_offline"),
+        start=moment(t, conference.starts_at, timezone),
+        end=moment(t, conference.ends_at, timezone),
+        code=conference.conference_code,
+        password=conference.password,
+        allow=on_off(t, conference.allow_without_owner),
+        website=website,
+        join_url=join_url,
+    )
+    notes = []
+    if archived:
+        notes.append(t("conference.archived_note"))
+    elif conference.changed_since_notice:
+        notes.append(t("conference.not_notified"))
+    return "\n\n".join([card, *notes])
+
+
+def review_card(t: Translator, draft: Draft, *, timezone: str) -> str:
+    key = "schedule.review_edit" if draft.editing_id is not None else "schedule.review"
+    return t(
+        key,
+        topic=draft.topic,
+        start=moment(t, draft.starts_at, timezone),
+        end=moment(t, draft.ends_at, timezone),
+        code=draft.code,
+        password=draft.password,
+        allow=on_off(t, draft.allow_without_owner),
+    )
+
+
+def log_page(t: Translator, page: Page, *, timezone: str, online: set[int]) -> str:
+    scheduled = page.kind.value == "s"
+    title = t("log.title_scheduled" if scheduled else "log.title_archive", count=page.total_items)
+    if not page.items:
+        return f"{title}\n\n{t('log.empty_scheduled' if scheduled else 'log.empty_archive')}"
+    rows = [
+        t(
+            "log.row",
+            number=first_number(page) + index,
+            date=_local(t, conference.starts_at, timezone, "time.date"),
+            start=_local(t, conference.starts_at, timezone, "time.clock"),
+            end=_local(t, conference.ends_at, timezone, "time.clock"),
+            status=t.plain("conference.status_online" if conference.id in online
+                           else "conference.status_offline"),
+            topic=conference.topic,
+        )
+        for index, conference in enumerate(page.items)
+    ]
+    footer = [t("log.times_in", timezone=display_name(timezone))]
+    if page.total_pages > 1:
+        footer.append(t("log.page", page=page.number + 1, pages=page.total_pages))
+    footer.append(t("log.hint_scheduled" if scheduled else "log.hint_archive"))
+    return "\n\n".join([title, *rows, "\n".join(footer)])
+
+
+def first_number(page: Page) -> int:
+    """Rows are numbered across pages: page 2 starts where page 1 ended."""
+    return page.number * PAGE_SIZE + 1
+
+
+def row_label(number: int, conference: ConferenceRecord) -> str:
+    """A log row's button: its number and the topic, cut to fit a button."""
+    topic = conference.topic
+    if len(topic) > _TOPIC_IN_BUTTON:
+        topic = topic[: _TOPIC_IN_BUTTON - 1] + "…"
+    return f"{number}. {topic}"
+
+
+def card_screen(context, conference: ConferenceRecord) -> tuple[str, object]:
+    """The conference card and its action buttons, for the current user."""
+    from handlers import keyboards  # keyboards import nothing from here; avoids a cycle
+
+    services = context.services
+    user = context.current_user
+    archived = services.conferences.is_archived(conference)
+    text = conference_card(
+        context.t, conference, timezone=user.timezone,
+        online=services.conferences.is_online(conference), archived=archived,
+        website=services.video.website_url(), join_url=services.video.join_url(conference),
+    )
+    return text, keyboards.conference_actions(context.t, conference.id, archived=archived)
+
+
+def conference_log_rows(page: Page) -> list[tuple[str, int]]:
+    """(button label, conference id) for each row of a log page."""
+    first = first_number(page)
+    return [(row_label(first + index, conference), conference.id)
+            for index, conference in enumerate(page.items)]

@@ -1,0 +1,46 @@
+"""Callback data: short, ids only, and anything we did not produce decodes to None."""
+
+import pytest
+
+from bot.i18n import Translator
+from handlers import callback_data as cb
+from handlers import keyboards
+
+
+def test_round_trip_and_limits():
+    data = cb.encode(cb.CONFERENCE, "delok", 10**17)
+    assert len(data.encode()) <= cb.MAX_BYTES
+    decoded = cb.decode(data)
+    assert (decoded.prefix, decoded.action, decoded.arg_int()) == ("conf", "delok", 10**17)
+    with pytest.raises(ValueError):
+        cb.encode("conf", "view", "имя")  # names never go into callback data
+    with pytest.raises(ValueError):
+        cb.encode("conf", "view", "x" * 60)
+
+
+@pytest.mark.parametrize("forged", ["", "conf", "conf:", "a:b:" + "1" * 70, "conf:view:1 OR 1",
+                                    "conf:view:ы", "::", "conf:view:-1"])
+def test_forged_data_decodes_to_nothing_or_non_numbers(forged):
+    decoded = cb.decode(forged)
+    assert decoded is None or decoded.arg_int() is None
+
+
+def test_every_keyboard_fits_telegrams_limit():
+    for language in ("en", "ru"):
+        t = Translator(language)
+        markups = [
+            keyboards.main_menu(t), keyboards.profile_card(t, remember_name=True),
+            keyboards.language_choice(cb.PROFILE, t),
+            keyboards.conference_actions(t, 10**17, archived=False),
+            keyboards.conference_actions(t, 10**17, archived=True),
+            keyboards.confirm_delete(t, 10**17),
+            keyboards.conference_log(t, "s", [("1. x", 10**17)], 5, 50),
+            keyboards.form_review(t, allow=True, editing=False),
+            keyboards.form_start_prompt(t, back_to_review=True),
+            keyboards.form_end_prompt(t, back_to_review=False),
+        ]
+        for markup in markups:
+            for row in markup.inline_keyboard:
+                for button in row:
+                    if button.callback_data:
+                        assert len(button.callback_data.encode()) <= 64

@@ -1,0 +1,211 @@
+"""Conference log (F5), view info and "Add to calendar" (F7), join link, delete (F10),
+start conference now (F2), and forged buttons for each action."""
+
+from datetime import UTC, datetime
+
+import pytest
+from icalendar import Calendar
+
+from storage.conferences import ConferenceRepository, NewConference
+
+HOUR = 3600
+
+
+async def person(emu, name="Anna", language="en"):
+    user = emu.user(name, language_code=language)
+    await user.send("/start")
+    return user, await user.expect_message()
+
+
+async def add_conferences(bot, owner_id, starts, *, topic="Meeting {n}", length=HOUR):
+    """Conferences straight into storage, with starts relative to the test clock (hours)."""
+    repository = ConferenceRepository(bot.services.database)
+    now = bot.clock.timestamp()
+    ids = []
+    for n, offset in enumerate(starts, start=1):
+        start = now + int(offset * HOUR)
+        ids.append(await repository.create(NewConference(
+            owner_id, topic.format(n=n), start, start + length, f"code{n:05d}{owner_id}", "pw12"),
+            now=now))
+    return ids
+
+
+async def open_log(user, menu, label="Conference log"):
+    await user.press(menu, label)
+    return await user.expect_edit(menu)
+
+
+async def test_log_shows_scheduled_and_archive_with_status(bot, emu):
+    anna, menu = await person(emu)
+    await bot.update_profile(anna.id, timezone="Europe/Moscow")
+    await add_conferences(bot, anna.id, [-0.5, 3, -5, 26])  # running, later, past, tomorrow
+    log = await open_log(anna, menu)
+    assert "Scheduled conferences: 3" in log.text
+    lines = log.text.split("\n\n")
+    assert "1. Wed 25 Nov 2026, 14:30–15:30 · 🟢 online\nMeeting 1" in lines
+    assert "2. Wed 25 Nov 2026, 18:00–19:00 · ⚪ offline\nMeeting 2" in lines
+    assert "3. Thu 26 Nov 2026, 17:00–18:00 · ⚪ offline\nMeeting 4" in lines
+    assert "Times in Europe/Moscow." in log.text
+    await anna.press(log, "🗄 Conference archive")
+    archive = await anna.expect_edit(log)
+    assert "Conference archive: 1" in archive.text and "Meeting 3" in archive.text
+    await anna.press(archive, "1. Meeting 3")
+    card = await anna.expect_edit(log)
+    assert "This conference is over" in card.text
+    assert set(card.button_texts()) >= {"🔁 Repeat", "📆 Add to calendar", "🗑 Delete"}
+    assert "▶️ Join" not in card.button_texts() and "✏️ Edit" not in card.button_texts()
+
+
+async def test_log_in_russian(bot, emu):
+    ivan, menu = await person(emu, "Иван", "ru")
+    # Starts in 6 minutes: online already, as JOIN_EARLY_MINUTES is 10.
+    await add_conferences(bot, ivan.id, [0.1], topic="Планёрка")
+    log = await open_log(ivan, menu, "Журнал конференций")
+    assert "Запланированные конференции: 1" in log.text
+    assert "ср, 25 нояб. 2026 г., 12:06–13:06 · 🟢 онлайн" in log.text
+    await ivan.press(log, "1. Планёрка")
+    card = await ivan.expect_edit(log)
+    assert "Идентификатор конференции:" in card.text
+
+
+async def test_three_hundred_conferences_are_all_reachable(bot, emu):
+    anna, menu = await person(emu)
+    await add_conferences(bot, anna.id, [1 + n for n in range(300)])
+    log = await open_log(anna, menu)
+    assert "Scheduled conferences: 300" in log.text and "Page 1 of 50" in log.text
+    await anna.press(log, "▶️")
+    page2 = await anna.expect_edit(log)
+    assert "Page 2 of 50" in page2.text and "7. " in page2.text and "Meeting 7" in page2.text
+    await anna.press(page2, "⏭")
+    last = await anna.expect_edit(log)
+    assert "Page 50 of 50" in last.text and "300. " in last.text and "Meeting 300" in last.text
+    assert "▶️" not in last.button_texts()
+    await anna.press(last, "◀️")
+    assert "Page 49 of 50" in (await anna.expect_edit(log)).text
+    seen = set()
+    # Walk every page from the first: each conference appears exactly once.
+    await anna.press_data(last, "log:s:0")
+    page = await anna.expect_edit(log)
+    for number in range(50):
+        seen.update(line.split("\n")[1] for line in page.text.split("\n\n")
+                    if line[:1].isdigit())
+        if number < 49:
+            await anna.press(page, "▶️")
+            page = await anna.expect_edit(log)
+    assert seen == {f"Meeting {n}" for n in range(1, 301)}
+
+
+async def test_out_of_range_page_is_clamped(bot, emu):
+    anna, menu = await person(emu)
+    await add_conferences(bot, anna.id, [1 + n for n in range(7)])
+    log = await open_log(anna, menu)
+    await anna.press_data(log, "log:s:999")
+    last = await anna.expect_edit(log)
+    assert "Page 2 of 2" in last.text and "Meeting 7" in last.text
+
+
+async def test_empty_log(bot, emu):
+    anna, menu = await person(emu)
+    log = await open_log(anna, menu)
+    assert "You have no scheduled conferences" in log.text
+
+
+async def test_view_info_and_add_to_calendar(bot, emu):
+    anna, menu = await person(emu)
+    [conference_id] = await add_conferences(bot, anna.id, [2], topic='<b>x</b> & <a href="y">')
+    log = await open_log(anna, menu)
+    await anna.press(log, "1. ")
+    card = await anna.expect_edit(log)
+    assert '<b>x</b> & <a href="y">' in card.text
+    assert "Join link: https://meet.jit.si/Conference" in card.text
+    await anna.press(card, "📆 Add to calendar")
+    document = (await anna.expect_message()).document
+    assert document.filename.endswith(".ics")
+    calendar = Calendar.from_ical(document.content)
+    assert calendar["method"] == "PUBLISH"
+    [event] = calendar.walk("VEVENT")
+    conference = await bot.services.conferences.owned(anna.id, conference_id)
+    assert event.decoded("dtstart") == datetime.fromtimestamp(conference.starts_at, UTC)
+    assert event.decoded("dtend") == datetime.fromtimestamp(conference.ends_at, UTC)
+    assert str(event["summary"]) == '<b>x</b> & <a href="y">'
+    join_url = bot.services.video.join_url(conference)
+    assert str(event["location"]) == join_url and str(event["url"]) == join_url
+    assert join_url in str(event["description"])
+    first_uid = str(event["uid"])
+    await anna.press(card, "📆 Add to calendar")
+    again = Calendar.from_ical((await anna.expect_message()).document.content)
+    assert str(again.walk("VEVENT")[0]["uid"]) == first_uid  # stable
+
+
+async def test_join_gives_the_link(bot, emu):
+    anna, menu = await person(emu)
+    await add_conferences(bot, anna.id, [0])
+    log = await open_log(anna, menu)
+    await anna.press(log, "1. Meeting 1")
+    card = await anna.expect_edit(log)
+    await anna.press(card, "▶️ Join")
+    link = await anna.expect_message()
+    assert "https://meet.jit.si/Conference" in link.text
+    assert link.buttons[0][0].url.startswith("https://meet.jit.si/Conference")
+
+
+async def test_delete_needs_ok_and_a_second_press_finds_it_gone(bot, emu):
+    anna, menu = await person(emu)
+    [conference_id] = await add_conferences(bot, anna.id, [2])
+    log = await open_log(anna, menu)
+    await anna.press(log, "1. Meeting 1")
+    card = await anna.expect_edit(log)
+    await anna.press(card, "🗑 Delete")
+    question = await anna.expect_edit(log)
+    assert "Delete “Meeting 1”" in question.text
+    await anna.press(question, "Cancel")
+    card = await anna.expect_edit(log)
+    assert await bot.services.conferences.owned(anna.id, conference_id) is not None
+    await anna.press(card, "🗑 Delete")
+    question = await anna.expect_edit(log)
+    await anna.press(question, "OK")
+    done = await anna.expect_edit(log)
+    assert "is deleted" in done.text
+    assert await bot.services.conferences.owned(anna.id, conference_id) is None
+    await anna.press_data(done, f"conf:delok:{conference_id}")
+    answer = await anna.expect_callback_answer()
+    assert answer.text == "This conference no longer exists."
+
+
+async def test_start_now_with_one_tap_and_with_a_topic(bot, emu):
+    anna, menu = await person(emu)
+    await anna.press(menu, "Start conference now")
+    card = await anna.expect_message()
+    assert "Your conference has started" in card.text and "Ad hoc conference" in card.text
+    assert "🟢 online" in card.text and "https://meet.jit.si/" in card.text
+    await anna.send("/now Quick sync")
+    card = await anna.expect_message()
+    assert "<b>Quick sync</b>" in card.html
+    conferences = await ConferenceRepository(bot.services.database).list_scheduled(
+        anna.id, now=0, limit=10)
+    assert [c.topic for c in conferences] == ["Ad hoc conference", "Quick sync"]
+    assert all(c.ends_at - c.starts_at == 30 * 60 for c in conferences)
+    assert all(c.starts_at == bot.clock.timestamp() for c in conferences)
+
+
+async def test_start_now_in_russian(bot, emu):
+    ivan, menu = await person(emu, "Иван", "ru")
+    await ivan.press(menu, "Начать конференцию сейчас")
+    card = await ivan.expect_message()
+    assert "Конференция без подготовки" in card.text and "🟢 онлайн" in card.text
+
+
+@pytest.mark.parametrize("action", ["view", "join", "ics", "del", "delok", "edit", "repeat"])
+async def test_forged_buttons_never_touch_another_users_conference(bot, emu, action):
+    anna, menu = await person(emu)
+    mallory, mallory_menu = await person(emu, "Mallory")
+    [conference_id] = await add_conferences(bot, anna.id, [-5 if action == "repeat" else 2])
+    for data in (f"conf:{action}:{conference_id}", f"conf:{action}:99999",
+                 f"conf:{action}:abc", f"conf:{action}"):
+        await mallory.press_data(mallory_menu, data)
+        answer = await mallory.expect_callback_answer()
+        assert answer.text in ("This conference no longer exists.",
+                               "This button is out of date. Please use the latest message or /start.")
+    await mallory.expect_no_message(within=0.2)
+    assert await bot.services.conferences.owned(anna.id, conference_id) is not None
+    assert emu.calls_of("sendDocument") == []
