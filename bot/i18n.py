@@ -31,9 +31,22 @@ def language_for(telegram_language_code: str | None) -> str:
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    """The flat key -> text mapping of one language (nested TOML tables become dotted keys)."""
-    with open(_LOCALES_DIR / f"{language}.toml", "rb") as file:
-        return _flatten(tomllib.load(file))
+    """The flat key -> text mapping of one language (nested TOML tables become dotted keys).
+
+    A language is `<language>.toml` plus any `<language>.<part>.toml` (e.g. en.mail.toml),
+    so that large features keep their texts in a file of their own.
+    """
+    flat: dict[str, str] = {}
+    for path in sorted(_LOCALES_DIR.glob(f"{language}.toml")) + sorted(
+        _LOCALES_DIR.glob(f"{language}.*.toml")
+    ):
+        with open(path, "rb") as file:
+            part = _flatten(tomllib.load(file))
+        duplicated = set(part) & set(flat)
+        if duplicated:
+            raise ValueError(f"{path.name} repeats keys {sorted(duplicated)}")
+        flat.update(part)
+    return flat
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:

@@ -69,6 +69,9 @@ class Settings:
     smtp_tls: str = "starttls"
     mail_from: str = "Conference Bot <conference-bot@localhost>"
     mail_dir: Path = Path("data/mail")
+    mail_max_recipients: int = 20  # addresses in one "Send invitation e-mail"
+    mail_daily_limit: int = 200    # invitation e-mails one owner may send in 24 hours
+    mail_max_attempts: int = 8     # tries before a message is marked failed
     log_level: str = "INFO"
 
     def is_admin(self, telegram_id: int) -> bool:
@@ -122,6 +125,15 @@ def load_settings(
         smtp_tls=reader.get("SMTP_TLS", _one_of(SMTP_TLS_MODES), defaults.smtp_tls),
         mail_from=reader.get("MAIL_FROM", str, defaults.mail_from),
         mail_dir=reader.get("MAIL_DIR", Path, defaults.mail_dir),
+        mail_max_recipients=reader.get(
+            "MAIL_MAX_RECIPIENTS", _int_between(1, 500), defaults.mail_max_recipients
+        ),
+        mail_daily_limit=reader.get(
+            "MAIL_DAILY_LIMIT", _int_between(1, 100_000), defaults.mail_daily_limit
+        ),
+        mail_max_attempts=reader.get(
+            "MAIL_MAX_ATTEMPTS", _int_between(1, 100), defaults.mail_max_attempts
+        ),
         log_level=reader.get(
             "LOG_LEVEL", _one_of(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
             defaults.log_level,

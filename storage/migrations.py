@@ -83,4 +83,65 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE TABLE bot_data (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)",
         ),
     ),
+    Migration(
+        3,
+        "invitations, participants, posted cards and the mail outbox",
+        (
+            # The unguessable token of the deep link t.me/<bot>?start=<token>.
+            "ALTER TABLE conferences ADD COLUMN share_token TEXT",
+            "CREATE UNIQUE INDEX conferences_share_token ON conferences (share_token)",
+            """
+            CREATE TABLE invitations (
+                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                conference_id INTEGER NOT NULL REFERENCES conferences (id) ON DELETE CASCADE,
+                email         TEXT NOT NULL,
+                created_at    INTEGER NOT NULL,
+                UNIQUE (conference_id, email)
+            )
+            """,
+            """
+            CREATE TABLE participants (
+                conference_id INTEGER NOT NULL REFERENCES conferences (id) ON DELETE CASCADE,
+                chat_id       INTEGER NOT NULL,  -- a user's id (private chat) or a group's id
+                kind          TEXT NOT NULL CHECK (kind IN ('user', 'group')),
+                title         TEXT NOT NULL DEFAULT '',
+                is_active     INTEGER NOT NULL DEFAULT 1,  -- 0 once the chat blocked the bot
+                created_at    INTEGER NOT NULL,
+                PRIMARY KEY (conference_id, chat_id)
+            )
+            """,
+            "CREATE INDEX participants_chat ON participants (chat_id)",
+            """
+            CREATE TABLE inline_cards (
+                inline_message_id TEXT PRIMARY KEY,  -- a card posted through inline mode
+                conference_id     INTEGER NOT NULL REFERENCES conferences (id) ON DELETE CASCADE,
+                created_at        INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX inline_cards_conference ON inline_cards (conference_id)",
+            """
+            CREATE TABLE outbox (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                message_id      TEXT NOT NULL UNIQUE,  -- the Message-ID header, kept on re-sends
+                kind            TEXT NOT NULL,         -- invitation, update, cancellation, ...
+                owner_id        INTEGER,               -- who caused it: limits, delivery state
+                conference_id   INTEGER,               -- no foreign key: a cancellation outlives
+                                                       -- its conference
+                recipient       TEXT NOT NULL,
+                sender          TEXT NOT NULL,
+                raw             BLOB NOT NULL,         -- the whole message as it is sent
+                status          TEXT NOT NULL DEFAULT 'pending'
+                                CHECK (status IN ('pending', 'sent', 'failed')),
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                last_error      TEXT,
+                created_at      INTEGER NOT NULL,
+                sent_at         INTEGER
+            )
+            """,
+            "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+            "CREATE INDEX outbox_owner_created ON outbox (owner_id, created_at)",
+            "CREATE INDEX outbox_conference ON outbox (conference_id, recipient)",
+        ),
+    ),
 )
