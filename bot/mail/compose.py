@@ -1,0 +1,423 @@
+"""The e-mails the bot sends, built as `EmailMessage` objects: pure functions, no I/O.
+
+- `invitation_message`: an invitation (F3), an update (F8 "Notify participants") or a
+  cancellation (F10) for one recipient, in the owner's language, with an iTIP calendar:
+
+      multipart/mixed
+        multipart/alternative
+          text/plain
+          text/html
+          text/calendar; method=REQUEST (or CANCEL); charset=utf-8
+        application/ics; name="invite.ics"   (the same calendar, as an attachment)
+
+  Outlook reads the text/calendar alternative, Google and Apple the attachment or either.
+- `email_changed_message`: the notice sent to a new profile address (F11).
+
+Topics, names and addresses come from users. Nothing they type can add a header: text
+that goes into a header loses its control characters (CR, LF and the like), and an
+address that is not one plain `name@example.com` is refused with ValueError. The modern
+email API (`email.policy.SMTP`) encodes non-ASCII headers and bodies.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy as email_policy
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from email.message import EmailMessage, MIMEPart
+from email.utils import format_datetime, make_msgid
+from enum import StrEnum
+
+from bot.calendar import invitation_ics
+from bot.formatting import format_moment
+from bot.i18n import FALLBACK_LANGUAGE, LANGUAGES, plain, text
+
+# CRLF line ends, as SMTP and .eml files want them; 7-bit bodies (quoted-printable or base64,
+# whichever is shorter), so that no relay needs 8BITMIME.
+POLICY = email_policy.SMTP.clone(cte_type="7bit")
+DEFAULT_SENDER_NAME = "Conference Bot"
+ATTACHMENT_NAME = "invite.ics"
+
+
+class Method(StrEnum):
+    """The iTIP method of the calendar in an invitation e-mail (RFC 5546)."""
+
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+
+
+@dataclass(frozen=True)
+class ConferenceMail:
+    """Everything that goes into an invitation, already decided by the caller.
+
+    `language` and `timezone` are the owner's; times are aware (UTC). `uid` is
+    `bot.calendar.conference_uid(conference)`, the same for the invitation, every update
+    and the cancellation; `sequence` is 0 for the first invitation and higher for each
+    later message. `organizer_email` None means the sender's address is the ORGANIZER and
+    replies have nowhere else to go (no Reply-To). `attendees` are every invitee's address.
+    """
+
+    language: str
+    timezone: str
+    topic: str
+    starts_at: datetime
+    ends_at: datetime
+    conference_code: str
+    password: str
+    website_url: str
+    join_url: str
+    uid: str
+    sequence: int
+    organizer_name: str
+    organizer_email: str | None
+    attendees: tuple[str, ...]
+
+
+# --- Building blocks ---------------------------------------------------------------------------
+
+
+def header_text(value: str) -> str:
+    """`value` on one line: control characters and line/paragraph separators become spaces."""
+    cleaned = "".join(
+        " " if unicodedata.category(char) in {"Cc", "Zl", "Zp"} else char for char in value
+    )
+    return " ".join(cleaned.split())
+
+
+def mail_address(value: str) -> str:
+    """A bare address ("name@example.com") fit for a header, or ValueError.
+
+    Refuses line breaks, commas, display names and angle brackets, so one value is always
+    exactly one recipient. An internationalised domain is written in its ASCII (IDNA) form;
+    a non-ASCII local part is refused, as it needs SMTPUTF8, which the bot does not use.
+    """
+    if not isinstance(value, str) or any(char in value for char in "\r\n,"):
+        raise ValueError(f"not a single e-mail address: {value!r}")
+    candidate = value.strip()
+    try:
+        address = Address(addr_spec=candidate)
+    except (ValueError, HeaderParseError, IndexError) as error:
+        raise ValueError(f"not a single e-mail address: {value!r}") from error
+    if not address.username or not address.domain or address.addr_spec != candidate:
+        raise ValueError(f"not a single e-mail address: {value!r}")
+    try:
+        domain = address.domain.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise ValueError(f"the domain of {value!r} is not valid") from error
+    return f"{address.username}@{domain}"
+
+
+def sender_address(sender: str) -> Address:
+    """The configured sender ("Conference Bot <bot@example.com>") as one Address."""
+    if not isinstance(sender, str) or "\r" in sender or "\n" in sender:
+        raise ValueError(f"not a sender address: {sender!r}")
+    header = email_policy.default.header_factory("From", sender)
+    addresses = getattr(header, "addresses", ())
+    if len(addresses) != 1:
+        raise ValueError(f"the sender must be exactly one address: {sender!r}")
+    parsed = addresses[0]
+    return Address(
+        display_name=header_text(parsed.display_name), addr_spec=mail_address(parsed.addr_spec)
+    )
+
+
+def message_domain(sender: str) -> str:
+    """The domain of the sender's address, for Message-IDs."""
+    return sender_address(sender).domain
+
+
+def _language(language: str) -> str:
+    return language if language in LANGUAGES else FALLBACK_LANGUAGE
+
+
+def _require_aware(**moments: datetime) -> None:
+    for name, moment in moments.items():
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"{name} must be an aware datetime")
+
+
+def _message_id(message_id: str | None, sender: str) -> str:
+    if message_id is None:
+        return make_msgid(domain=message_domain(sender))
+    value = message_id.strip()
+    if (
+        not (value.startswith("<") and value.endswith(">") and "@" in value)
+        or any(char.isspace() or unicodedata.category(char) == "Cc" for char in value)
+    ):
+        raise ValueError(f"not a Message-ID: {message_id!r}")
+    return value
+
+
+def _new_message(
+    *, sender: Address, recipient: str, subject: str, now: datetime, message_id: str,
+    reply_to: str | None = None,
+) -> EmailMessage:
+    message = EmailMessage(policy=POLICY)
+    message["From"] = sender
+    message["To"] = Address(addr_spec=recipient)
+    if reply_to:
+        message["Reply-To"] = Address(addr_spec=reply_to)
+    message["Subject"] = header_text(subject)
+    message["Date"] = format_datetime(now.astimezone(UTC))
+    message["Message-ID"] = message_id
+    message["MIME-Version"] = "1.0"
+    return message
+
+
+def _text_part(body: str, subtype: str) -> MIMEPart:
+    part = MIMEPart(policy=POLICY)
+    part.set_content(body, subtype=subtype, charset="utf-8")
+    return part
+
+
+def _alternative(*parts: MIMEPart) -> MIMEPart:
+    alternative = MIMEPart(policy=POLICY)
+    alternative.make_alternative()
+    for part in parts:
+        alternative.attach(part)
+    return alternative
+
+
+def _is_web_link(url: str) -> bool:
+    return url.lower().startswith(("https://", "http://"))
+
+
+def _html_link(url: str, label: str | None = None, *, style: str = "") -> str:
+    """An <a> for http(s) URLs (escaped for the attribute too); other values stay text."""
+    shown = html.escape(label if label is not None else url, quote=False)
+    if not _is_web_link(url):
+        return shown
+    styled = f' style="{style}"' if style else ""
+    return f'<a href="{html.escape(url, quote=True)}"{styled}>{shown}</a>'
+
+
+_BODY_STYLE = "font-family: Arial, Helvetica, sans-serif; font-size: 15px; color: #222222;"
+_LABEL_STYLE = "text-align: left; vertical-align: top; padding: 4px 16px 4px 0; color: #555555;"
+_VALUE_STYLE = "padding: 4px 0;"
+_BUTTON_STYLE = (
+    "display: inline-block; padding: 10px 18px; background: #1a73e8; color: #ffffff;"
+    " text-decoration: none; border-radius: 4px;"
+)
+_NOTE_STYLE = "color: #666666; font-size: 13px;"
+
+
+def _html_document(language: str, title: str, body: Iterable[str]) -> str:
+    return "\n".join([
+        "<!DOCTYPE html>",
+        f'<html lang="{language}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title, quote=False)}</title>",
+        "</head>",
+        f'<body style="{_BODY_STYLE}">',
+        *body,
+        "</body>",
+        "</html>",
+        "",
+    ])
+
+
+# --- Invitations, updates, cancellations ---------------------------------------------------
+
+
+def invitation_message(
+    mail: ConferenceMail,
+    *,
+    method: Method,
+    update: bool = False,
+    recipient: str,
+    sender: str,
+    now: datetime,
+    message_id: str | None = None,
+) -> EmailMessage:
+    """One invitation e-mail to `recipient`, in the owner's language, with its calendar.
+
+    `method` REQUEST with `update` False is the first invitation, with `update` True a
+    changed conference ("Updated: ..."); CANCEL is the cancellation (no join link, no
+    password). `sender` is MAIL_FROM; the display name becomes "{owner} via {sender name}"
+    when the owner's name is known, and Reply-To is the owner's address when there is one.
+    The recipient is added to the calendar's attendees if the caller left it out.
+    Raises ValueError for an address that is not exactly one plain address.
+    """
+    method = Method(method)
+    if method is Method.CANCEL and update:
+        raise ValueError("a cancellation cannot also be an update")
+    if mail.sequence < 0:
+        raise ValueError("sequence cannot be negative")
+    _require_aware(starts_at=mail.starts_at, ends_at=mail.ends_at, now=now)
+    language = _language(mail.language)
+    to = mail_address(recipient)
+    bot = sender_address(sender)
+    owner_email = mail_address(mail.organizer_email) if mail.organizer_email else None
+    attendees = [mail_address(address) for address in mail.attendees]
+    if to.casefold() not in {address.casefold() for address in attendees}:
+        attendees.append(to)
+    organizer = header_text(mail.organizer_name)
+    topic = header_text(mail.topic)
+    cancelled = method is Method.CANCEL
+    kind = "cancellation" if cancelled else "update" if update else "invitation"
+
+    start = format_moment(mail.starts_at, mail.timezone, language)
+    end = format_moment(mail.ends_at, mail.timezone, language)
+    subject = plain(language, f"mail.subject_{kind}", topic=topic, start=start)
+
+    if cancelled:
+        description = plain(language, "mail.calendar_cancelled", code=mail.conference_code)
+    else:
+        description = plain(
+            language, "conference.ics_description", code=mail.conference_code,
+            password=mail.password, url=mail.join_url, website=mail.website_url,
+        )
+    calendar = invitation_ics(
+        method=method.value,
+        uid=mail.uid,
+        sequence=mail.sequence,
+        now=now,
+        starts_at=mail.starts_at,
+        ends_at=mail.ends_at,
+        summary=topic,
+        description=description,
+        join_url=None if cancelled else mail.join_url,
+        organizer_email=owner_email or bot.addr_spec,
+        organizer_name=organizer or bot.display_name or DEFAULT_SENDER_NAME,
+        attendees=attendees,
+    )
+
+    # (label key, value, is a link), in the order they are shown.
+    rows: list[tuple[str, str, bool]] = [("mail.label_topic", topic, False)]
+    if organizer:
+        rows.append(("mail.label_organizer", organizer, False))
+    rows += [("mail.label_start", start, False), ("mail.label_end", end, False)]
+    if cancelled:
+        rows.append(("mail.label_code", mail.conference_code, False))
+    else:
+        rows += [
+            ("mail.label_website", mail.website_url, True),
+            ("mail.label_code", mail.conference_code, False),
+            ("mail.label_password", mail.password, False),
+            ("mail.label_join", mail.join_url, True),
+        ]
+    footer_key = "mail.footer_reply" if owner_email else "mail.footer"
+    calendar_hint = {
+        "invitation": "mail.calendar_hint",
+        "update": "mail.calendar_hint_update",
+        "cancellation": "mail.calendar_hint_cancellation",
+    }[kind]
+
+    plain_lines = [plain(language, f"mail.intro_{kind}"), ""]
+    plain_lines += [f"{plain(language, key)}: {value}" for key, value, _ in rows]
+    plain_lines.append("")
+    if not cancelled:
+        plain_lines += [plain(language, "mail.join_hint"), ""]
+    plain_lines += [plain(language, calendar_hint), "", "-- ", plain(language, footer_key), ""]
+
+    html_body = [f"<p>{text(language, f'mail.intro_{kind}')}</p>"]
+    html_body.append('<table role="presentation" cellspacing="0" cellpadding="0">')
+    for key, value, is_link in rows:
+        shown = _html_link(value) if is_link else html.escape(value, quote=False)
+        html_body.append(
+            f'<tr><th style="{_LABEL_STYLE}">{text(language, key)}</th>'
+            f'<td style="{_VALUE_STYLE}">{shown}</td></tr>'
+        )
+    html_body.append("</table>")
+    if not cancelled and _is_web_link(mail.join_url):
+        button = _html_link(
+            mail.join_url, plain(language, "mail.join_button"), style=_BUTTON_STYLE
+        )
+        html_body.append(f"<p>{button}</p>")
+    if not cancelled:
+        html_body.append(f"<p>{text(language, 'mail.join_hint')}</p>")
+    html_body.append(f'<p style="{_NOTE_STYLE}">{text(language, calendar_hint)}</p>')
+    html_body.append(f'<hr><p style="{_NOTE_STYLE}">{text(language, footer_key)}</p>')
+
+    sender_name = bot.display_name or DEFAULT_SENDER_NAME
+    from_name = (
+        plain(language, "mail.from_via", name=organizer, sender=sender_name)
+        if organizer else bot.display_name
+    )
+    message = _new_message(
+        sender=Address(display_name=header_text(from_name), addr_spec=bot.addr_spec),
+        recipient=to,
+        subject=subject,
+        now=now,
+        message_id=_message_id(message_id, sender),
+        reply_to=owner_email,
+    )
+
+    calendar_part = MIMEPart(policy=POLICY)
+    calendar_part.set_content(
+        calendar, maintype="text", subtype="calendar", cte="base64",
+        params={"method": method.value, "charset": "utf-8"},
+    )
+    attachment = MIMEPart(policy=POLICY)
+    attachment.set_content(
+        calendar, maintype="application", subtype="ics", cte="base64",
+        disposition="attachment", filename=ATTACHMENT_NAME, params={"name": ATTACHMENT_NAME},
+    )
+    message.make_mixed()
+    message.attach(_alternative(
+        _text_part("\n".join(plain_lines), "plain"),
+        _text_part(_html_document(language, subject, html_body), "html"),
+        calendar_part,
+    ))
+    message.attach(attachment)
+    message["Content-Language"] = language  # after make_mixed(), which moves Content-* down
+    return message
+
+
+# --- Profile: the e-mail address changed ----------------------------------------------------
+
+
+def email_changed_message(
+    *, language: str, name: str, new_email: str, sender: str, now: datetime,
+    message_id: str | None = None,
+) -> EmailMessage:
+    """The notice to a user's new address that it is now their Conference Bot e-mail (F11).
+
+    In the user's language, text and HTML, no calendar. Raises ValueError for an address
+    that is not exactly one plain address.
+    """
+    _require_aware(now=now)
+    language = _language(language)
+    to = mail_address(new_email)
+    bot = sender_address(sender)
+    shown_name = header_text(name) or to
+    subject = plain(language, "mail.email_changed_subject")
+
+    plain_body = "\n".join([
+        plain(language, "mail.email_changed_greeting", name=shown_name),
+        "",
+        plain(language, "mail.email_changed_body", email=to),
+        "",
+        plain(language, "mail.email_changed_warning"),
+        "",
+        "-- ",
+        plain(language, "mail.email_changed_footer"),
+        "",
+    ])
+    html_body = _html_document(language, subject, [
+        f"<p>{text(language, 'mail.email_changed_greeting', name=shown_name)}</p>",
+        f"<p>{text(language, 'mail.email_changed_body', email=to)}</p>",
+        f"<p>{text(language, 'mail.email_changed_warning')}</p>",
+        f'<hr><p style="{_NOTE_STYLE}">{text(language, "mail.email_changed_footer")}</p>',
+    ])
+
+    message = _new_message(
+        sender=bot,
+        recipient=to,
+        subject=subject,
+        now=now,
+        message_id=_message_id(message_id, sender),
+    )
+    message["Auto-Submitted"] = "auto-generated"
+    message.make_alternative()
+    message.attach(_text_part(plain_body, "plain"))
+    message.attach(_text_part(html_body, "html"))
+    message["Content-Language"] = language
+    return message
