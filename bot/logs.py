@@ -39,3 +39,6 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level)
     # Every poll is an HTTP request; at INFO that would drown everything else.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: stored e-mails and
+    # conference passwords would reach the log.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
