@@ -10,8 +10,11 @@ from bot import dates, timezones
 from bot.clock import Clock
 from bot.conferences import ConferenceService
 from bot.context import BotContext, Services, install_services
+from bot.invitations import InvitationService
+from bot.mail.outbox import MailSender
 from bot.persistence import SQLitePersistence
 from bot.settings import Settings
+from bot.sharing import SharingService
 from bot.users import UserService
 from bot.video import JitsiLinks
 from handlers import register_handlers
@@ -31,14 +34,23 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     """
     database = await Database.open(settings.database_path)
     clock = clock or Clock()
+    video = JitsiLinks(settings.video_base_url)
+    mail_sender = MailSender(database, settings, clock)
+    invitations = InvitationService(database, clock, settings, video,
+                                    wake_sender=mail_sender.wake)
+    users = UserService(database, clock, default_timezone=settings.default_timezone)
+    users.on_email_changed(invitations.email_changed)
     services = Services(
         settings=settings,
         database=database,
         clock=clock,
-        users=UserService(database, clock, default_timezone=settings.default_timezone),
+        users=users,
         conferences=ConferenceService(database, clock,
                                       join_early_minutes=settings.join_early_minutes),
-        video=JitsiLinks(settings.video_base_url),
+        video=video,
+        sharing=SharingService(database, clock),
+        invitations=invitations,
+        mail_sender=mail_sender,
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
     builder = (
@@ -66,10 +78,14 @@ async def on_startup(application: Application) -> None:
     timezones.warm_up()
     dates.warm_up()
     await publish_default_commands(application.bot)
-    me = application.bot
-    log.info("Bot @%s is up", me.username)
+    services: Services = application.bot_data["services"]
+    # Mail queued before a restart goes out now.
+    services.mail_sender.start()
+    services.mail_sender.wake()
+    log.info("Bot @%s is up", application.bot.username)
 
 
 async def on_shutdown(application: Application) -> None:
     services: Services = application.bot_data["services"]
+    await services.mail_sender.stop()
     await services.database.close()

@@ -142,6 +142,11 @@ class ConferenceService:
                                                   offset=number * PAGE_SIZE)
         return Page(kind, items, number, total)
 
+    async def upcoming(self, owner_id: int, *, limit: int) -> list[ConferenceRecord]:
+        """Running and future conferences, soonest first (for pick lists)."""
+        return await ConferenceRepository(self._database).list_scheduled(
+            owner_id, now=self._clock.timestamp(), limit=limit)
+
     def is_online(self, conference: ConferenceRecord) -> bool:
         return is_online(conference, self._clock.timestamp(), self.join_early_minutes)
 

@@ -10,7 +10,10 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.conferences import ConferenceService
 from bot.i18n import Translator
+from bot.invitations import InvitationService
+from bot.mail.outbox import MailSender
 from bot.settings import Settings
+from bot.sharing import SharingService
 from bot.users import UserService
 from bot.video import JitsiLinks
 from storage.db import Database
@@ -29,6 +32,9 @@ class Services:
     users: UserService
     conferences: ConferenceService
     video: JitsiLinks
+    sharing: SharingService
+    invitations: InvitationService
+    mail_sender: MailSender
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):

@@ -12,10 +12,12 @@ from handlers import (
     conference_form,
     conference_log,
     errors,
+    invitations,
     language,
     menu,
     persistence_flush,
     profile,
+    sharing,
     users,
 )
 
@@ -34,7 +36,9 @@ def register_handlers(application: Application) -> None:
 
     application.add_handlers(profile.handlers(), group=FEATURE_GROUP)
     application.add_handlers(conference_form.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(invitations.handlers(), group=FEATURE_GROUP)
     application.add_handlers(conference_log.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(sharing.handlers(), group=FEATURE_GROUP)
     application.add_handlers(language.handlers(), group=FEATURE_GROUP)
     application.add_handlers(menu.handlers(), group=FEATURE_GROUP)
 

@@ -19,6 +19,9 @@ LANGUAGE = "lang"
 CONFERENCE = "conf"   # conf:<action>:<conference id>
 LOG = "log"           # log:<s|a>:<page>
 FORM = "form"         # the schedule / repeat / edit form
+INVITE = "inv"        # the invitation e-mail dialog
+PARTICIPANT = "part"  # part:<action>:<conference id>, for people who opened a deep link
+GROUP = "grp"         # grp:post:<conference id>:<owner id>, the pick list in a group
 
 
 @dataclass(frozen=True)

@@ -299,7 +299,7 @@ async def _save(update: Update, context: BotContext, draft: Draft) -> int:
         await send(update, context, explain(t, error))
         return await _ask(update, context, REVIEW, draft)
     _drop(context)
-    card, markup = card_screen(context, conference)
+    card, markup = await card_screen(context, conference)
     await show(update, context, f"{note}\n\n{card}", markup)
     return END
 

@@ -52,13 +52,17 @@ async def _show_page(update: Update, context: BotContext, kind: ListKind, number
     await show(update, context, text, markup)
 
 
-async def _pressed_conference(update: Update, context: BotContext) -> ConferenceRecord | None:
-    """The user's own conference named by the pressed button, or None (answered already)."""
+async def pressed_conference(update: Update, context: BotContext, *,
+                             scheduled_only: bool = False) -> ConferenceRecord | None:
+    """The user's own conference named by the pressed button (and, if asked, not yet
+    over), or None after answering that it is gone."""
     data = cb.decode(update.callback_query.data)
     user = context.current_user
     assert user is not None
-    conference = await context.services.conferences.owned(
-        user.id, data.arg_int() if data else None)
+    services = context.services
+    conference = await services.conferences.owned(user.id, data.arg_int() if data else None)
+    if conference is not None and scheduled_only and services.conferences.is_archived(conference):
+        conference = None
     if conference is None:
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
     return conference
@@ -66,17 +70,17 @@ async def _pressed_conference(update: Update, context: BotContext) -> Conference
 
 async def on_view(update: Update, context: BotContext) -> None:
     """A log row or "Cancel" on a delete question: the conference card."""
-    conference = await _pressed_conference(update, context)
+    conference = await pressed_conference(update, context)
     if conference is None:
         return
     await answer_press(update)
-    text, markup = card_screen(context, conference)
+    text, markup = await card_screen(context, conference)
     await show(update, context, text, markup)
 
 
 async def on_join(update: Update, context: BotContext) -> None:
     """"Join": the direct link, as a message to keep and a button to open it."""
-    conference = await _pressed_conference(update, context)
+    conference = await pressed_conference(update, context)
     if conference is None:
         return
     await answer_press(update)
@@ -87,21 +91,26 @@ async def on_join(update: Update, context: BotContext) -> None:
 
 async def on_add_to_calendar(update: Update, context: BotContext) -> None:
     """"Add to calendar": an .ics file (METHOD:PUBLISH) with the conference."""
-    conference = await _pressed_conference(update, context)
+    conference = await pressed_conference(update, context)
     if conference is None:
         return
     await answer_press(update)
+    await send_calendar_file(update, context, conference)
+
+
+async def send_calendar_file(update: Update, context: BotContext,
+                             conference: ConferenceRecord) -> None:
+    """The conference as an .ics file (METHOD:PUBLISH), in the chat of this update."""
     services = context.services
     t = context.t
     url = services.video.join_url(conference)
     description = plain(t.language, "conference.ics_description", code=conference.conference_code,
                         password=conference.password, url=url,
                         website=services.video.website_url())
-    ics = publish_ics(conference, join_url=url, description=description,
-                      now=services.clock.now())
     await context.bot.send_document(
         update.effective_chat.id,
-        document=ics,
+        document=publish_ics(conference, join_url=url, description=description,
+                             now=services.clock.now()),
         filename=f"conference-{conference.conference_code}.ics",
         caption=t("conference.ics_caption", topic=conference.topic),
         parse_mode="HTML",
@@ -110,19 +119,20 @@ async def on_add_to_calendar(update: Update, context: BotContext) -> None:
 
 async def on_delete(update: Update, context: BotContext) -> None:
     """"Delete": ask first, with OK and Cancel."""
-    conference = await _pressed_conference(update, context)
+    conference = await pressed_conference(update, context)
     if conference is None:
         return
     await answer_press(update)
     t = context.t
     start = moment(t, conference.starts_at, context.current_user.timezone)
+    can_notify = await context.services.invitations.has_participants(conference.id)
     await show(update, context, t("conference.confirm_delete", topic=conference.topic, start=start),
-               keyboards.confirm_delete(t, conference.id))
+               keyboards.confirm_delete(t, conference.id, can_notify=can_notify))
 
 
 async def on_delete_confirmed(update: Update, context: BotContext) -> None:
     """"OK": delete; a second press finds it gone."""
-    conference = await _pressed_conference(update, context)
+    conference = await pressed_conference(update, context)
     if conference is None:
         return
     deleted = await context.services.conferences.delete(context.current_user.id, conference.id)
@@ -147,7 +157,7 @@ async def start_now(update: Update, context: BotContext) -> None:
         await send(update, context, explain(t, error))
         return
     conference = await context.services.conferences.start_now(context.current_user.id, topic)
-    text, markup = card_screen(context, conference)
+    text, markup = await card_screen(context, conference)
     await send(update, context, f"{t('now.started')}\n\n{text}", markup)
 
 

@@ -116,19 +116,29 @@ def row_label(number: int, conference: ConferenceRecord) -> str:
     return f"{number}. {topic}"
 
 
-def card_screen(context, conference: ConferenceRecord) -> tuple[str, object]:
-    """The conference card and its action buttons, for the current user."""
+async def card_screen(context, conference: ConferenceRecord) -> tuple[str, object]:
+    """The conference card, with who was invited and how delivery went, and its buttons."""
     from handlers import keyboards  # keyboards import nothing from here; avoids a cycle
 
     services = context.services
+    t = context.t
     user = context.current_user
     archived = services.conferences.is_archived(conference)
     text = conference_card(
-        context.t, conference, timezone=user.timezone,
+        t, conference, timezone=user.timezone,
         online=services.conferences.is_online(conference), archived=archived,
         website=services.video.website_url(), join_url=services.video.join_url(conference),
     )
-    return text, keyboards.conference_actions(context.t, conference.id, archived=archived)
+    delivery = await services.invitations.delivery_state(conference.id)
+    if delivery:
+        lines = [t("invite.delivery_title")]
+        for email, (status, reason) in delivery.items():
+            lines.append(t(f"invite.delivery_{status}", email=email, reason=reason or ""))
+        text = f"{text}\n\n" + "\n".join(lines)
+    participants = await services.sharing.participants(conference.id)
+    if participants:
+        text = f"{text}\n\n{t('invite.participants_line', count=len(participants))}"
+    return text, keyboards.conference_actions(t, conference.id, archived=archived)
 
 
 def conference_log_rows(page: Page) -> list[tuple[str, int]]:

@@ -78,17 +78,52 @@ def conference_actions(t: Translator, conference_id: int, *, archived: bool) -> 
         ])
     return InlineKeyboardMarkup([
         [_conf(t, "conference.button_join", "join", conference_id), calendar],
+        [_conf(t, "invite.button_email", "invite", conference_id)],
+        [_conf(t, "invite.button_share", "share", conference_id),
+         _conf(t, "invite.button_notify", "notify", conference_id)],
         [_conf(t, "conference.button_edit", "edit", conference_id),
          _conf(t, "conference.button_delete", "del", conference_id)],
         [back],
     ])
 
 
-def confirm_delete(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        _conf(t, "conference.button_ok", "delok", conference_id),
-        _conf(t, "common.cancel", "view", conference_id),
-    ]])
+def confirm_delete(t: Translator, conference_id: int, *, can_notify: bool = False
+                   ) -> InlineKeyboardMarkup:
+    """OK and Cancel; with participants, also "OK and notify participants"."""
+    rows = []
+    if can_notify:
+        rows.append([_conf(t, "notify.delete_and_notify", "delnotify", conference_id)])
+    rows.append([_conf(t, "conference.button_ok", "delok", conference_id),
+                 _conf(t, "common.cancel", "view", conference_id)])
+    return InlineKeyboardMarkup(rows)
+
+
+def invite_card(t: Translator, deep_link: str, join_url: str) -> InlineKeyboardMarkup:
+    """Under an invite card in a group or an inline-posted message: URL buttons only."""
+    return InlineKeyboardMarkup([[Button(t.plain("card.button_open"), url=deep_link),
+                                  Button(t.plain("card.button_join"), url=join_url)]])
+
+
+def share_actions(t: Translator, conference_code: str) -> InlineKeyboardMarkup:
+    """Under the share text: post the invite card to any chat through inline mode."""
+    return InlineKeyboardMarkup([[Button(t.plain("invite.button_share_inline"),
+                                         switch_inline_query=conference_code)]])
+
+
+def visitor_actions(t: Translator, conference_id: int, join_url: str) -> InlineKeyboardMarkup:
+    """What a participant who opened a deep link can do: join, add to calendar."""
+    return InlineKeyboardMarkup([
+        [Button(t.plain("conference.button_join"), url=join_url),
+         Button(t.plain("conference.button_calendar"),
+                callback_data=cb.encode(cb.PARTICIPANT, "ics", conference_id))],
+    ])
+
+
+def group_pick(t: Translator, owner_id: int, choices: list[tuple[str, int]]
+               ) -> InlineKeyboardMarkup:
+    """In a group: the asking owner's conferences; the owner's id rides along to check."""
+    return InlineKeyboardMarkup([[Button(label, callback_data=cb.encode(
+        cb.GROUP, "post", conference_id, owner_id))] for label, conference_id in choices])
 
 
 def open_link(t: Translator, url: str) -> InlineKeyboardMarkup:
@@ -120,6 +155,18 @@ def conference_log(
 
 def _form(t: Translator, key: str, action: str, *args: str | int) -> Button:
     return Button(t.plain(key), callback_data=cb.encode(cb.FORM, action, *args))
+
+
+def invitation_confirm(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(t.plain("invite.button_send"), callback_data=cb.encode(cb.INVITE, "send")),
+        Button(t.plain("common.cancel"), callback_data=cb.encode(cb.INVITE, "cancel")),
+    ]])
+
+
+def invitation_prompt(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[Button(t.plain("common.cancel"),
+                                         callback_data=cb.encode(cb.INVITE, "cancel"))]])
 
 
 def form_review(t: Translator, *, allow: bool, editing: bool) -> InlineKeyboardMarkup:

@@ -8,15 +8,20 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import BotContext
 from bot.timezones import display_name
 from handlers import callback_data as cb
-from handlers import keyboards
+from handlers import keyboards, sharing
 from handlers.common import answer_press, send, show
 
 # Menu items whose features arrive in later releases answer politely instead.
 NOT_READY = ("download",)
+SCHEDULE_START_PARAMETER = sharing.SCHEDULE_START_PARAMETER
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """/start: greet (differently the first time) and show the main menu."""
+    """/start: greet (differently the first time) and show the main menu; /start <token>
+    (a shared conference's deep link) opens that conference."""
+    if context.args and context.args[0] != SCHEDULE_START_PARAMETER:
+        await sharing.open_deep_link(update, context, context.args[0])
+        return
     t = context.t
     user = context.current_user
     assert user is not None

@@ -26,6 +26,7 @@ class ConferenceRecord:
     owner_joined_at: int | None
     created_at: int
     updated_at: int
+    share_token: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> ConferenceRecord:
@@ -84,6 +85,29 @@ class ConferenceRepository:
             "SELECT * FROM conferences WHERE conference_code = ?", (code,)
         )
         return None if row is None else ConferenceRecord.from_row(row)
+
+    async def get_by_share_token(self, token: str) -> ConferenceRecord | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM conferences WHERE share_token = ?", (token,))
+        return None if row is None else ConferenceRecord.from_row(row)
+
+    async def set_share_token(self, conference_id: int, token: str) -> None:
+        """Give a conference its deep-link token, once: an existing token is kept."""
+        await self._db.execute(
+            "UPDATE conferences SET share_token = ? WHERE id = ? AND share_token IS NULL",
+            (token, conference_id),
+        )
+
+    async def raise_sequence(self, conference_id: int, *, now: int) -> int:
+        """Participants are being told of a change: a new iCalendar SEQUENCE, and the
+        "not told yet" mark cleared. Returns the new sequence."""
+        await self._db.execute(
+            "UPDATE conferences SET sequence = sequence + 1, changed_since_notice = 0,"
+            " updated_at = ? WHERE id = ?",
+            (now, conference_id),
+        )
+        return int(await self._db.fetch_value(
+            "SELECT sequence FROM conferences WHERE id = ?", (conference_id,)))
 
     async def code_taken(self, code: str, *, except_id: int | None = None) -> bool:
         row = await self._db.fetch_one(

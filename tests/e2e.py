@@ -7,17 +7,23 @@ stops it and starts a new Application on the same database, as a process restart
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from dataclasses import replace
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from bot.app import build_application
 from bot.clock import FixedClock
 from bot.runner import BotRunner
 from bot.settings import Settings, load_settings
 from bot.users import profile_of
+from storage.users import UserRepository
 from emulator import BotAPIEmulator
 from emulator.testing import DEFAULT_TOKEN
 
@@ -26,6 +32,7 @@ TEST_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def test_settings(emu: BotAPIEmulator, database_path: Path, **overrides: str) -> Settings:
+    """Settings for the bot under test: the emulator, a fresh database, mail to a folder."""
     env = {
         "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN,
         "TELEGRAM_BASE_URL": emu.base_url,
@@ -68,9 +75,11 @@ class RunningBot:
             self.runner = None
 
     async def update_profile(self, user_id: int, **changes) -> None:
-        """Set profile fields directly (the profile dialog has its own tests)."""
+        """Set profile fields straight in storage, without the profile dialog or its side
+        effects (such as the e-mail-change notice); the dialog has tests of its own."""
         user = await self.services.users.get(user_id)
-        await self.services.users.save_profile(user_id, replace(profile_of(user), **changes))
+        await UserRepository(self.services.database).save_profile(
+            user_id, replace(profile_of(user), **changes), now=self.clock.timestamp())
 
     async def restart(self) -> None:
         await self.stop()
@@ -96,8 +105,74 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-async def bot(emu, database_path, clock):
-    running = RunningBot(emu, test_settings(emu, database_path), clock)
+def bot_settings() -> dict[str, str]:
+    """Extra settings for the `bot` fixture; override this fixture in a test module."""
+    return {}
+
+
+@pytest.fixture
+async def bot(emu, database_path, clock, bot_settings):
+    running = RunningBot(emu, test_settings(emu, database_path, **bot_settings), clock)
     await running.start()
     yield running
     await running.stop()
+
+
+class RecordingSMTPHandler:
+    """aiosmtpd handler that keeps every accepted message and can refuse on demand."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.refuse_with: str | None = None  # e.g. "451 4.3.0 Try later"
+        self.arrived = asyncio.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_with:
+            return self.refuse_with
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.original_content or envelope.content,
+                                                policy=policy.default))
+        self.arrived.set()
+        return "250 OK"
+
+    async def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:
+        async def enough() -> None:
+            while len(self.messages) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+
+        await asyncio.wait_for(enough(), timeout)
+        return self.messages
+
+
+async def eventually(check, timeout: float = 5.0):
+    """For effects with no message to wait for: poll an async check until it is truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result or asyncio.get_running_loop().time() > deadline:
+            return result
+        await asyncio.sleep(0.02)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback (aiosmtpd), recording what it accepts."""
+    handler = RecordingSMTPHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+def smtp_settings(server: RecordingSMTPHandler) -> dict[str, str]:
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(server.port), "SMTP_TLS": "none",
+            "MAIL_FROM": "Conference Bot <bot@conference.test>"}

@@ -1,0 +1,202 @@
+"""E-mail invitations (F3), updates after an edit (F8) and cancellations (F10).
+
+Each message is queued in the outbox in the same transaction as the change it announces
+(the invitation rows, the raised SEQUENCE, the deletion), so a crash can neither lose a
+message that was confirmed to the owner nor send one for a change that was rolled back.
+The background MailSender delivers them; `wake` tells it there is work.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+
+from bot.calendar import conference_uid
+from bot.clock import Clock
+from bot.mail.compose import ConferenceMail, Method, email_changed_message, invitation_message
+from bot.mail.outbox import enqueue
+from bot.profile import InvalidInput
+from bot.settings import Settings
+from bot.video import JitsiLinks
+from storage.conferences import ConferenceRecord, ConferenceRepository
+from storage.db import Database, Queryable
+from storage.outbox import OutboxRepository
+from storage.participants import InvitationRepository, Participant, ParticipantRepository
+from storage.users import UserRecord
+
+INVITATION = "invitation"
+UPDATE = "update"
+CANCELLATION = "cancellation"
+EMAIL_CHANGED = "email_changed"
+_SEPARATORS = re.compile(r"[\s,;]+")
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class AddressList:
+    valid: list[str]
+    invalid: list[str]
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    conference: ConferenceRecord
+    emails: int
+    participants: list[Participant]
+
+
+def parse_addresses(typed: str, *, limit: int = 1000) -> AddressList:
+    """Addresses separated by commas, semicolons, spaces or new lines: the valid ones
+    normalised and without duplicates, and the rest named back (no DNS lookups)."""
+    valid: list[str] = []
+    invalid: list[str] = []
+    seen: set[str] = set()
+    for candidate in _SEPARATORS.split(typed.strip())[:limit]:
+        if not candidate:
+            continue
+        try:
+            address = validate_email(candidate, check_deliverability=False).normalized
+        except EmailNotValidError:
+            if candidate not in invalid:
+                invalid.append(candidate[:80])
+            continue
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            valid.append(address)
+    return AddressList(valid, invalid)
+
+
+class InvitationService:
+    def __init__(self, database: Database, clock: Clock, settings: Settings, video: JitsiLinks,
+                 *, wake_sender: Callable[[], None] = lambda: None) -> None:
+        self._database = database
+        self._clock = clock
+        self._settings = settings
+        self._video = video
+        self.wake_sender = wake_sender
+
+    @property
+    def max_recipients(self) -> int:
+        return self._settings.mail_max_recipients
+
+    async def check_limits(self, owner_id: int, count: int) -> None:
+        """Against abuse: so many addresses at a time, so many invitations a day."""
+        if count > self._settings.mail_max_recipients:
+            raise InvalidInput("invite.too_many",
+                               {"count": str(count), "limit": str(self._settings.mail_max_recipients)})
+        since = self._clock.timestamp() - int(_DAY.total_seconds())
+        sent = await OutboxRepository(self._database).count_recent(owner_id, (INVITATION,), since)
+        left = max(0, self._settings.mail_daily_limit - sent)
+        if count > left:
+            raise InvalidInput("invite.daily_limit",
+                               {"limit": str(self._settings.mail_daily_limit), "left": str(left)})
+
+    async def invite(self, owner: UserRecord, conference_id: int, emails: list[str]) -> int:
+        """Record the invitees and queue one invitation each; returns how many were queued."""
+        await self.check_limits(owner.id, len(emails))
+        now = self._clock.timestamp()
+        async with self._database.transaction() as tx:
+            conference = await _owned(tx, owner.id, conference_id)
+            invitations = InvitationRepository(tx)
+            for email in emails:
+                await invitations.add(conference.id, email, now=now)
+            attendees = await invitations.emails(conference.id)
+            mail = self._mail(owner, conference, attendees)
+            for email in emails:
+                await self._queue(tx, conference, mail, Method.REQUEST, email, INVITATION,
+                                  update=False)
+        self.wake_sender()
+        return len(emails)
+
+    async def notify_by_email(self, owner: UserRecord, conference_id: int
+                              ) -> tuple[ConferenceRecord, int]:
+        """"Notify participants": a new SEQUENCE and an updated invitation to every invitee."""
+        now = self._clock.timestamp()
+        async with self._database.transaction() as tx:
+            conferences = ConferenceRepository(tx)
+            await _owned(tx, owner.id, conference_id)
+            await conferences.raise_sequence(conference_id, now=now)
+            conference = await _owned(tx, owner.id, conference_id)
+            attendees = await InvitationRepository(tx).emails(conference_id)
+            mail = self._mail(owner, conference, attendees)
+            for email in attendees:
+                await self._queue(tx, conference, mail, Method.REQUEST, email, UPDATE, update=True)
+        if attendees:
+            self.wake_sender()
+        return conference, len(attendees)
+
+    async def has_participants(self, conference_id: int) -> bool:
+        emails = await InvitationRepository(self._database).emails(conference_id)
+        chats = await ParticipantRepository(self._database).active(conference_id)
+        return bool(emails or chats)
+
+    async def cancel_and_delete(self, owner: UserRecord, conference_id: int) -> CancelResult:
+        """Delete the conference and queue METHOD:CANCEL (same UID, higher SEQUENCE) to every
+        invitee in the same transaction; the Telegram participants are returned to be told."""
+        async with self._database.transaction() as tx:
+            conference = await _owned(tx, owner.id, conference_id)
+            attendees = await InvitationRepository(tx).emails(conference_id)
+            participants = await ParticipantRepository(tx).active(conference_id)
+            cancelled = replace(conference, sequence=conference.sequence + 1)
+            mail = self._mail(owner, cancelled, attendees)
+            for email in attendees:
+                await self._queue(tx, cancelled, mail, Method.CANCEL, email, CANCELLATION,
+                                  update=False)
+            await ConferenceRepository(tx).delete(conference_id)
+        if attendees:
+            self.wake_sender()
+        return CancelResult(conference, len(attendees), participants)
+
+    async def delivery_state(self, conference_id: int) -> dict[str, tuple[str, str | None]]:
+        """For the owner's card: each invitee's latest message, sent, pending or failed."""
+        rows = await OutboxRepository(self._database).delivery_state(conference_id)
+        return {email: (row.status, row.last_error) for email, row in rows.items()}
+
+    async def email_changed(self, user: UserRecord, old_email: str | None) -> None:
+        """F11: a changed address gets a notice, through the same outbox."""
+        assert user.email is not None
+        message = email_changed_message(
+            language=user.language, name=user.full_name, new_email=user.email,
+            sender=self._settings.mail_from, now=self._clock.now(),
+        )
+        async with self._database.transaction() as tx:
+            await enqueue(tx, message, kind=EMAIL_CHANGED, owner_id=user.id, conference_id=None,
+                          now=self._clock.timestamp())
+        self.wake_sender()
+
+    def _mail(self, owner: UserRecord, conference: ConferenceRecord,
+              attendees: list[str]) -> ConferenceMail:
+        return ConferenceMail(
+            language=owner.language,
+            timezone=owner.timezone,
+            topic=conference.topic,
+            starts_at=datetime.fromtimestamp(conference.starts_at, UTC),
+            ends_at=datetime.fromtimestamp(conference.ends_at, UTC),
+            conference_code=conference.conference_code,
+            password=conference.password,
+            website_url=self._video.website_url(),
+            join_url=self._video.join_url(conference),
+            uid=conference_uid(conference),
+            sequence=conference.sequence,
+            organizer_name=owner.full_name,
+            organizer_email=owner.email,
+            attendees=tuple(attendees),
+        )
+
+    async def _queue(self, tx: Queryable, conference: ConferenceRecord, mail: ConferenceMail,
+                     method: Method, recipient: str, kind: str, *, update: bool) -> None:
+        message = invitation_message(mail, method=method, update=update, recipient=recipient,
+                                     sender=self._settings.mail_from, now=self._clock.now())
+        await enqueue(tx, message, kind=kind, owner_id=conference.owner_id,
+                      conference_id=conference.id, now=self._clock.timestamp())
+
+
+async def _owned(tx: Queryable, owner_id: int, conference_id: int) -> ConferenceRecord:
+    conference = await ConferenceRepository(tx).get(conference_id)
+    if conference is None or conference.owner_id != owner_id:
+        raise InvalidInput("conference.gone")
+    return conference

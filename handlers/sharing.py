@@ -1,0 +1,288 @@
+"""Sharing in Telegram (F4): the ready text, the deep link, inline mode, group cards;
+and "Notify participants" (F8) and deleting with a cancellation notice (F10)."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ChosenInlineResultHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.i18n import Translator
+from bot.profile import InvalidInput
+from bot.sharing import deep_link
+from handlers import callback_data as cb
+from handlers import keyboards
+from handlers.common import answer_press, send, show
+from handlers.conference_log import pressed_conference, send_calendar_file
+from handlers.conference_views import card_screen, moment, row_label
+from handlers.notices import NoticeReport, refresh_inline_cards, tell_participants
+from storage.conferences import ConferenceRecord, ConferenceRepository
+
+INLINE_RESULTS = 20
+SCHEDULE_START_PARAMETER = "schedule"  # /start schedule opens the menu (see handlers/menu.py)
+
+
+# -- cards ----------------------------------------------------------------------------
+
+def invite_card_text(t: Translator, conference: ConferenceRecord, timezone: str) -> str:
+    return t("card.invite", topic=conference.topic,
+             start=moment(t, conference.starts_at, timezone),
+             end=moment(t, conference.ends_at, timezone),
+             code=conference.conference_code, password=conference.password)
+
+
+async def _links(context: BotContext, conference: ConferenceRecord) -> tuple[str, str]:
+    token = await context.services.sharing.share_token(conference)
+    return deep_link(context.bot.username, token), context.services.video.join_url(conference)
+
+
+# -- Share ----------------------------------------------------------------------------
+
+async def on_share(update: Update, context: BotContext) -> None:
+    """"Share": a ready text to forward or copy, and a button to post the card anywhere."""
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    await answer_press(update)
+    t = context.t
+    link, join_url = await _links(context, conference)
+    timezone = context.current_user.timezone
+    text = t("invite.share_text", topic=conference.topic,
+             start=moment(t, conference.starts_at, timezone),
+             end=moment(t, conference.ends_at, timezone),
+             website=context.services.video.website_url(), code=conference.conference_code,
+             password=conference.password, join_url=join_url, deep_link=link)
+    await send(update, context, t("invite.share_intro"))
+    await send(update, context, text, keyboards.share_actions(t, conference.conference_code))
+
+
+# -- the deep link ----------------------------------------------------------------------
+
+async def open_deep_link(update: Update, context: BotContext, token: str) -> None:
+    """/start <token>: the conference for whoever opened it, who becomes a participant."""
+    t = context.t
+    user = context.current_user
+    services = context.services
+    conference = await services.sharing.open_shared(token, user.id, user.full_name)
+    if conference is None or services.conferences.is_archived(conference):
+        await send(update, context, t("card.visitor_gone"), keyboards.main_menu(t))
+        return
+    if conference.owner_id == user.id:
+        card, markup = await card_screen(context, conference)
+        await send(update, context, card, markup)
+        return
+    await send(update, context, visitor_card(t, context, conference, user.timezone),
+               keyboards.visitor_actions(t, conference.id, services.video.join_url(conference)))
+
+
+def visitor_card(t: Translator, context: BotContext, conference: ConferenceRecord,
+                 timezone: str) -> str:
+    online = context.services.conferences.is_online(conference)
+    return t("card.visitor", topic=conference.topic,
+             status=t.plain("conference.status_online" if online else "conference.status_offline"),
+             start=moment(t, conference.starts_at, timezone),
+             end=moment(t, conference.ends_at, timezone),
+             code=conference.conference_code, password=conference.password)
+
+
+async def on_participant_calendar(update: Update, context: BotContext) -> None:
+    """"Add to calendar" for a participant (checked: they opened this conference's link)."""
+    data = cb.decode(update.callback_query.data)
+    conference_id = data.arg_int() if data else None
+    services = context.services
+    user = context.current_user
+    conference = (await ConferenceRepository(services.database).get(conference_id)
+                  if conference_id else None)
+    allowed = conference is not None and (
+        conference.owner_id == user.id
+        or await services.sharing.is_participant(conference.id, user.id))
+    if not allowed:
+        await answer_press(update, context.t.plain("conference.gone"), alert=True)
+        return
+    await answer_press(update)
+    await send_calendar_file(update, context, conference)
+
+
+# -- inline mode ------------------------------------------------------------------------
+
+async def on_inline_query(update: Update, context: BotContext) -> None:
+    """`@bot` in any chat: the user's upcoming conferences as invite cards to post."""
+    query = update.inline_query
+    t = context.t
+    user = context.current_user
+    services = context.services
+    upcoming = await services.conferences.upcoming(user.id, limit=50)
+    wanted = query.query.strip().lower()
+    results = []
+    for conference in upcoming:
+        if wanted and wanted not in conference.topic.lower() \
+                and wanted not in conference.conference_code:
+            continue
+        link, join_url = await _links(context, conference)
+        results.append(InlineQueryResultArticle(
+            id=str(conference.id),
+            title=conference.topic,
+            description=t.plain("invite.inline_description",
+                                start=moment(t, conference.starts_at, user.timezone)),
+            input_message_content=InputTextMessageContent(
+                invite_card_text(t, conference, user.timezone), parse_mode=ParseMode.HTML),
+            reply_markup=keyboards.invite_card(t, link, join_url),
+        ))
+        if len(results) == INLINE_RESULTS:
+            break
+    button = None
+    if not results:
+        button = InlineQueryResultsButton(text=t.plain("invite.inline_open_bot"),
+                                          start_parameter=SCHEDULE_START_PARAMETER)
+    await query.answer(results, cache_time=0, is_personal=True, button=button)
+
+
+async def on_inline_chosen(update: Update, context: BotContext) -> None:
+    """A posted card: remember it, to edit it in place when the conference changes."""
+    chosen = update.chosen_inline_result
+    if not chosen.inline_message_id or not chosen.result_id.isdigit():
+        return
+    conference = await context.services.conferences.owned(context.current_user.id,
+                                                          int(chosen.result_id))
+    if conference is not None:
+        await context.services.sharing.record_inline_card(chosen.inline_message_id,
+                                                          conference.id)
+
+
+# -- groups -----------------------------------------------------------------------------
+
+async def group_invite(update: Update, context: BotContext) -> None:
+    """/invite in a group: the asking owner's conferences as a pick list."""
+    t = context.t
+    user = context.current_user
+    upcoming = await context.services.conferences.upcoming(user.id, limit=8)
+    if not upcoming:
+        await send(update, context, t("invite.group_none"))
+        return
+    choices = [(row_label(n, c), c.id) for n, c in enumerate(upcoming, start=1)]
+    await send(update, context, t("invite.group_pick", name=user.full_name),
+               keyboards.group_pick(t, user.id, choices))
+
+
+async def private_invite(update: Update, context: BotContext) -> None:
+    await send(update, context, context.t("invite.group_only"))
+
+
+async def on_group_pick(update: Update, context: BotContext) -> None:
+    """A pick in a group: only the owner who asked; the card replaces the list."""
+    data = cb.decode(update.callback_query.data)
+    t = context.t
+    asker = data.arg_int(1) if data else None
+    if asker != context.current_user.id:
+        await answer_press(update, t.plain("invite.not_owner"), alert=True)
+        return
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    await answer_press(update)
+    chat = update.effective_chat
+    await context.services.sharing.add_group(conference, chat.id, chat.title or "")
+    link, join_url = await _links(context, conference)
+    await show(update, context,
+               invite_card_text(t, conference, context.current_user.timezone),
+               keyboards.invite_card(t, link, join_url))
+
+
+# -- Notify participants and delete with a notice ----------------------------------------------
+
+async def on_notify(update: Update, context: BotContext) -> None:
+    """"Notify participants": updated invitations by e-mail, a message in Telegram,
+    posted cards edited, and a summary for the owner."""
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    await answer_press(update)
+    t = context.t
+    owner = context.current_user
+    services = context.services
+    if not await services.invitations.has_participants(conference.id):
+        await send(update, context, t("notify.nobody"))
+        return
+    conference, emails = await services.invitations.notify_by_email(owner, conference.id)
+    link, join_url = await _links(context, conference)
+
+    def render(tr: Translator, timezone: str):
+        text = tr("notify.changed", topic=conference.topic,
+                  start=moment(tr, conference.starts_at, timezone),
+                  end=moment(tr, conference.ends_at, timezone),
+                  code=conference.conference_code, password=conference.password)
+        return text, keyboards.invite_card(tr, link, join_url)
+
+    report = await tell_participants(context, owner,
+                                     await services.sharing.participants(conference.id), render)
+    await refresh_inline_cards(context, await services.sharing.inline_cards(conference.id),
+                               invite_card_text(t, conference, owner.timezone),
+                               keyboards.invite_card(t, link, join_url))
+    await send(update, context, _summary(t, "notify.summary", report, emails=emails))
+    card, markup = await card_screen(context, conference)
+    await show(update, context, card, markup)
+
+
+async def on_delete_and_notify(update: Update, context: BotContext) -> None:
+    """"OK and notify participants": METHOD:CANCEL by e-mail, a message in Telegram."""
+    data = cb.decode(update.callback_query.data)
+    owner = context.current_user
+    t = context.t
+    try:
+        result = await context.services.invitations.cancel_and_delete(
+            owner, data.arg_int() if data else None)
+    except InvalidInput:
+        await answer_press(update, t.plain("conference.gone"), alert=True)
+        return
+    await answer_press(update)
+    conference = result.conference
+
+    def render(tr: Translator, timezone: str):
+        return tr("notify.cancelled_notice", topic=conference.topic,
+                  start=moment(tr, conference.starts_at, timezone)), None
+
+    report = await tell_participants(context, owner, result.participants, render)
+    kind = "a" if context.services.conferences.is_archived(conference) else "s"
+    await show(update, context,
+               _summary(t, "notify.deleted_notified", report, emails=result.emails,
+                        topic=conference.topic),
+               keyboards.back_to_log(t, kind))
+
+
+def _summary(t: Translator, key: str, report: NoticeReport, **values) -> str:
+    text = t(key, reached=report.reached, chats=report.chats, **values)
+    if report.failures:
+        lines = "\n".join(t("notify.failure_line", name=name, reason=t.plain(reason))
+                          for name, reason in report.failures)
+        text = f"{text}\n\n{t('notify.summary_failed', failures=lines)}"
+    return text
+
+
+def handlers() -> list[BaseHandler]:
+    def conf(action: str, callback) -> CallbackQueryHandler:
+        return CallbackQueryHandler(callback, pattern=cb.pattern(cb.CONFERENCE, action))
+
+    return [
+        conf("share", on_share),
+        conf("notify", on_notify),
+        conf("delnotify", on_delete_and_notify),
+        CallbackQueryHandler(on_participant_calendar, pattern=cb.pattern(cb.PARTICIPANT, "ics")),
+        CallbackQueryHandler(on_group_pick, pattern=cb.pattern(cb.GROUP, "post")),
+        CommandHandler("invite", group_invite, filters=filters.ChatType.GROUPS),
+        CommandHandler("invite", private_invite, filters=filters.ChatType.PRIVATE),
+        InlineQueryHandler(on_inline_query),
+        ChosenInlineResultHandler(on_inline_chosen),
+    ]
