@@ -21,6 +21,8 @@ from dotenv import dotenv_values
 SUPPORTED_LANGUAGES = ("en", "ru")
 VIDEO_PLATFORMS = ("jitsi", "bbb", "template")
 SMTP_TLS_MODES = ("starttls", "tls", "none")
+BBB_CHECKSUMS = ("sha1", "sha256", "sha512")
+DOWNLOAD_CLIENTS = ("windows", "macos", "linux", "android", "ios", "browser")
 _TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
 T = TypeVar("T")
@@ -62,6 +64,9 @@ class Settings:
     video_platform: str = "jitsi"
     video_base_url: str = "https://meet.jit.si"
     bbb_secret: Secret | None = None
+    bbb_checksum: str = "sha256"
+    # Client download links (F12); None means the configured platform's default.
+    download_urls: dict[str, str] = field(default_factory=dict)
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None
@@ -98,7 +103,7 @@ def load_settings(
             "is not set: get a token from @BotFather and put it in .env (see .env.example)",
         )
     defaults = Settings(telegram_bot_token=None)
-    return Settings(
+    settings = Settings(
         telegram_bot_token=token,
         telegram_base_url=reader.get("TELEGRAM_BASE_URL", _parse_http_url, None),
         database_path=reader.get("DATABASE_PATH", Path, defaults.database_path),
@@ -118,6 +123,11 @@ def load_settings(
         ),
         video_base_url=reader.get("VIDEO_BASE_URL", _parse_http_url, defaults.video_base_url),
         bbb_secret=reader.get("BBB_SECRET", Secret, None),
+        bbb_checksum=reader.get("BBB_CHECKSUM", _one_of(BBB_CHECKSUMS), defaults.bbb_checksum),
+        download_urls={
+            client: url for client in DOWNLOAD_CLIENTS
+            if (url := reader.get(f"DOWNLOAD_{client.upper()}_URL", _parse_http_url, None))
+        },
         smtp_host=reader.get("SMTP_HOST", str, None),
         smtp_port=reader.get("SMTP_PORT", _int_between(1, 65535), defaults.smtp_port),
         smtp_username=reader.get("SMTP_USERNAME", str, None),
@@ -139,6 +149,20 @@ def load_settings(
             defaults.log_level,
         ),
     )
+    _check_video_platform(settings)
+    return settings
+
+
+def _check_video_platform(settings: Settings) -> None:
+    """Settings that only make sense together."""
+    if settings.video_platform == "bbb" and settings.bbb_secret is None:
+        raise SettingsError("BBB_SECRET",
+                            "is required with VIDEO_PLATFORM=bbb (see bbb-conf --secret)")
+    if settings.video_platform == "template" and "{id}" not in settings.video_base_url:
+        raise SettingsError(
+            "VIDEO_BASE_URL",
+            "must contain {id} with VIDEO_PLATFORM=template, e.g. https://meet.example.com/{id}",
+        )
 
 
 class _Reader:
