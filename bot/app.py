@@ -11,8 +11,10 @@ from bot.clock import Clock
 from bot.conferences import ConferenceService
 from bot.context import BotContext, Services, install_services
 from bot.invitations import InvitationService
+from bot.joining import JoinService
 from bot.mail.outbox import MailSender
 from bot.persistence import SQLitePersistence
+from bot.reminders import ReminderService
 from bot.settings import Settings
 from bot.sharing import SharingService
 from bot.users import UserService
@@ -40,17 +42,20 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
                                     wake_sender=mail_sender.wake)
     users = UserService(database, clock, default_timezone=settings.default_timezone)
     users.on_email_changed(invitations.email_changed)
+    conferences = ConferenceService(database, clock,
+                                    join_early_minutes=settings.join_early_minutes)
     services = Services(
         settings=settings,
         database=database,
         clock=clock,
         users=users,
-        conferences=ConferenceService(database, clock,
-                                      join_early_minutes=settings.join_early_minutes),
+        conferences=conferences,
         video=video,
         sharing=SharingService(database, clock),
         invitations=invitations,
         mail_sender=mail_sender,
+        joining=JoinService(database, clock, conferences),
+        reminders=ReminderService(database, clock, default_minutes=settings.reminder_minutes),
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
     builder = (
@@ -69,7 +74,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         builder = builder.base_url(base).base_file_url(file_base)
     application = builder.build()
     install_services(application, services)
-    register_handlers(application)
+    register_handlers(application, settings)
     return application
 
 

@@ -11,7 +11,9 @@ from bot.clock import Clock
 from bot.conferences import ConferenceService
 from bot.i18n import Translator
 from bot.invitations import InvitationService
+from bot.joining import JoinService
 from bot.mail.outbox import MailSender
+from bot.reminders import ReminderService
 from bot.settings import Settings
 from bot.sharing import SharingService
 from bot.users import UserService
@@ -35,6 +37,8 @@ class Services:
     sharing: SharingService
     invitations: InvitationService
     mail_sender: MailSender
+    joining: JoinService
+    reminders: ReminderService
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):

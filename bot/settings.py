@@ -61,6 +61,7 @@ class Settings:
     default_timezone: str = "UTC"
     join_early_minutes: int = 10
     reminder_minutes: int = 10
+    reminder_check_seconds: int = 30  # 0: this process sends no reminders
     video_platform: str = "jitsi"
     video_base_url: str = "https://meet.jit.si"
     bbb_secret: Secret | None = None
@@ -117,6 +118,9 @@ def load_settings(
         ),
         reminder_minutes=reader.get(
             "REMINDER_MINUTES", _int_between(0, 1440), defaults.reminder_minutes
+        ),
+        reminder_check_seconds=reader.get(
+            "REMINDER_CHECK_SECONDS", _int_between(0, 3600), defaults.reminder_check_seconds
         ),
         video_platform=reader.get(
             "VIDEO_PLATFORM", _one_of(VIDEO_PLATFORMS), defaults.video_platform

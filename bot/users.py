@@ -70,6 +70,11 @@ class UserService:
                 await hook(after, before.email)
         return True
 
+    async def set_reminder(self, user_id: int, minutes: int | None) -> None:
+        """None: the operator's default; 0: off."""
+        await UserRepository(self._database).set_reminder(user_id, minutes,
+                                                          now=self._clock.timestamp())
+
     async def set_language(self, user_id: int, language: str) -> None:
         await UserRepository(self._database).set_language(
             user_id, language, now=self._clock.timestamp()
@@ -84,4 +89,5 @@ def profile_of(user: UserRecord) -> ProfileFields:
         timezone=user.timezone,
         remember_name=user.remember_name,
         display_name=user.display_name,
+        reminder_minutes=user.reminder_minutes,
     )

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot.settings import Settings
+
 from handlers import (
     conference_form,
     conference_log,
+    download,
     errors,
     invitations,
+    joining,
     language,
     menu,
     persistence_flush,
     profile,
+    reminders,
     sharing,
     users,
 )
@@ -31,17 +36,20 @@ FEATURE_GROUP = 0
 FLUSH_GROUP = 99
 
 
-def register_handlers(application: Application) -> None:
+def register_handlers(application: Application, settings: Settings) -> None:
     application.add_handler(users.handler(), group=USER_GROUP)
 
     application.add_handlers(profile.handlers(), group=FEATURE_GROUP)
     application.add_handlers(conference_form.handlers(), group=FEATURE_GROUP)
     application.add_handlers(invitations.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(joining.handlers(), group=FEATURE_GROUP)
     application.add_handlers(conference_log.handlers(), group=FEATURE_GROUP)
     application.add_handlers(sharing.handlers(), group=FEATURE_GROUP)
     application.add_handlers(language.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(download.handlers(), group=FEATURE_GROUP)
     application.add_handlers(menu.handlers(), group=FEATURE_GROUP)
 
     application.add_handlers(menu.fallback_handlers(), group=FEATURE_GROUP)
     application.add_handler(persistence_flush.handler(), group=FLUSH_GROUP)
     application.add_error_handler(errors.on_error)
+    reminders.schedule(application, settings.reminder_check_seconds)

@@ -21,6 +21,7 @@ LOG = "log"           # log:<s|a>:<page>
 FORM = "form"         # the schedule / repeat / edit form
 INVITE = "inv"        # the invitation e-mail dialog
 PARTICIPANT = "part"  # part:<action>:<conference id>, for people who opened a deep link
+JOIN = "jn"           # after Join: remember the typed name, turn reminders on
 GROUP = "grp"         # grp:post:<conference id>:<owner id>, the pick list in a group
 
 

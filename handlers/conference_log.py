@@ -78,17 +78,6 @@ async def on_view(update: Update, context: BotContext) -> None:
     await show(update, context, text, markup)
 
 
-async def on_join(update: Update, context: BotContext) -> None:
-    """"Join": the direct link, as a message to keep and a button to open it."""
-    conference = await pressed_conference(update, context)
-    if conference is None:
-        return
-    await answer_press(update)
-    url = context.services.video.join_url(conference)
-    await send(update, context, context.t("conference.join_link", topic=conference.topic, url=url),
-               keyboards.open_link(context.t, url))
-
-
 async def on_add_to_calendar(update: Update, context: BotContext) -> None:
     """"Add to calendar": an .ics file (METHOD:PUBLISH) with the conference."""
     conference = await pressed_conference(update, context)
@@ -172,7 +161,6 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("now", start_now, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(start_now, pattern=cb.pattern(cb.MENU, "now")),
         conf("view", on_view),
-        conf("join", on_join),
         conf("ics", on_add_to_calendar),
         conf("del", on_delete),
         conf("delok", on_delete_confirmed),

@@ -27,7 +27,7 @@ def back_to_menu(t: Translator) -> InlineKeyboardMarkup:
                                          callback_data=cb.encode(cb.MENU, "home"))]])
 
 
-def profile_card(t: Translator, *, remember_name: bool) -> InlineKeyboardMarkup:
+def profile_card(t: Translator, *, remember_name: bool, reminder: str) -> InlineKeyboardMarkup:
     def edit(key: str, action: str) -> Button:
         return Button(t.plain(key), callback_data=cb.encode(cb.PROFILE, action))
 
@@ -37,6 +37,8 @@ def profile_card(t: Translator, *, remember_name: bool) -> InlineKeyboardMarkup:
         [edit("profile.edit_timezone", "tz"), edit("profile.edit_language", "lang")],
         [edit(remember, "remember")],
         [edit("profile.edit_display_name", "display")],
+        [Button(t.plain("reminder.profile_button", choice=reminder),
+                callback_data=cb.encode(cb.PROFILE, "remind"))],
         [edit("profile.save", "save"), edit("common.cancel", "cancel")],
     ])
 
@@ -110,10 +112,11 @@ def share_actions(t: Translator, conference_code: str) -> InlineKeyboardMarkup:
                                          switch_inline_query=conference_code)]])
 
 
-def visitor_actions(t: Translator, conference_id: int, join_url: str) -> InlineKeyboardMarkup:
+def visitor_actions(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
     """What a participant who opened a deep link can do: join, add to calendar."""
     return InlineKeyboardMarkup([
-        [Button(t.plain("conference.button_join"), url=join_url),
+        [Button(t.plain("conference.button_join"),
+                callback_data=cb.encode(cb.PARTICIPANT, "join", conference_id)),
          Button(t.plain("conference.button_calendar"),
                 callback_data=cb.encode(cb.PARTICIPANT, "ics", conference_id))],
     ])
@@ -124,10 +127,6 @@ def group_pick(t: Translator, owner_id: int, choices: list[tuple[str, int]]
     """In a group: the asking owner's conferences; the owner's id rides along to check."""
     return InlineKeyboardMarkup([[Button(label, callback_data=cb.encode(
         cb.GROUP, "post", conference_id, owner_id))] for label, conference_id in choices])
-
-
-def open_link(t: Translator, url: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[Button(t.plain("conference.button_open"), url=url)]])
 
 
 def conference_log(

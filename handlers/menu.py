@@ -11,8 +11,6 @@ from handlers import callback_data as cb
 from handlers import keyboards, sharing
 from handlers.common import answer_press, send, show
 
-# Menu items whose features arrive in later releases answer politely instead.
-NOT_READY = ("download",)
 SCHEDULE_START_PARAMETER = sharing.SCHEDULE_START_PARAMETER
 
 
@@ -39,14 +37,11 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def on_menu_press(update: Update, context: BotContext) -> None:
-    """A main-menu button: home, help, or a feature not built yet."""
+    """The main menu's own buttons: home and help (features register their own)."""
     data = cb.decode(update.callback_query.data)
     t = context.t
     if data is None:
         await answer_press(update, t.plain("common.stale_button"))
-        return
-    if data.action in NOT_READY:
-        await answer_press(update, t.plain("menu.not_ready"), alert=True)
         return
     await answer_press(update)
     if data.action == "help":

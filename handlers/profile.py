@@ -30,6 +30,7 @@ from bot.profile import (
     clean_name,
     clean_timezone,
 )
+from bot.reminders import REMINDER_CHOICES
 from bot.timezones import display_name
 from bot.users import profile_of
 from handlers import callback_data as cb
@@ -69,7 +70,14 @@ def _drop_draft(context: BotContext) -> None:
     context.user_data.pop(_DRAFT, None)
 
 
-def render_card(t: Translator, draft: ProfileFields, saved: ProfileFields) -> str:
+def reminder_choice(t: Translator, minutes: int) -> str:
+    if not minutes:
+        return t.plain("reminder.choice_off")
+    return t.plain("reminder.choice_minutes", minutes=minutes)
+
+
+def render_card(t: Translator, draft: ProfileFields, saved: ProfileFields,
+                default_reminder: int) -> str:
     not_set = t.plain("common.not_set")
     card = t(
         "profile.card",
@@ -80,16 +88,25 @@ def render_card(t: Translator, draft: ProfileFields, saved: ProfileFields) -> st
         remember=t.plain("common.on" if draft.remember_name else "common.off"),
         display_name=draft.display_name or draft.full_name or not_set,
     )
+    card += "\n" + t("reminder.profile_line", choice=reminder_choice(
+        t, _effective_reminder(draft, default_reminder)))
     return card if draft == saved else f"{card}\n\n{t('profile.unsaved')}"
+
+
+def _effective_reminder(draft: ProfileFields, default_minutes: int) -> int:
+    return default_minutes if draft.reminder_minutes is None else draft.reminder_minutes
 
 
 async def _show_card(update: Update, context: BotContext, *, note: str | None = None) -> int:
     assert context.current_user is not None
     draft = _draft(context)
-    text = render_card(context.t, draft, profile_of(context.current_user))
+    default_reminder = context.services.reminders.default_minutes
+    text = render_card(context.t, draft, profile_of(context.current_user), default_reminder)
     if note:
         text = f"{note}\n\n{text}"
-    markup = keyboards.profile_card(context.t, remember_name=draft.remember_name)
+    markup = keyboards.profile_card(
+        context.t, remember_name=draft.remember_name,
+        reminder=reminder_choice(context.t, _effective_reminder(draft, default_reminder)))
     if update.callback_query is not None:
         await show(update, context, text, markup)
     else:
@@ -118,6 +135,15 @@ async def on_card_press(update: Update, context: BotContext) -> int:
         await answer_press(update)
         draft = _draft(context)
         _keep_draft(context, replace(draft, remember_name=not draft.remember_name))
+        return await _show_card(update, context)
+    if action == "remind":
+        await answer_press(update)
+        draft = _draft(context)
+        current = _effective_reminder(draft, context.services.reminders.default_minutes)
+        choices = list(REMINDER_CHOICES)
+        following = choices[(choices.index(current) + 1) % len(choices)] \
+            if current in choices else choices[0]
+        _keep_draft(context, replace(draft, reminder_minutes=following))
         return await _show_card(update, context)
     if action == "lang":
         await answer_press(update)

@@ -85,7 +85,7 @@ async def open_deep_link(update: Update, context: BotContext, token: str) -> Non
         await send(update, context, card, markup)
         return
     await send(update, context, visitor_card(t, context, conference, user.timezone),
-               keyboards.visitor_actions(t, conference.id, services.video.join_url(conference)))
+               keyboards.visitor_actions(t, conference.id))
 
 
 def visitor_card(t: Translator, context: BotContext, conference: ConferenceRecord,

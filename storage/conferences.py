@@ -165,5 +165,11 @@ class ConferenceRepository:
             (*values, now, int(mark_changed), conference_id),
         )
 
+    async def mark_owner_joined(self, conference_id: int, *, now: int) -> None:
+        await self._db.execute(
+            "UPDATE conferences SET owner_joined_at = ? WHERE id = ? AND owner_joined_at IS NULL",
+            (now, conference_id),
+        )
+
     async def delete(self, conference_id: int) -> bool:
         return await self._db.execute("DELETE FROM conferences WHERE id = ?", (conference_id,)) > 0

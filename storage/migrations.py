@@ -144,4 +144,32 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX outbox_conference ON outbox (conference_id, recipient)",
         ),
     ),
+    Migration(
+        4,
+        "reminders and participants waiting for the owner",
+        (
+            # NULL: the operator's REMINDER_MINUTES; 0: no reminders.
+            "ALTER TABLE users ADD COLUMN reminder_minutes INTEGER",
+            # Reminders look conferences up by start time across all owners.
+            "CREATE INDEX conferences_start ON conferences (starts_at)",
+            """
+            CREATE TABLE reminders_sent (
+                conference_id INTEGER NOT NULL REFERENCES conferences (id) ON DELETE CASCADE,
+                chat_id       INTEGER NOT NULL,
+                starts_at     INTEGER NOT NULL,  -- a moved conference earns a new reminder
+                sent_at       INTEGER NOT NULL,
+                PRIMARY KEY (conference_id, chat_id, starts_at)
+            )
+            """,
+            """
+            CREATE TABLE join_waiters (
+                conference_id INTEGER NOT NULL REFERENCES conferences (id) ON DELETE CASCADE,
+                user_id       INTEGER NOT NULL,
+                display_name  TEXT NOT NULL,
+                created_at    INTEGER NOT NULL,
+                PRIMARY KEY (conference_id, user_id)
+            )
+            """,
+        ),
+    ),
 )

@@ -22,6 +22,7 @@ class UserRecord:
     created_at: int
     updated_at: int
     last_seen_at: int
+    reminder_minutes: int | None = None  # None: the operator's default
 
     @classmethod
     def from_row(cls, row: Row) -> UserRecord:
@@ -41,6 +42,7 @@ class ProfileFields:
     timezone: str
     remember_name: bool
     display_name: str | None
+    reminder_minutes: int | None = None
 
 
 class UserRepository:
@@ -86,7 +88,8 @@ class UserRepository:
     async def save_profile(self, user_id: int, profile: ProfileFields, *, now: int) -> None:
         await self._db.execute(
             "UPDATE users SET full_name = ?, email = ?, language = ?, timezone = ?,"
-            " remember_name = ?, display_name = ?, updated_at = ? WHERE id = ?",
+            " remember_name = ?, display_name = ?, reminder_minutes = ?, updated_at = ?"
+            " WHERE id = ?",
             (
                 profile.full_name,
                 profile.email,
@@ -94,6 +97,7 @@ class UserRepository:
                 profile.timezone,
                 int(profile.remember_name),
                 profile.display_name,
+                profile.reminder_minutes,
                 now,
                 user_id,
             ),
@@ -102,6 +106,18 @@ class UserRepository:
     async def set_language(self, user_id: int, language: str, *, now: int) -> None:
         await self._db.execute(
             "UPDATE users SET language = ?, updated_at = ? WHERE id = ?", (language, now, user_id)
+        )
+
+    async def remember_display_name(self, user_id: int, name: str, *, now: int) -> None:
+        await self._db.execute(
+            "UPDATE users SET remember_name = 1, display_name = ?, updated_at = ? WHERE id = ?",
+            (name, now, user_id),
+        )
+
+    async def set_reminder(self, user_id: int, minutes: int | None, *, now: int) -> None:
+        await self._db.execute(
+            "UPDATE users SET reminder_minutes = ?, updated_at = ? WHERE id = ?",
+            (minutes, now, user_id),
         )
 
     async def set_active(self, user_id: int, active: bool) -> None:

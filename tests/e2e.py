@@ -38,6 +38,8 @@ def test_settings(emu: BotAPIEmulator, database_path: Path, **overrides: str) ->
         "TELEGRAM_BASE_URL": emu.base_url,
         "DATABASE_PATH": str(database_path),
         "MAIL_DIR": str(database_path.parent / "mail"),
+        # Reminder tests run the job themselves, at a clock they control.
+        "REMINDER_CHECK_SECONDS": "0",
         **overrides,
     }
     return load_settings(env, env_file=None)

@@ -29,7 +29,7 @@ def test_every_keyboard_fits_telegrams_limit():
     for language in ("en", "ru"):
         t = Translator(language)
         markups = [
-            keyboards.main_menu(t), keyboards.profile_card(t, remember_name=True),
+            keyboards.main_menu(t), keyboards.profile_card(t, remember_name=True, reminder="off"),
             keyboards.language_choice(cb.PROFILE, t),
             keyboards.conference_actions(t, 10**17, archived=False),
             keyboards.conference_actions(t, 10**17, archived=True),

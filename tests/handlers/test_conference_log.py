@@ -137,18 +137,6 @@ async def test_view_info_and_add_to_calendar(bot, emu):
     assert str(again.walk("VEVENT")[0]["uid"]) == first_uid  # stable
 
 
-async def test_join_gives_the_link(bot, emu):
-    anna, menu = await person(emu)
-    await add_conferences(bot, anna.id, [0])
-    log = await open_log(anna, menu)
-    await anna.press(log, "1. Meeting 1")
-    card = await anna.expect_edit(log)
-    await anna.press(card, "▶️ Join")
-    link = await anna.expect_message()
-    assert "https://meet.jit.si/Conference" in link.text
-    assert link.buttons[0][0].url.startswith("https://meet.jit.si/Conference")
-
-
 async def test_delete_needs_ok_and_a_second_press_finds_it_gone(bot, emu):
     anna, menu = await person(emu)
     [conference_id] = await add_conferences(bot, anna.id, [2])

@@ -45,7 +45,7 @@ async def test_share_text_and_deep_link_for_a_second_user(bot, emu):
     visitor = await boris.expect_message()
     assert "Design review" in visitor.text and "Asia/Yekaterinburg" in visitor.text
     assert "Если что-то изменится" in visitor.text
-    assert visitor.buttons[0][0].url == bot.services.video.join_url(conference)
+    assert visitor.buttons[0][0].callback_data == f"part:join:{conference_id}"
     await boris.press(visitor, "📆 Добавить в календарь")
     ics = Calendar.from_ical((await boris.expect_message()).document.content)
     assert ics.walk("VEVENT")[0]["summary"] == "Design review"

@@ -40,15 +40,6 @@ async def test_menu_help_and_back_edit_the_same_message(bot, emu):
     assert "Main menu" in home.text
 
 
-async def test_features_not_built_yet_answer_politely(bot, emu):
-    anna = emu.user("Anna")
-    await anna.send("/start")
-    menu = await anna.expect_message()
-    await anna.press(menu, "💻 Download software")
-    answer = await anna.expect_callback_answer()
-    assert "coming soon" in answer.text and answer.show_alert
-
-
 async def test_help_command_in_both_languages(bot, emu):
     anna, ivan = emu.user("Anna"), emu.user("Иван", language_code="ru")
     await anna.send("/help")

@@ -1,0 +1,71 @@
+"""Joining a conference (F6): who may join now, under which name, and the owner-absence
+rule ("Allow joining in the absence of conference owner" off: participants wait)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.clock import Clock
+from bot.conferences import ConferenceService
+from storage.conferences import ConferenceRecord, ConferenceRepository
+from storage.db import Database
+from storage.reminders import JoinWaiterRepository
+from storage.users import UserRecord, UserRepository
+
+
+class JoinOutcome(Enum):
+    NOT_STARTED = "not_started"  # offline: tell when it starts
+    NEEDS_NAME = "needs_name"    # ask under which name to join
+    WAIT_FOR_OWNER = "wait"      # the owner must join first
+    JOIN = "join"                # here is the link
+
+
+@dataclass(frozen=True)
+class JoinDecision:
+    outcome: JoinOutcome
+    conference: ConferenceRecord
+    display_name: str | None = None
+    is_owner: bool = False
+
+
+def remembered_name(user: UserRecord) -> str | None:
+    """The name to join with without asking, if the person chose to be remembered."""
+    if not user.remember_name:
+        return None
+    return user.display_name or user.full_name or None
+
+
+class JoinService:
+    def __init__(self, database: Database, clock: Clock, conferences: ConferenceService) -> None:
+        self._database = database
+        self._clock = clock
+        self._conferences = conferences
+
+    async def decide(self, user: UserRecord, conference: ConferenceRecord,
+                     typed_name: str | None = None) -> JoinDecision:
+        """What a press on Join leads to; the owner joining is recorded here."""
+        is_owner = conference.owner_id == user.id
+        if not self._conferences.is_online(conference):
+            return JoinDecision(JoinOutcome.NOT_STARTED, conference, is_owner=is_owner)
+        name = typed_name or remembered_name(user)
+        if name is None:
+            return JoinDecision(JoinOutcome.NEEDS_NAME, conference, is_owner=is_owner)
+        if is_owner:
+            await ConferenceRepository(self._database).mark_owner_joined(
+                conference.id, now=self._clock.timestamp())
+            return JoinDecision(JoinOutcome.JOIN, conference, name, is_owner=True)
+        if not conference.allow_without_owner and conference.owner_joined_at is None:
+            await JoinWaiterRepository(self._database).add(
+                conference.id, user.id, name, now=self._clock.timestamp())
+            return JoinDecision(JoinOutcome.WAIT_FOR_OWNER, conference, name)
+        return JoinDecision(JoinOutcome.JOIN, conference, name)
+
+    async def take_waiters(self, conference_id: int) -> list[tuple[int, str]]:
+        """After the owner joined: everyone who was waiting, to be sent their link."""
+        async with self._database.transaction() as tx:
+            return await JoinWaiterRepository(tx).take_all(conference_id)
+
+    async def remember_name(self, user_id: int, name: str) -> None:
+        await UserRepository(self._database).remember_display_name(
+            user_id, name, now=self._clock.timestamp())

@@ -1,0 +1,231 @@
+"""Join (F6): the owner's and participants' Join, the name to join with, the
+owner-absence rule, and the message to waiting participants when the owner arrives.
+Diagram: handlers/joining.mmd.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from telegram import InlineKeyboardButton as Button
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.i18n import Translator
+from bot.joining import JoinOutcome
+from bot.profile import InvalidInput, clean_name
+from handlers import callback_data as cb
+from handlers import keyboards
+from handlers.common import answer_press, explain, handing_over, send
+from handlers.conference_views import moment
+from storage.conferences import ConferenceRecord, ConferenceRepository
+
+log = logging.getLogger(__name__)
+
+ASK_NAME = 0
+END = ConversationHandler.END
+_DRAFT = "join"
+_LAST_TYPED_NAME = "join_last_name"
+
+
+async def _conference_for_press(update: Update, context: BotContext) -> ConferenceRecord | None:
+    """The pressed conference if this person may join it: its owner, or a participant."""
+    data = cb.decode(update.callback_query.data)
+    conference_id = data.arg_int() if data else None
+    services = context.services
+    user = context.current_user
+    conference = (await ConferenceRepository(services.database).get(conference_id)
+                  if conference_id else None)
+    allowed = conference is not None and not services.conferences.is_archived(conference) and (
+        conference.owner_id == user.id
+        or await services.sharing.is_participant(conference.id, user.id))
+    if not allowed:
+        await answer_press(update, context.t.plain("conference.gone"), alert=True)
+        return None
+    return conference
+
+
+async def on_join_press(update: Update, context: BotContext) -> int:
+    """Join on a card, a reminder or a shared conference."""
+    conference = await _conference_for_press(update, context)
+    if conference is None:
+        return END
+    await answer_press(update)
+    return await _decide(update, context, conference)
+
+
+async def on_name(update: Update, context: BotContext) -> int:
+    """The typed name to join with."""
+    draft = context.user_data.get(_DRAFT) or {}
+    conference = await ConferenceRepository(context.services.database).get(
+        draft.get("conference_id", 0))
+    if conference is None:
+        context.user_data.pop(_DRAFT, None)
+        await send(update, context, context.t("conference.gone"))
+        return END
+    try:
+        name = clean_name(update.message.text)
+    except InvalidInput as error:
+        await send(update, context, explain(context.t, error), _cancel_markup(context.t))
+        return ASK_NAME
+    context.user_data.pop(_DRAFT, None)
+    context.user_data[_LAST_TYPED_NAME] = name
+    return await _decide(update, context, conference, typed_name=name)
+
+
+async def _decide(update: Update, context: BotContext, conference: ConferenceRecord,
+                  typed_name: str | None = None) -> int:
+    services = context.services
+    t = context.t
+    user = context.current_user
+    decision = await services.joining.decide(user, conference, typed_name)
+    if decision.outcome is JoinOutcome.NEEDS_NAME:
+        context.user_data[_DRAFT] = {"conference_id": conference.id}
+        await send(update, context, t("join.ask_name", topic=conference.topic),
+                   _cancel_markup(t))
+        return ASK_NAME
+    if decision.outcome is JoinOutcome.NOT_STARTED:
+        await _tell_when(update, context, conference)
+        return END
+    if decision.outcome is JoinOutcome.WAIT_FOR_OWNER:
+        await send(update, context, t("join.waiting", topic=conference.topic))
+        return END
+    if not await _prepared(update, context, conference):
+        return END
+    url = services.video.join_url(conference, display_name=decision.display_name,
+                                  moderator=decision.is_owner)
+    key = "join.link_owner" if decision.is_owner else "join.link"
+    rows = [[Button(t.plain("conference.button_open"), url=url)]]
+    if typed_name is not None:
+        rows.append([Button(t.plain("join.remember_offer"),
+                            callback_data=cb.encode(cb.JOIN, "remember"))])
+    await send(update, context, t(key, topic=conference.topic, name=decision.display_name),
+               InlineKeyboardMarkup(rows))
+    if decision.is_owner:
+        await _let_waiters_in(context, conference)
+    return END
+
+
+async def _prepared(update: Update, context: BotContext, conference: ConferenceRecord) -> bool:
+    """Make sure the meeting exists on the video platform (BigBlueButton: create)."""
+    try:
+        await context.services.video.prepare(conference)
+    except Exception:  # the platform's own error types vary; the person gets one message
+        log.exception("The video platform could not prepare conference %s", conference.id)
+        await send(update, context, context.t("join.platform_down"))
+        return False
+    return True
+
+
+async def _tell_when(update: Update, context: BotContext, conference: ConferenceRecord) -> None:
+    """Offline: when it starts, from when one can join, and the reminder."""
+    t = context.t
+    user = context.current_user
+    services = context.services
+    opens_at = conference.starts_at - services.conferences.join_early_minutes * 60
+    local = datetime.fromtimestamp(opens_at, UTC).astimezone(ZoneInfo(user.timezone))
+    text = t("join.not_started", topic=conference.topic,
+             start=moment(t, conference.starts_at, user.timezone),
+             opens=format_datetime(local, t.plain("time.clock"), locale=t.language))
+    minutes = services.reminders.minutes_for(user.reminder_minutes)
+    markup = None
+    if minutes:
+        text = f"{text}\n{t('join.reminder_promise', minutes=minutes)}"
+    else:
+        text = f"{text}\n{t('join.reminders_off')}"
+        markup = InlineKeyboardMarkup([[Button(
+            t.plain("join.remind_me", minutes=services.reminders.default_minutes),
+            callback_data=cb.encode(cb.JOIN, "remind"))]])
+    await send(update, context, text, markup)
+
+
+async def _let_waiters_in(context: BotContext, conference: ConferenceRecord) -> None:
+    """The owner joined: everyone waiting gets their link now, in their language."""
+    services = context.services
+    for user_id, name in await services.joining.take_waiters(conference.id):
+        person = await services.users.get(user_id)
+        t = Translator(person.language if person else "en")
+        url = services.video.join_url(conference, display_name=name)
+        try:
+            await context.bot.send_message(
+                user_id, t("join.owner_arrived", topic=conference.topic, name=name),
+                parse_mode=ParseMode.HTML,
+                reply_markup=InlineKeyboardMarkup([[Button(t.plain("conference.button_open"),
+                                                           url=url)]]))
+        except TelegramError as error:
+            log.warning("Could not send the join link to waiting user %s: %s", user_id, error)
+
+
+async def on_join_extra(update: Update, context: BotContext) -> None:
+    """"Remember this name" after a typed name, and "Remind me" when reminders were off."""
+    data = cb.decode(update.callback_query.data)
+    t = context.t
+    user = context.current_user
+    services = context.services
+    if data is not None and data.action == "remember" and context.user_data.get(_LAST_TYPED_NAME):
+        name = context.user_data.pop(_LAST_TYPED_NAME)
+        await services.joining.remember_name(user.id, name)
+        await answer_press(update)
+        await send(update, context, t("join.remembered", name=name))
+        return
+    if data is not None and data.action == "remind":
+        await services.users.set_reminder(user.id, None)
+        await answer_press(update)
+        await send(update, context, t("join.reminders_on",
+                                      minutes=services.reminders.default_minutes))
+        return
+    await answer_press(update, t.plain("common.stale_button"))
+
+
+def _cancel_markup(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[Button(t.plain("common.cancel"),
+                                         callback_data=cb.encode(cb.JOIN, "cancel"))]])
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """Cancel or /cancel while asked for a name."""
+    context.user_data.pop(_DRAFT, None)
+    await answer_press(update)
+    await send(update, context, context.t("join.cancelled"), keyboards.main_menu(context.t))
+    return END
+
+
+async def on_not_text(update: Update, context: BotContext) -> None:
+    await send(update, context, context.t("common.text_expected"), _cancel_markup(context.t))
+
+
+def handlers() -> list[BaseHandler]:
+    joins = [CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.CONFERENCE, "join")),
+             CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.PARTICIPANT, "join"))]
+    return [
+        ConversationHandler(
+            name="join",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=joins,
+            states={ASK_NAME: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, on_name),
+                CallbackQueryHandler(cancel, pattern=cb.pattern(cb.JOIN, "cancel")),
+                MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text),
+            ]},
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                MessageHandler(filters.COMMAND, handing_over(_DRAFT)),
+                CallbackQueryHandler(handing_over(_DRAFT)),
+            ],
+        ),
+        CallbackQueryHandler(on_join_extra, pattern=cb.pattern(cb.JOIN, "remember", "remind")),
+    ]

@@ -1,0 +1,177 @@
+"""Join (F6): remembered and typed names, refused while offline, the owner-absence rule
+with two waiting participants; reminders (fired by the real job at a controlled clock,
+exactly once across a restart); Download software."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from tests.handlers.test_conference_log import add_conferences, person
+
+
+async def card_of(user):
+    await user.send("/log")
+    log = await user.expect_message()
+    await user.press(log, "1. ")
+    return await user.expect_edit(log)
+
+
+async def participant(emu, bot, owner_id, conference_id, name, language="en"):
+    user, _ = await person(emu, name, language)
+    conference = await bot.services.conferences.owned(owner_id, conference_id)
+    await user.send(f"/start {await bot.services.sharing.share_token(conference)}")
+    return user, await user.expect_message()
+
+
+async def test_join_with_a_remembered_name(bot, emu):
+    anna, _ = await person(emu)
+    await bot.update_profile(anna.id, remember_name=True, display_name="Anna (laptop)")
+    [conference_id] = await add_conferences(bot, anna.id, [0])
+    card = await card_of(anna)
+    await anna.press(card, "▶️ Join")
+    link = await anna.expect_message()
+    assert "as Anna (laptop)" in link.text and "moderator" in link.text
+    url = link.buttons[0][0].url
+    assert url.startswith("https://meet.jit.si/Conference")
+    assert "displayName" in url and "Anna%20%28laptop%29" in url
+    conference = await bot.services.conferences.owned(anna.id, conference_id)
+    assert conference.owner_joined_at == bot.clock.timestamp()
+
+
+async def test_join_with_a_typed_name_and_remember_it(bot, emu):
+    anna, _ = await person(emu)
+    await add_conferences(bot, anna.id, [0])
+    card = await card_of(anna)
+    await anna.press(card, "▶️ Join")
+    ask = await anna.expect_message()
+    assert "Under which name" in ask.text
+    await anna.send("x" * 65)
+    assert "1 to 64 characters" in (await anna.expect_message()).text
+    await anna.send_sticker()
+    assert "text message" in (await anna.expect_message()).text
+    await anna.send("Анна Петрова")
+    link = await anna.expect_message()
+    assert "as Анна Петрова" in link.text
+    await anna.press(link, "Remember this name")
+    assert "next time without asking" in (await anna.expect_message()).text
+    user = await bot.services.users.get(anna.id)
+    assert user.remember_name and user.display_name == "Анна Петрова"
+    await anna.press(card, "▶️ Join")
+    assert "as Анна Петрова" in (await anna.expect_message()).text
+
+
+async def test_join_refused_while_offline_with_the_reminder(bot, emu):
+    anna, _ = await person(emu)
+    await bot.update_profile(anna.id, timezone="Europe/Moscow")
+    await add_conferences(bot, anna.id, [3])
+    card = await card_of(anna)
+    await anna.press(card, "▶️ Join")
+    reply = await anna.expect_message()
+    assert "starts Wed 25 Nov 2026, 18:00 Europe/Moscow" in reply.text
+    assert "You can join from 17:50" in reply.text
+    assert "remind you 10 min before" in reply.text
+    await bot.update_profile(anna.id, reminder_minutes=0)
+    await anna.press(card, "▶️ Join")
+    reply = await anna.expect_message()
+    assert "reminders are off" in reply.text
+    await anna.press(reply, "Remind me 10 min before")
+    assert "Reminders are on" in (await anna.expect_message()).text
+    assert (await bot.services.users.get(anna.id)).reminder_minutes is None
+
+
+async def test_owner_absence_rule_with_two_waiting_participants(bot, emu):
+    anna, _ = await person(emu)
+    await bot.update_profile(anna.id, remember_name=True)
+    [conference_id] = await add_conferences(bot, anna.id, [0], topic="Board")
+    await bot.services.conferences.edit(anna.id, conference_id, allow_without_owner=False)
+    boris, boris_card = await participant(emu, bot, anna.id, conference_id, "Boris", "ru")
+    carol, carol_card = await participant(emu, bot, anna.id, conference_id, "Carol")
+    await bot.update_profile(boris.id, remember_name=True, display_name="Борис")
+    await boris.press(boris_card, "Подключиться")
+    assert "ещё не подключился" in (await boris.expect_message()).text
+    await carol.press(carol_card, "Join")
+    await carol.expect_message()  # asks for her name
+    await carol.send("Carol C")
+    assert "has not joined yet" in (await carol.expect_message()).text
+
+    card = await card_of(anna)
+    await anna.press(card, "▶️ Join")
+    await anna.expect_message()
+    boris_link = await boris.expect_message()
+    carol_link = await carol.expect_message()
+    assert "Владелец подключился" in boris_link.text and "Борис" in boris_link.text
+    assert "The owner has joined" in carol_link.text
+    assert "Carol%20C" in carol_link.buttons[0][0].url
+    # Once the owner is in, participants join at once.
+    await carol.press(carol_card, "Join")
+    await carol.expect_message()
+    await carol.send("Carol C")
+    assert "Join “Board” as" in (await carol.expect_message()).text
+
+
+async def test_join_is_refused_for_strangers_and_forged_data(bot, emu):
+    anna, _ = await person(emu)
+    [conference_id] = await add_conferences(bot, anna.id, [0])
+    eve, eve_menu = await person(emu, "Eve")
+    for data in (f"part:join:{conference_id}", f"conf:join:{conference_id}", "part:join:x"):
+        await eve.press_data(eve_menu, data)
+        assert (await eve.expect_callback_answer()).text == "This conference no longer exists."
+    await eve.expect_no_message(within=0.2)
+
+
+async def test_download_software_in_both_languages(bot, emu):
+    anna, menu = await person(emu)
+    await anna.press(menu, "💻 Download software")
+    screen = await anna.expect_edit(menu)
+    assert "Jitsi Meet" in screen.text
+    labels = {b.text: b.url for row in screen.buttons for b in row if b.url}
+    assert set(labels) == {"Windows", "macOS", "Linux", "Android", "iPhone and iPad (iOS)",
+                           "In the browser"}
+    assert "play.google.com" in labels["Android"] and labels["In the browser"] == \
+        "https://meet.jit.si"
+    ivan, _ = await person(emu, "Иван", "ru")
+    await ivan.send("/download")
+    screen = await ivan.expect_message()
+    assert "Скачать программу" in screen.text and "В браузере" in screen.button_texts()
+
+
+async def test_profile_reminder_choice_cycles(bot, emu):
+    anna, _ = await person(emu)
+    await anna.send("/profile")
+    card = await anna.expect_message()
+    assert "Reminders: 10 min before" in card.text
+    await anna.press(card, "🔔 Reminders")
+    card = await anna.expect_edit(card)
+    assert "Reminders: 15 min before" in card.text
+    await anna.press(card, "💾 Save")
+    await anna.expect_edit(card)
+    assert (await bot.services.users.get(anna.id)).reminder_minutes == 15
+
+
+class TestRemindersFromTheRealJob:
+    @pytest.fixture
+    def bot_settings(self):
+        return {"REMINDER_CHECK_SECONDS": "1"}
+
+    async def test_reminders_fire_once_even_across_a_restart(self, bot, emu):
+        anna, _ = await person(emu)
+        [conference_id] = await add_conferences(bot, anna.id, [1], topic="Retro")
+        boris, _ = await participant(emu, bot, anna.id, conference_id, "Boris", "ru")
+        await bot.update_profile(boris.id, reminder_minutes=30)
+        # 12:00 now, the start at 13:00: nothing is due yet.
+        await anna.expect_no_message(within=1.5)
+        bot.clock.advance(timedelta(minutes=31))  # 12:31: Boris (30 min) is due
+        reminder = await boris.expect_message(timeout=5)
+        assert "«Retro» начнётся" in reminder.text
+        assert reminder.buttons[0][0].callback_data == f"part:join:{conference_id}"
+        await bot.restart()
+        bot.clock.advance(timedelta(minutes=20))  # 12:51: Anna (10 min) is due, Boris done
+        owner_reminder = await anna.expect_message(timeout=5)
+        assert "Your conference “Retro” starts" in owner_reminder.text
+        await bot.restart()
+        await asyncio.sleep(1.5)  # a job run after another restart sends nothing again
+        await anna.expect_no_message(within=0.5)
+        await boris.expect_no_message(within=0.1)
+        await boris.press(reminder, "Подключиться")
+        assert "Под каким именем" in (await boris.expect_message()).text
