@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot import dates, timezones
+from bot.admin import AdminService
 from bot.clock import Clock
 from bot.conferences import ConferenceService
 from bot.context import BotContext, Services, install_services
@@ -14,12 +15,14 @@ from bot.invitations import InvitationService
 from bot.joining import JoinService
 from bot.mail.outbox import MailSender
 from bot.persistence import SQLitePersistence
+from bot.ratelimit import RetryingRateLimiter
 from bot.reminders import ReminderService
 from bot.settings import Settings
 from bot.sharing import SharingService
 from bot.users import UserService
 from bot.video import JitsiLinks
 from handlers import register_handlers
+from handlers.admin import resume_broadcasts
 from handlers.commands import publish_default_commands
 from storage.db import Database
 
@@ -56,6 +59,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         mail_sender=mail_sender,
         joining=JoinService(database, clock, conferences),
         reminders=ReminderService(database, clock, default_minutes=settings.reminder_minutes),
+        admin=AdminService(database, clock, join_early_minutes=settings.join_early_minutes),
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
     builder = (
@@ -63,8 +67,8 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         .token(token)
         .persistence(SQLitePersistence(database))
         .context_types(ContextTypes(context=BotContext))
-        # Outgoing floods wait for Telegram's limits and retry a 429 a few times.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Outgoing floods wait for Telegram's limits; 429 and network errors are retried.
+        .rate_limiter(RetryingRateLimiter())
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
@@ -87,6 +91,8 @@ async def on_startup(application: Application) -> None:
     # Mail queued before a restart goes out now.
     services.mail_sender.start()
     services.mail_sender.wake()
+    # A broadcast cut short by a restart carries on.
+    await resume_broadcasts(application)
     log.info("Bot @%s is up", application.bot.username)
 
 

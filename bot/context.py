@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.admin import AdminService
 from bot.clock import Clock
 from bot.conferences import ConferenceService
 from bot.i18n import Translator
@@ -39,6 +40,7 @@ class Services:
     mail_sender: MailSender
     joining: JoinService
     reminders: ReminderService
+    admin: AdminService
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):

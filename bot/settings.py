@@ -79,6 +79,8 @@ class Settings:
     mail_daily_limit: int = 200    # invitation e-mails one owner may send in 24 hours
     mail_max_attempts: int = 8     # tries before a message is marked failed
     log_level: str = "INFO"
+    flood_max_updates: int = 30    # updates one person may send per flood window
+    flood_window_seconds: int = 10
 
     def is_admin(self, telegram_id: int) -> bool:
         return telegram_id in self.admin_ids
@@ -147,6 +149,12 @@ def load_settings(
         ),
         mail_max_attempts=reader.get(
             "MAIL_MAX_ATTEMPTS", _int_between(1, 100), defaults.mail_max_attempts
+        ),
+        flood_max_updates=reader.get(
+            "FLOOD_MAX_UPDATES", _int_between(1, 100_000), defaults.flood_max_updates
+        ),
+        flood_window_seconds=reader.get(
+            "FLOOD_WINDOW_SECONDS", _int_between(1, 3600), defaults.flood_window_seconds
         ),
         log_level=reader.get(
             "LOG_LEVEL", _one_of(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),

@@ -11,6 +11,7 @@ from telegram.ext import Application
 from bot.settings import Settings
 
 from handlers import (
+    admin,
     conference_form,
     conference_log,
     download,
@@ -26,7 +27,10 @@ from handlers import (
     users,
 )
 
-# Group -1: before any feature, register or refresh the user and load their language.
+# Group -2: flood control, before anything touches the database.
+FLOOD_GROUP = -2
+# Group -1: before any feature, register or refresh the user and load their language;
+# blocked users stop here.
 USER_GROUP = -1
 # Group 0: features. Conversations come first so that a dialog in progress gets its input;
 # the catch-all for what nothing understood comes last (in the same group, so it only runs
@@ -37,7 +41,13 @@ FLUSH_GROUP = 99
 
 
 def register_handlers(application: Application, settings: Settings) -> None:
+    application.add_handler(
+        users.flood_handler(settings.flood_max_updates, settings.flood_window_seconds),
+        group=FLOOD_GROUP)
     application.add_handler(users.handler(), group=USER_GROUP)
+
+    application.add_handler(users.membership_handler(), group=FEATURE_GROUP)
+    application.add_handlers(admin.handlers(settings), group=FEATURE_GROUP)
 
     application.add_handlers(profile.handlers(), group=FEATURE_GROUP)
     application.add_handlers(conference_form.handlers(), group=FEATURE_GROUP)

@@ -22,6 +22,7 @@ FORM = "form"         # the schedule / repeat / edit form
 INVITE = "inv"        # the invitation e-mail dialog
 PARTICIPANT = "part"  # part:<action>:<conference id>, for people who opened a deep link
 JOIN = "jn"           # after Join: remember the typed name, turn reminders on
+ADMIN = "adm"         # admin buttons; the presser is checked against ADMIN_IDS
 GROUP = "grp"         # grp:post:<conference id>:<owner id>, the pick list in a group
 
 

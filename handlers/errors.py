@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.i18n import Translator, language_for
@@ -16,6 +16,12 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: BotContext) -> None:
     # Only the update id and the error: update contents may hold passwords people typed.
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, Forbidden) and isinstance(update, Update) \
+            and update.effective_chat is not None:
+        # The person blocked the bot (or the bot left the group): skip them from now on.
+        log.info("Chat %s is unreachable: %s", update.effective_chat.id, context.error)
+        await context.services.sharing.chat_unreachable(update.effective_chat.id)
+        return
     log.error("Error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

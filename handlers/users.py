@@ -1,16 +1,26 @@
-"""Group -1: every update from a person registers or refreshes them before features run."""
+"""Before any feature runs: flood control (group -2), then the user of the update is
+registered or refreshed, and blocked users are turned away (group -1)."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler, TypeHandler
+import time
+from collections import deque
+
+from telegram import ChatMember, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, BaseHandler, ChatMemberHandler, TypeHandler
 
 from bot.context import BotContext
+from bot.i18n import Translator, language_for
 from bot.users import TelegramIdentity
+
+_BLOCK_NOTICE_SENT = "block_notice_sent"
 
 
 async def load_current_user(update: Update, context: BotContext) -> None:
-    """Put the stored user (registered on first contact) on the context."""
+    """Put the stored user (registered on first contact) on the context; a user blocked
+    by an admin gets one polite refusal, and nothing else happens for them."""
     person = update.effective_user
     if person is None or person.is_bot:
         return
@@ -23,6 +33,77 @@ async def load_current_user(update: Update, context: BotContext) -> None:
     user, is_new = await context.services.users.register_or_touch(identity)
     context.current_user = user
     context.user_is_new = is_new
+    if user.is_blocked:
+        await _refuse(update, context)
+        raise ApplicationHandlerStop
+
+
+async def _refuse(update: Update, context: BotContext) -> None:
+    t = context.t
+    if update.callback_query is not None:
+        await update.callback_query.answer(t.plain("blocked.notice"), show_alert=True)
+        return
+    if context.user_data.get(_BLOCK_NOTICE_SENT) or update.effective_chat is None:
+        return
+    context.user_data[_BLOCK_NOTICE_SENT] = True
+    await context.application.update_persistence()
+    await context.bot.send_message(update.effective_chat.id, t("blocked.notice"),
+                                   parse_mode=ParseMode.HTML)
+
+
+class FloodGuard:
+    """Per-person sliding window kept in memory: beyond `limit` updates in `window`
+    seconds one notice is sent and further updates are dropped until it calms down.
+    Others are not affected. (Real time, not the service clock: this is about rate.)"""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._recent: dict[int, deque[float]] = {}
+        self._warned: set[int] = set()
+
+    async def __call__(self, update: Update, context: BotContext) -> None:
+        person = update.effective_user
+        if person is None:
+            return
+        now = time.monotonic()
+        recent = self._recent.setdefault(person.id, deque())
+        while recent and recent[0] <= now - self.window:
+            recent.popleft()
+        if len(recent) < self.limit:
+            recent.append(now)
+            self._warned.discard(person.id)
+            return
+        if person.id not in self._warned:
+            self._warned.add(person.id)
+            await self._warn(update, context, person.language_code)
+        raise ApplicationHandlerStop
+
+    async def _warn(self, update: Update, context: BotContext, language_code: str | None) -> None:
+        t = Translator(language_for(language_code))
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(t.plain("flood.notice"), show_alert=True)
+            elif update.effective_chat is not None:
+                await context.bot.send_message(update.effective_chat.id, t("flood.notice"))
+        except TelegramError:
+            pass  # the notice is a courtesy; dropping the update is what matters
+
+
+async def on_my_chat_member(update: Update, context: BotContext) -> None:
+    """The bot was blocked by a person or removed from a group: skip that chat from now
+    on. (Unblocking needs nothing: the person's next message marks them active again.)"""
+    change = update.my_chat_member
+    if change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
+        await context.services.sharing.chat_unreachable(change.chat.id)
+
+
+def membership_handler() -> BaseHandler:
+    return ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+
+
+def flood_handler(limit: int, window: float) -> BaseHandler:
+    return TypeHandler(Update, FloodGuard(limit, window))
 
 
 def handler() -> BaseHandler:

@@ -172,4 +172,41 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        5,
+        "admin audit log and resumable broadcasts",
+        (
+            """
+            CREATE TABLE audit_log (
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                admin_id   INTEGER NOT NULL,
+                action     TEXT NOT NULL,       -- block, unblock, broadcast, delete, retry...
+                target     TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE broadcasts (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                admin_id    INTEGER NOT NULL,
+                text        TEXT NOT NULL,
+                status      TEXT NOT NULL DEFAULT 'sending' CHECK (status IN ('sending', 'done')),
+                created_at  INTEGER NOT NULL,
+                finished_at INTEGER
+            )
+            """,
+            """
+            CREATE TABLE broadcast_deliveries (
+                broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+                user_id      INTEGER NOT NULL,
+                ok           INTEGER NOT NULL,  -- 1 delivered, 0 refused (e.g. bot blocked)
+                PRIMARY KEY (broadcast_id, user_id)
+            )
+            """,
+            "CREATE INDEX users_active ON users (is_active, is_blocked)",
+            "CREATE INDEX conferences_created ON conferences (created_at)",
+            "CREATE INDEX outbox_sent ON outbox (sent_at)",
+            "CREATE INDEX users_created ON users (created_at)",
+        ),
+    ),
 )

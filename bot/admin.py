@@ -1,0 +1,115 @@
+"""Admin operations (F13). Every action that changes something is written to the audit log."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from storage.admin import AdminRepository, Stats
+from storage.conferences import ConferenceRecord, ConferenceRepository
+from storage.db import Database
+from storage.outbox import OutboxRepository, OutboxRow
+from storage.users import UserRecord, UserRepository
+
+
+class AdminService:
+    def __init__(self, database: Database, clock: Clock, *, join_early_minutes: int) -> None:
+        self._database = database
+        self._clock = clock
+        self._join_early_seconds = join_early_minutes * 60
+
+    async def stats(self) -> Stats:
+        return await AdminRepository(self._database).stats(
+            now=self._clock.timestamp(), join_early_seconds=self._join_early_seconds)
+
+    async def find(self, query: str) -> tuple[list[ConferenceRecord], UserRecord | None]:
+        """A conference ID, a Telegram user id or an @username."""
+        query = query.strip()
+        conferences = ConferenceRepository(self._database)
+        users = UserRepository(self._database)
+        if query.startswith("@"):
+            user_id = await AdminRepository(self._database).find_user_by_username(query[1:])
+            user = await users.get(user_id) if user_id else None
+            return [], user
+        found = await conferences.get_by_code(query.lower())
+        user = await users.get(int(query)) if query.isdigit() and len(query) < 19 else None
+        return ([found] if found else []), user
+
+    async def conference(self, conference_id: int) -> ConferenceRecord | None:
+        """Any conference, whoever owns it (admins may act on all)."""
+        return await ConferenceRepository(self._database).get(conference_id)
+
+    async def user_conferences(self, user_id: int, limit: int = 10) -> list[ConferenceRecord]:
+        return await ConferenceRepository(self._database).list_scheduled(
+            user_id, now=self._clock.timestamp(), limit=limit)
+
+    async def set_blocked(self, admin_id: int, user_id: int, blocked: bool) -> bool:
+        async with self._database.transaction() as tx:
+            admin = AdminRepository(tx)
+            changed = await admin.set_blocked(user_id, blocked)
+            if changed:
+                await admin.audit(admin_id, "block" if blocked else "unblock", str(user_id),
+                                  now=self._clock.timestamp())
+        return changed
+
+    async def delete_conference(self, admin_id: int, conference_id: int) -> ConferenceRecord | None:
+        async with self._database.transaction() as tx:
+            conferences = ConferenceRepository(tx)
+            conference = await conferences.get(conference_id)
+            if conference is None:
+                return None
+            await conferences.delete(conference_id)
+            await AdminRepository(tx).audit(admin_id, "delete_conference",
+                                            conference.conference_code,
+                                            now=self._clock.timestamp())
+        return conference
+
+    async def failed_mail(self, limit: int = 10) -> list[OutboxRow]:
+        return await OutboxRepository(self._database).failed(limit)
+
+    async def retry_mail(self, admin_id: int, outbox_id: int | None) -> int:
+        """Put one failed e-mail (or all, with None) back in the queue."""
+        now = self._clock.timestamp()
+        async with self._database.transaction() as tx:
+            outbox = OutboxRepository(tx)
+            if outbox_id is None:
+                count = await outbox.retry_all_failed(now)
+            else:
+                count = int(await outbox.retry(outbox_id, now))
+            if count:
+                await AdminRepository(tx).audit(admin_id, "retry_mail",
+                                                "all" if outbox_id is None else str(outbox_id),
+                                                now=now)
+        return count
+
+    async def recipients_count(self) -> int:
+        return await AdminRepository(self._database).count_recipients()
+
+    async def start_broadcast(self, admin_id: int, text: str) -> int:
+        async with self._database.transaction() as tx:
+            admin = AdminRepository(tx)
+            broadcast_id = await admin.start_broadcast(admin_id, text, now=self._clock.timestamp())
+            await admin.audit(admin_id, "broadcast", str(broadcast_id),
+                              now=self._clock.timestamp())
+        return broadcast_id
+
+    async def unfinished_broadcasts(self) -> list[tuple[int, int, str]]:
+        return await AdminRepository(self._database).unfinished_broadcasts()
+
+    async def next_recipients(self, broadcast_id: int, limit: int) -> list[int]:
+        """The next users to send to, each claimed first so nobody gets it twice."""
+        async with self._database.transaction() as tx:
+            admin = AdminRepository(tx)
+            users = await admin.broadcast_recipients(broadcast_id, limit)
+            for user_id in users:
+                await admin.record_delivery(broadcast_id, user_id, ok=False)
+        return users
+
+    async def delivered(self, broadcast_id: int, user_id: int) -> None:
+        await AdminRepository(self._database).set_delivery(broadcast_id, user_id, ok=True)
+
+    async def finish_broadcast(self, broadcast_id: int) -> tuple[int, int]:
+        return await AdminRepository(self._database).finish_broadcast(
+            broadcast_id, now=self._clock.timestamp())
+
+    async def audit(self, admin_id: int, action: str, target: str = "") -> None:
+        await AdminRepository(self._database).audit(admin_id, action, target,
+                                                    now=self._clock.timestamp())

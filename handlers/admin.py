@@ -1,0 +1,316 @@
+"""Admin commands (F13): /stats, /find, /block, /unblock, /broadcast, /outbox.
+
+They exist only for ADMIN_IDS: for anyone else the command filter does not match and the
+catch-all answers as for any unknown command. Buttons re-check the presser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from dataclasses import asdict
+
+from telegram import InlineKeyboardButton as Button
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext, Services
+from bot.i18n import Html, Translator
+from bot.settings import Settings
+from handlers import callback_data as cb
+from handlers.common import answer_press, handing_over, send, show
+from handlers.conference_views import conference_card
+
+log = logging.getLogger(__name__)
+
+ASK_TEXT, CONFIRM = range(2)
+END = ConversationHandler.END
+_DRAFT = "broadcast"
+MAX_BROADCAST = 3500  # leaves room in Telegram's 4096 for the escaping
+_BATCH = 30  # one second's worth at Telegram's overall limit
+
+
+def _is_admin(context: BotContext) -> bool:
+    return context.services.settings.is_admin(context.current_user.id)
+
+
+def _button(t: Translator, key: str, action: str, *args: int, **values) -> Button:
+    return Button(t.plain(key, **values), callback_data=cb.encode(cb.ADMIN, action, *args))
+
+
+# -- /stats /find /block /unblock /outbox ------------------------------------------------
+
+async def stats(update: Update, context: BotContext) -> None:
+    figures = await context.services.admin.stats()
+    await send(update, context, context.t("admin.stats", **asdict(figures)))
+
+
+async def find(update: Update, context: BotContext) -> None:
+    t = context.t
+    query = " ".join(context.args or []).strip()
+    if not query or len(query) > 64:
+        await send(update, context, t("admin.find_usage"))
+        return
+    services = context.services
+    conferences, user = await services.admin.find(query)
+    if not conferences and user is None:
+        await send(update, context, t("admin.find_nothing", query=query))
+        return
+    for conference in conferences:
+        text = conference_card(
+            t, conference, timezone=context.current_user.timezone,
+            online=services.conferences.is_online(conference),
+            archived=services.conferences.is_archived(conference),
+            website=services.video.website_url(), join_url=services.video.join_url(conference))
+        await send(update, context, text, InlineKeyboardMarkup(
+            [[_button(t, "admin.button_delete", "del", conference.id)]]))
+    if user is not None:
+        await _show_user(update, context, user.id)
+
+
+async def _show_user(update: Update, context: BotContext, user_id: int) -> None:
+    t = context.t
+    services = context.services
+    user = await services.users.get(user_id)
+    if user is None:
+        await send(update, context, t("admin.no_such_user", id=user_id))
+        return
+    count = len(await services.admin.user_conferences(user.id, limit=1000))
+    text = t("admin.user_card", name=user.full_name, id=user.id,
+             username=f", @{user.username}" if user.username else "", language=user.language,
+             timezone=user.timezone, email=user.email or t.plain("common.not_set"),
+             blocked=t.plain("common.on" if user.is_blocked else "common.off"),
+             active=t.plain("common.on" if user.is_active else "common.off"), count=count)
+    action = ("admin.button_unblock", "unblock") if user.is_blocked else ("admin.button_block",
+                                                                         "block")
+    await send(update, context, text,
+               InlineKeyboardMarkup([[_button(t, action[0], action[1], user.id)]]))
+
+
+async def block(update: Update, context: BotContext) -> None:
+    await _set_blocked(update, context, True)
+
+
+async def unblock(update: Update, context: BotContext) -> None:
+    await _set_blocked(update, context, False)
+
+
+async def _set_blocked(update: Update, context: BotContext, blocked: bool,
+                       user_id: int | None = None) -> None:
+    t = context.t
+    if user_id is None:
+        argument = (context.args or [""])[0]
+        if not argument.isdigit() or len(argument) > 18:
+            await send(update, context, t("admin.block_usage" if blocked else "admin.unblock_usage"))
+            return
+        user_id = int(argument)
+    if await context.services.users.get(user_id) is None:
+        await send(update, context, t("admin.no_such_user", id=user_id))
+        return
+    await context.services.admin.set_blocked(context.current_user.id, user_id, blocked)
+    await send(update, context, t("admin.blocked" if blocked else "admin.unblocked", id=user_id))
+
+
+async def outbox(update: Update, context: BotContext) -> None:
+    t = context.t
+    rows = await context.services.admin.failed_mail(limit=10)
+    if not rows:
+        await send(update, context, t("admin.outbox_empty"))
+        return
+    lines = [t("admin.outbox_title")]
+    lines += [t("admin.outbox_row", number=n, id=row.id, recipient=row.recipient,
+                reason=row.last_error or "?") for n, row in enumerate(rows, start=1)]
+    buttons = [[_button(t, "admin.button_retry", "retry", row.id, id=row.id)] for row in rows]
+    buttons.append([_button(t, "admin.button_retry_all", "retryall")])
+    await send(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
+
+
+async def on_admin_press(update: Update, context: BotContext) -> None:
+    """Buttons under admin messages; the presser must still be an admin."""
+    t = context.t
+    data = cb.decode(update.callback_query.data)
+    if data is None or not _is_admin(context):
+        await answer_press(update, t.plain("common.stale_button"))
+        return
+    services = context.services
+    admin_id = context.current_user.id
+    target = data.arg_int()
+    if data.action in ("block", "unblock") and target is not None:
+        await answer_press(update)
+        await _set_blocked(update, context, data.action == "block", target)
+    elif data.action == "del" and target is not None:
+        conference = await services.admin.conference(target)
+        if conference is None:
+            await answer_press(update, t.plain("conference.gone"), alert=True)
+            return
+        await answer_press(update)
+        await show(update, context, t("admin.confirm_delete", topic=conference.topic,
+                                      owner=conference.owner_id), InlineKeyboardMarkup([[
+            _button(t, "conference.button_ok", "delok", target),
+            _button(t, "common.cancel", "noop")]]))
+    elif data.action == "delok" and target is not None:
+        conference = await services.admin.delete_conference(admin_id, target)
+        if conference is None:
+            await answer_press(update, t.plain("conference.gone"), alert=True)
+            return
+        await answer_press(update)
+        await show(update, context, t("admin.deleted", topic=conference.topic))
+    elif data.action == "retry" and target is not None:
+        await answer_press(update)
+        count = await services.admin.retry_mail(admin_id, target)
+        services.mail_sender.wake()
+        await send(update, context, t("admin.retried", count=count))
+    elif data.action == "retryall":
+        await answer_press(update)
+        count = await services.admin.retry_mail(admin_id, None)
+        services.mail_sender.wake()
+        await send(update, context, t("admin.retried", count=count))
+    elif data.action == "noop":
+        await answer_press(update)
+        await show(update, context, t("common.cancelled"))
+    else:
+        await answer_press(update, t.plain("common.stale_button"))
+
+
+# -- /broadcast ---------------------------------------------------------------------------
+
+async def broadcast(update: Update, context: BotContext) -> int:
+    """/broadcast [text]: ask for the text if none came with the command, then confirm."""
+    text = update.message.text.partition(" ")[2].strip() if update.message.text else ""
+    if text:
+        return await _confirm(update, context, text)
+    count = await context.services.admin.recipients_count()
+    await send(update, context, context.t("admin.broadcast_ask", count=count),
+               _cancel_markup(context.t))
+    return ASK_TEXT
+
+
+async def on_broadcast_text(update: Update, context: BotContext) -> int:
+    return await _confirm(update, context, update.message.text.strip())
+
+
+async def _confirm(update: Update, context: BotContext, text: str) -> int:
+    t = context.t
+    if len(text) > MAX_BROADCAST:
+        await send(update, context, t("admin.broadcast_too_long", limit=MAX_BROADCAST),
+                   _cancel_markup(t))
+        return ASK_TEXT
+    context.user_data[_DRAFT] = text
+    count = await context.services.admin.recipients_count()
+    await send(update, context, t("admin.broadcast_confirm", count=count, text=text),
+               InlineKeyboardMarkup([[_button(t, "admin.button_send", "bsend"),
+                                      _button(t, "common.cancel", "bcancel")]]))
+    return CONFIRM
+
+
+async def on_broadcast_press(update: Update, context: BotContext) -> int | None:
+    t = context.t
+    data = cb.decode(update.callback_query.data)
+    text = context.user_data.pop(_DRAFT, None)
+    if data is None or text is None or not _is_admin(context):
+        await answer_press(update, t.plain("common.stale_button"))
+        return END
+    await answer_press(update)
+    if data.action != "bsend":
+        await show(update, context, t("admin.broadcast_cancelled"))
+        return END
+    services = context.services
+    broadcast_id = await services.admin.start_broadcast(context.current_user.id, text)
+    await show(update, context, t("admin.broadcast_started",
+                                  count=await services.admin.recipients_count()))
+    context.application.create_task(
+        deliver_broadcast(context.application, broadcast_id, context.current_user.id, text),
+        name=f"broadcast-{broadcast_id}")
+    return END
+
+
+async def deliver_broadcast(application: Application, broadcast_id: int, admin_id: int,
+                            text: str) -> None:
+    """Send to every active user not reached yet, a batch a second at most (the rate
+    limiter spaces them further if Telegram asks), then report to the admin."""
+    services: Services = application.bot_data["services"]
+    body = Html(html.escape(text, quote=False))
+    while recipients := await services.admin.next_recipients(broadcast_id, _BATCH):
+        await asyncio.gather(*(_deliver_one(application, services, broadcast_id, user_id, body)
+                               for user_id in recipients))
+    ok, failed = await services.admin.finish_broadcast(broadcast_id)
+    admin = await services.users.get(admin_id)
+    t = Translator(admin.language if admin else "en")
+    try:
+        await application.bot.send_message(admin_id, t("admin.broadcast_done", id=broadcast_id,
+                                                       ok=ok, failed=failed),
+                                           parse_mode=ParseMode.HTML)
+    except TelegramError as error:
+        log.warning("Could not report broadcast %s: %s", broadcast_id, error)
+
+
+async def _deliver_one(application: Application, services: Services, broadcast_id: int,
+                       user_id: int, body: str) -> None:
+    try:
+        await application.bot.send_message(user_id, body, parse_mode=ParseMode.HTML)
+    except Forbidden:
+        await services.sharing.chat_unreachable(user_id)
+        return
+    except TelegramError as error:
+        log.warning("Broadcast %s to %s failed: %s", broadcast_id, user_id, error)
+        return
+    await services.admin.delivered(broadcast_id, user_id)
+
+
+async def resume_broadcasts(application: Application) -> None:
+    """At start-up: broadcasts cut short by a restart carry on where they stopped."""
+    services: Services = application.bot_data["services"]
+    for broadcast_id, admin_id, text in await services.admin.unfinished_broadcasts():
+        application.create_task(deliver_broadcast(application, broadcast_id, admin_id, text),
+                                name=f"broadcast-{broadcast_id}")
+
+
+def _cancel_markup(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(t, "common.cancel", "bcancel")]])
+
+
+async def cancel_broadcast(update: Update, context: BotContext) -> int:
+    context.user_data.pop(_DRAFT, None)
+    await send(update, context, context.t("admin.broadcast_cancelled"))
+    return END
+
+
+def handlers(settings: Settings) -> list[BaseHandler]:
+    admins = filters.User(user_id=settings.admin_ids)
+    broadcast_presses = CallbackQueryHandler(on_broadcast_press,
+                                             pattern=cb.pattern(cb.ADMIN, "bsend", "bcancel"))
+    return [
+        CommandHandler("stats", stats, filters=admins),
+        CommandHandler("find", find, filters=admins),
+        CommandHandler("block", block, filters=admins),
+        CommandHandler("unblock", unblock, filters=admins),
+        CommandHandler("outbox", outbox, filters=admins),
+        ConversationHandler(
+            name="broadcast",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=[CommandHandler("broadcast", broadcast, filters=admins)],
+            states={
+                ASK_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, on_broadcast_text),
+                           broadcast_presses],
+                CONFIRM: [broadcast_presses],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel_broadcast),
+                MessageHandler(filters.COMMAND, handing_over(_DRAFT)),
+                CallbackQueryHandler(handing_over(_DRAFT)),
+            ],
+        ),
+        CallbackQueryHandler(on_admin_press, pattern=cb.pattern(cb.ADMIN)),
+    ]
