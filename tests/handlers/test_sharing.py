@@ -70,7 +70,6 @@ async def test_participants_and_groups_get_change_notices_with_a_summary(bot, em
     blocker, _ = await person(emu, "Blocker")
     await blocker.send(f"/start {token}")
     await blocker.expect_message()
-    emu.block_bot(blocker)
 
     group = emu.group("Team chat", members=[anna, boris])
     await anna.send("/invite", chat=group)
@@ -85,6 +84,9 @@ async def test_participants_and_groups_get_change_notices_with_a_summary(bot, em
     await move_start(bot, anna.id, conference_id, 2)
     card = await card_of(anna)
     assert "have not been told yet" in card.text and "Participants in Telegram: 3" in card.text
+    # Blocker blocked the bot without the bot hearing of it: the notice is refused.
+    emu.fail_next("sendMessage", error_code=403,
+                  description="Forbidden: bot was blocked by the user", chat_id=blocker.id)
     await anna.press(card, "Notify participants")
     summary = await anna.expect_message()
     assert "2 of 3 in Telegram" in summary.text
@@ -146,3 +148,21 @@ async def test_notify_without_participants_says_so(bot, emu):
     card = await card_of(anna)
     await anna.press(card, "Notify participants")
     assert "no participants yet" in (await anna.expect_message()).text
+
+
+async def test_a_participant_who_blocks_the_bot_is_skipped(bot, emu):
+    anna, _ = await person(emu)
+    [conference_id] = await add_conferences(bot, anna.id, [3])
+    token = await bot.services.sharing.share_token(
+        await bot.services.conferences.owned(anna.id, conference_id))
+    boris, _ = await person(emu, "Boris")
+    await boris.send(f"/start {token}")
+    await boris.expect_message()
+    emu.block_bot(boris)  # Telegram tells the bot (my_chat_member)
+    assert await eventually(
+        lambda: _inactive(bot, boris.id)), "the blocked participant stays active"
+    assert await bot.services.sharing.participants(conference_id) == []
+
+
+async def _inactive(bot, user_id):
+    return not (await bot.services.users.get(user_id)).is_active
