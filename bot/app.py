@@ -20,7 +20,7 @@ from bot.reminders import ReminderService
 from bot.settings import Settings
 from bot.sharing import SharingService
 from bot.users import UserService
-from bot.video import JitsiLinks
+from bot.platforms import make_platform
 from handlers import register_handlers
 from handlers.admin import resume_broadcasts
 from handlers.commands import publish_default_commands
@@ -39,8 +39,8 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     """
     database = await Database.open(settings.database_path)
     clock = clock or Clock()
-    video = JitsiLinks(settings.video_base_url)
-    mail_sender = MailSender(database, settings, clock)
+    video = make_platform(settings, clock=clock)
+    mail_sender = MailSender(database, settings, clock, base_delay=settings.mail_retry_seconds)
     invitations = InvitationService(database, clock, settings, video,
                                     wake_sender=mail_sender.wake)
     users = UserService(database, clock, default_timezone=settings.default_timezone)
@@ -99,4 +99,5 @@ async def on_startup(application: Application) -> None:
 async def on_shutdown(application: Application) -> None:
     services: Services = application.bot_data["services"]
     await services.mail_sender.stop()
+    await services.video.close()
     await services.database.close()

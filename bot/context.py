@@ -18,7 +18,7 @@ from bot.reminders import ReminderService
 from bot.settings import Settings
 from bot.sharing import SharingService
 from bot.users import UserService
-from bot.video import JitsiLinks
+from bot.platforms import VideoPlatform
 from storage.db import Database
 from storage.users import UserRecord
 
@@ -34,7 +34,7 @@ class Services:
     clock: Clock
     users: UserService
     conferences: ConferenceService
-    video: JitsiLinks
+    video: VideoPlatform
     sharing: SharingService
     invitations: InvitationService
     mail_sender: MailSender

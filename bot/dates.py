@@ -766,7 +766,7 @@ def _slow_moment(
     try:
         data = _dateparser_data(s, _language_order(lang), base)
     except Exception:  # dateparser may raise on odd input
-        log.debug("dateparser failed on %r", s, exc_info=True)
+        log.debug("dateparser failed on a %d-character input", len(s), exc_info=True)
         return None
     dt = data.date_obj
     if dt is None or "time" not in (getattr(data, "parts", None) or ()):

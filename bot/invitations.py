@@ -21,7 +21,7 @@ from bot.mail.compose import ConferenceMail, Method, email_changed_message, invi
 from bot.mail.outbox import enqueue
 from bot.profile import InvalidInput
 from bot.settings import Settings
-from bot.video import JitsiLinks
+from bot.platforms import VideoPlatform
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database, Queryable
 from storage.outbox import OutboxRepository
@@ -71,7 +71,7 @@ def parse_addresses(typed: str, *, limit: int = 1000) -> AddressList:
 
 
 class InvitationService:
-    def __init__(self, database: Database, clock: Clock, settings: Settings, video: JitsiLinks,
+    def __init__(self, database: Database, clock: Clock, settings: Settings, video: VideoPlatform,
                  *, wake_sender: Callable[[], None] = lambda: None) -> None:
         self._database = database
         self._clock = clock

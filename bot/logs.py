@@ -39,6 +39,8 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level)
     # Every poll is an HTTP request; at INFO that would drown everything else.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    # aiosqlite logs every statement with its parameters at DEBUG: stored e-mails and
-    # conference passwords would reach the log.
-    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    # At DEBUG, PTB logs every request's parameters and every update, and aiosqlite every
+    # statement with its values: message texts, stored e-mails and conference passwords
+    # would reach the log. Our own modules keep the level asked for.
+    for library in ("telegram", "aiosqlite", "httpcore", "aiosmtplib"):
+        logging.getLogger(library).setLevel(max(logging.INFO, root.level))

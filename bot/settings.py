@@ -78,6 +78,7 @@ class Settings:
     mail_max_recipients: int = 20  # addresses in one "Send invitation e-mail"
     mail_daily_limit: int = 200    # invitation e-mails one owner may send in 24 hours
     mail_max_attempts: int = 8     # tries before a message is marked failed
+    mail_retry_seconds: int = 30   # the first pause before a retry; it doubles each time
     log_level: str = "INFO"
     flood_max_updates: int = 30    # updates one person may send per flood window
     flood_window_seconds: int = 10
@@ -150,6 +151,9 @@ def load_settings(
         mail_max_attempts=reader.get(
             "MAIL_MAX_ATTEMPTS", _int_between(1, 100), defaults.mail_max_attempts
         ),
+        mail_retry_seconds=reader.get(
+            "MAIL_RETRY_SECONDS", _int_between(1, 86_400), defaults.mail_retry_seconds
+        ),
         flood_max_updates=reader.get(
             "FLOOD_MAX_UPDATES", _int_between(1, 100_000), defaults.flood_max_updates
         ),
@@ -170,6 +174,9 @@ def _check_video_platform(settings: Settings) -> None:
     if settings.video_platform == "bbb" and settings.bbb_secret is None:
         raise SettingsError("BBB_SECRET",
                             "is required with VIDEO_PLATFORM=bbb (see bbb-conf --secret)")
+    if settings.video_platform == "bbb" and settings.video_base_url == Settings.video_base_url:
+        raise SettingsError("VIDEO_BASE_URL", "must be your BigBlueButton API URL with "
+                            "VIDEO_PLATFORM=bbb, e.g. https://bbb.example.com/bigbluebutton/api")
     if settings.video_platform == "template" and "{id}" not in settings.video_base_url:
         raise SettingsError(
             "VIDEO_BASE_URL",

@@ -1,0 +1,100 @@
+"""The video platform behind every conference: one interface, three implementations.
+
+- `jitsi` (default): Jitsi Meet, a room named from the conference (bot/platforms/jitsi.py);
+- `bbb`: BigBlueButton through its API, with signed links (bot/platforms/bbb.py);
+- `template`: any platform whose links fit a URL template (bot/platforms/template.py).
+
+Use:
+
+    platform = make_platform(settings)          # once, at start
+    await platform.prepare(conference)          # before handing anyone a join link
+    url = platform.join_url(conference, display_name="Anna", moderator=is_owner)
+    generic = platform.join_url(conference)     # for cards, e-mails and calendars
+    ...
+    await platform.close()                      # at shutdown (every platform has it)
+
+`prepare()` and `is_running()` may raise VideoPlatformError (BigBlueButton unreachable,
+refused the call, ...); its `str()` is one line safe to log or show an operator. Jitsi and
+template never raise and `is_running()` gives None (unknown) for them.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import aiohttp
+
+from bot.clock import Clock
+from bot.platforms.base import VideoPlatformError
+from bot.platforms.bbb import BigBlueButtonPlatform
+from bot.platforms.jitsi import JitsiPlatform
+from bot.platforms.template import TemplatePlatform
+from bot.settings import Settings
+from storage.conferences import ConferenceRecord
+
+__all__ = [
+    "BigBlueButtonPlatform",
+    "JitsiPlatform",
+    "TemplatePlatform",
+    "VideoPlatform",
+    "VideoPlatformError",
+    "make_platform",
+]
+
+
+@runtime_checkable
+class VideoPlatform(Protocol):
+    name: str  # "jitsi" | "bbb" | "template"
+
+    def website_url(self) -> str:
+        """The platform's site, shown on cards and in e-mails."""
+        ...
+
+    def join_url(self, conference: ConferenceRecord, *, display_name: str | None = None,
+                 moderator: bool = False) -> str:
+        """The direct link; pure and synchronous. display_name None (or blank): the generic
+        link for cards, e-mails and calendars. moderator: the owner's link (BBB only)."""
+        ...
+
+    async def prepare(self, conference: ConferenceRecord) -> None:
+        """Make the meeting exist before a join link is handed out (BBB `create`)."""
+        ...
+
+    async def is_running(self, conference: ConferenceRecord) -> bool | None:
+        """Whether people are in the meeting; None when the platform cannot tell."""
+        ...
+
+    def download_links(self) -> dict[str, str]:
+        """Client -> URL, in DOWNLOAD_CLIENTS order; DOWNLOAD_<CLIENT>_URL overrides."""
+        ...
+
+    async def close(self) -> None:
+        """Release what the platform holds (BBB: the HTTP session it opened). Idempotent."""
+        ...
+
+
+def make_platform(settings: Settings, *, http: aiohttp.ClientSession | None = None,
+                  clock: Clock | None = None) -> VideoPlatform:
+    """The platform VIDEO_PLATFORM names, configured from the settings.
+
+    `http`: a session to share (the caller keeps owning it); without one, BigBlueButton
+    opens its own on first use and `close()` closes it. `clock`: where BigBlueButton's
+    meeting duration counts from (tests); the wall clock by default.
+    """
+    downloads = settings.download_urls
+    if settings.video_platform == "bbb":
+        if settings.bbb_secret is None:
+            raise ValueError("VIDEO_PLATFORM=bbb needs BBB_SECRET")
+        return BigBlueButtonPlatform(
+            settings.video_base_url,
+            settings.bbb_secret.reveal(),
+            checksum_algorithm=settings.bbb_checksum,
+            download_urls=downloads,
+            http=http,
+            clock=(clock or Clock()).timestamp,
+        )
+    if settings.video_platform == "template":
+        return TemplatePlatform(settings.video_base_url, download_urls=downloads)
+    if settings.video_platform == "jitsi":
+        return JitsiPlatform(settings.video_base_url, download_urls=downloads)
+    raise ValueError(f"unknown VIDEO_PLATFORM {settings.video_platform!r}")

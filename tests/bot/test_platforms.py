@@ -1,0 +1,438 @@
+"""Video platforms: Jitsi links, BigBlueButton API calls (against a stand-in), templates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+from dataclasses import replace
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
+
+import aiohttp
+import pytest
+from yarl import URL
+
+from bot.clock import FixedClock
+from bot.platforms import (
+    BigBlueButtonPlatform,
+    JitsiPlatform,
+    TemplatePlatform,
+    VideoPlatform,
+    VideoPlatformError,
+    make_platform,
+)
+from bot.platforms.bbb import OVERRUN_MINUTES, api_base_url, checksum, signed_query
+from bot.settings import DOWNLOAD_CLIENTS, load_settings
+from storage.conferences import ConferenceRecord
+from tests.bot.bbb_standin import BBBStandIn
+
+SECRET = "s3cret-shared-with-bbb"
+NOW = datetime(2025, 3, 10, 9, 50, tzinfo=UTC)
+START = int(datetime(2025, 3, 10, 10, 0, tzinfo=UTC).timestamp())
+
+TRICKY_NAMES = [
+    'Anna "The Boss" O\'Neil',
+    "a#b&c=d e+f",
+    "Иван Петров",
+    "😀 Emoji 👩‍💻",
+    "back\\slash %41 100%",
+    "<b>tag</b>; semi?query",
+]
+
+
+def conference(**changes) -> ConferenceRecord:
+    record = ConferenceRecord(
+        id=7, owner_id=1, topic="Team sync & plans", starts_at=START, ends_at=START + 3600,
+        conference_code="team-sync-42", password="p@ss&=+#", allow_without_owner=True,
+        sequence=0, changed_since_notice=False, owner_joined_at=None,
+        created_at=1_741_000_000, updated_at=1_741_000_000,
+    )
+    return replace(record, **changes)
+
+
+def settings(**env):
+    return load_settings(env, env_file=None, require_token=False)
+
+
+def bbb_settings(api_url: str, *, secret: str = SECRET, algorithm: str = "sha256", **env):
+    return settings(VIDEO_PLATFORM="bbb", VIDEO_BASE_URL=api_url, BBB_SECRET=secret,
+                    BBB_CHECKSUM=algorithm, **env)
+
+
+# --- make_platform ---------------------------------------------------------------------
+
+
+def test_make_platform_picks_the_configured_platform():
+    jitsi = make_platform(settings())
+    bbb = make_platform(bbb_settings("https://bbb.example.com/bigbluebutton/api"))
+    template = make_platform(settings(VIDEO_PLATFORM="template",
+                                      VIDEO_BASE_URL="https://v.example.com/{id}"))
+    assert isinstance(jitsi, JitsiPlatform) and jitsi.name == "jitsi"
+    assert isinstance(bbb, BigBlueButtonPlatform) and bbb.name == "bbb"
+    assert isinstance(template, TemplatePlatform) and template.name == "template"
+    for platform in (jitsi, bbb, template):
+        assert isinstance(platform, VideoPlatform)
+    assert SECRET not in repr(bbb)
+
+
+async def test_simple_platforms_prepare_nothing_and_cannot_tell_if_running():
+    for platform in (make_platform(settings()),
+                     make_platform(settings(VIDEO_PLATFORM="template",
+                                            VIDEO_BASE_URL="https://v.example.com/{id}"))):
+        assert await platform.prepare(conference()) is None
+        assert await platform.is_running(conference()) is None
+        await platform.close()
+
+
+# --- Jitsi -----------------------------------------------------------------------------
+
+
+def test_jitsi_room_keeps_the_existing_link_scheme():
+    # f"Conference{code}-{sha256(f'{code}:{id}:{created_at}')[:10]}", as bot/video.py had it:
+    # links already sent in e-mails and calendars must keep working.
+    record = conference()
+    digest = hashlib.sha256(b"team-sync-42:7:1741000000").hexdigest()[:10]
+    assert make_platform(settings()).join_url(record) == (
+        f"https://meet.jit.si/Conferenceteam-sync-42-{digest}")
+
+
+def test_jitsi_room_is_stable_per_conference_and_differs_across_conferences():
+    jitsi = make_platform(settings())
+    url = jitsi.join_url(conference())
+    assert jitsi.join_url(conference()) == url
+    assert jitsi.join_url(conference(topic="Renamed", password="other")) == url
+    assert jitsi.join_url(conference(id=8)) != url
+    assert jitsi.join_url(conference(created_at=1_741_000_001)) != url
+    assert jitsi.join_url(conference(conference_code="other-code")) != url
+    assert jitsi.join_url(conference(), moderator=True) == url
+
+
+@pytest.mark.parametrize("name", TRICKY_NAMES)
+def test_jitsi_display_name_round_trips_through_the_fragment(name):
+    url = make_platform(settings()).join_url(conference(), display_name=name)
+    parts = urlsplit(url)
+    assert url.count("#") == 1 and parts.path.startswith("/Conferenceteam-sync-42-")
+    # Jitsi splits the fragment on '&', each item on '=', then JSON-parses the decoded value.
+    items = parts.fragment.split("&")
+    assert len(items) == 1
+    key, value = items[0].split("=", 1)
+    assert key == "userInfo.displayName"
+    assert all(ch not in value for ch in "#&= \"'")
+    assert json.loads(unquote(value)) == name
+
+
+def test_jitsi_without_a_name_gives_the_generic_link():
+    jitsi = make_platform(settings())
+    assert jitsi.join_url(conference(), display_name=None) == jitsi.join_url(conference())
+    assert "#" not in jitsi.join_url(conference(), display_name="   ")
+
+
+def test_jitsi_base_url_override():
+    jitsi = make_platform(settings(VIDEO_BASE_URL="https://meet.example.org/"))
+    assert jitsi.website_url() == "https://meet.example.org"
+    assert jitsi.join_url(conference()).startswith("https://meet.example.org/Conferenceteam-sync-42-")
+    assert make_platform(settings()).website_url() == "https://meet.jit.si"
+
+
+# --- template --------------------------------------------------------------------------
+
+
+def test_template_fills_and_quotes_the_placeholders():
+    template = make_platform(settings(
+        VIDEO_PLATFORM="template",
+        VIDEO_BASE_URL="https://video.example.com/join/{id}?pwd={password}&name={name}",
+    ))
+    url = template.join_url(conference(), display_name="Anna Lee/2 & Иван")
+    assert url == ("https://video.example.com/join/team-sync-42?pwd=p%40ss%26%3D%2B%23"
+                   "&name=Anna%20Lee%2F2%20%26%20%D0%98%D0%B2%D0%B0%D0%BD")
+    query = parse_qs(urlsplit(url).query)
+    assert query == {"pwd": ["p@ss&=+#"], "name": ["Anna Lee/2 & Иван"]}
+    generic = template.join_url(conference())
+    assert generic.endswith("&name=")
+    assert template.join_url(conference(), moderator=True) == generic
+    assert template.website_url() == "https://video.example.com/"
+
+
+def test_template_leaves_other_braces_alone():
+    template = TemplatePlatform("https://v.example.com/{id}?x={other}")
+    assert template.join_url(conference()) == "https://v.example.com/team-sync-42?x={other}"
+
+
+# --- download links --------------------------------------------------------------------
+
+
+def test_download_link_defaults_per_platform():
+    jitsi = make_platform(settings()).download_links()
+    assert list(jitsi) == list(DOWNLOAD_CLIENTS)
+    assert jitsi == {
+        "windows": "https://github.com/jitsi/jitsi-meet-electron/releases/latest",
+        "macos": "https://github.com/jitsi/jitsi-meet-electron/releases/latest",
+        "linux": "https://github.com/jitsi/jitsi-meet-electron/releases/latest",
+        "android": "https://play.google.com/store/apps/details?id=org.jitsi.meet",
+        "ios": "https://apps.apple.com/app/jitsi-meet/id1165103905",
+        "browser": "https://meet.jit.si",
+    }
+    assert make_platform(settings(VIDEO_BASE_URL="https://meet.example.org")
+                         ).download_links()["browser"] == "https://meet.example.org"
+    bbb = make_platform(bbb_settings("https://bbb.example.com/bigbluebutton/api")).download_links()
+    assert bbb == {client: "https://bbb.example.com/" for client in DOWNLOAD_CLIENTS}
+    template = make_platform(settings(VIDEO_PLATFORM="template",
+                                      VIDEO_BASE_URL="https://v.example.com:8443/r/{id}"))
+    assert template.download_links() == {client: "https://v.example.com:8443/"
+                                         for client in DOWNLOAD_CLIENTS}
+
+
+@pytest.mark.parametrize("env", [
+    {},
+    {"VIDEO_PLATFORM": "bbb", "VIDEO_BASE_URL": "https://bbb.example.com/bigbluebutton/api",
+     "BBB_SECRET": SECRET},
+    {"VIDEO_PLATFORM": "template", "VIDEO_BASE_URL": "https://v.example.com/{id}"},
+])
+def test_download_links_follow_the_settings(env):
+    platform = make_platform(settings(**env, DOWNLOAD_WINDOWS_URL="https://dl.example.com/win.exe",
+                                      DOWNLOAD_IOS_URL="https://dl.example.com/ios"))
+    links = platform.download_links()
+    assert list(links) == list(DOWNLOAD_CLIENTS)
+    assert links["windows"] == "https://dl.example.com/win.exe"
+    assert links["ios"] == "https://dl.example.com/ios"
+    assert links["android"] == make_platform(settings(**env)).download_links()["android"]
+
+
+# --- BigBlueButton: checksums and links ------------------------------------------------
+
+
+def test_bbb_checksum_matches_the_documented_example():
+    # https://docs.bigbluebutton.org/development/api/#usage ("API Security Model" > Usage):
+    # call `create`, query name=Test+Meeting&meetingID=abc123&attendeePW=111222&moderatorPW=333444,
+    # shared secret 639259d4-9dd8-4b25-bf01-95f9567eaf4b -> SHA-1 1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17,
+    # and the query becomes ...&moderatorPW=333444&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17
+    secret = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"
+    query = "name=Test+Meeting&meetingID=abc123&attendeePW=111222&moderatorPW=333444"
+    assert checksum("create", query, secret, "sha1") == "1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17"
+    params = {"name": "Test Meeting", "meetingID": "abc123", "attendeePW": "111222",
+              "moderatorPW": "333444"}
+    assert signed_query("create", params, secret, "sha1") == (
+        query + "&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17")
+    platform = BigBlueButtonPlatform("https://bbb.example.com/bigbluebutton/api", secret,
+                                     checksum_algorithm="sha1")
+    assert platform.call_url("create", params) == (
+        "https://bbb.example.com/bigbluebutton/api/create?" + query
+        + "&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17")
+
+
+def test_bbb_checksum_sha256_matches_a_published_example():
+    # A second, independent worked example (sha1 and sha256 of the same string):
+    # https://bbbserver.com/bigbluebutton-api-guide/security/checksum-authentication
+    query = ("name=Demo&meetingID=replace-with-meeting-id&attendeePW=replace-with-password"
+             "&moderatorPW=replace-with-password")
+    assert checksum("create", query, "replace-with-secret", "sha1") == (
+        "7030bd96ede6a7ac41da848fe3bfc562e52a5914")
+    assert checksum("create", query, "replace-with-secret", "sha256") == (
+        "7e5a0a48f1542462e56ca034dc83d741bff1deb5feab0cd9ef74fa6e009fe1fd")
+
+
+def test_bbb_accepts_the_url_bbb_conf_prints():
+    assert api_base_url("https://bbb.example.com/bigbluebutton/") == (
+        "https://bbb.example.com/bigbluebutton/api")
+    assert api_base_url("https://bbb.example.com/bigbluebutton/api/") == (
+        "https://bbb.example.com/bigbluebutton/api")
+
+
+def test_bbb_links_and_passwords():
+    platform = make_platform(bbb_settings("https://bbb.example.com/bigbluebutton/api"))
+    record = conference()
+    assert platform.website_url() == "https://bbb.example.com/"
+    generic = platform.join_url(record)
+    parts = urlsplit(generic)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == (
+        "https://bbb.example.com/bigbluebutton/api/join")
+    params = dict(parse_qsl(parts.query))
+    assert params["fullName"] == "Guest"
+    assert params["meetingID"] == "conf-team-sync-42-7"
+    assert params["password"] == "p@ss&=+#"
+    assert params["role"] == "VIEWER"
+    assert len(params["checksum"]) == 64  # sha256
+    named = urlsplit(platform.join_url(record, display_name="Ann Lee")).query
+    assert named.startswith("fullName=Ann+Lee&")  # spaces as '+', as BigBlueButton expects
+    assert "password=p%40ss%26%3D%2B%23&" in named
+    assert platform.join_url(record) == generic  # pure
+
+    moderator = dict(parse_qsl(urlsplit(platform.join_url(record, moderator=True)).query))
+    assert moderator["role"] == "MODERATOR"
+    moderator_pw = platform.moderator_password(record)
+    assert moderator["password"] == moderator_pw != record.password
+    assert len(moderator_pw) == 24
+    # Stable for the conference, even after edits; different elsewhere and under another secret.
+    assert platform.moderator_password(conference(password="new", topic="x")) == moderator_pw
+    assert platform.moderator_password(conference(id=8)) != moderator_pw
+    other = make_platform(bbb_settings("https://bbb.example.com/bigbluebutton/api",
+                                       secret="another-secret"))
+    assert other.moderator_password(record) != moderator_pw
+
+
+# --- BigBlueButton against the stand-in ------------------------------------------------
+
+
+@pytest.fixture
+async def standin():
+    async with BBBStandIn(SECRET) as server:
+        yield server
+
+
+@pytest.fixture
+async def http():
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def bbb_platform(standin: BBBStandIn, *, secret: str = SECRET, algorithm: str = "sha256",
+                 http: aiohttp.ClientSession | None = None):
+    return make_platform(bbb_settings(standin.api_url, secret=secret, algorithm=algorithm),
+                         http=http, clock=FixedClock(NOW))
+
+
+async def fetch(http: aiohttp.ClientSession, url: str) -> tuple[int, str]:
+    """GET a link as a browser does: byte for byte. (yarl would otherwise normalize the
+    query, e.g. %40 to @, and the checksum covers the query exactly as signed.)"""
+    async with http.get(URL(url, encoded=True), allow_redirects=False) as response:
+        return response.status, await response.text()
+
+
+async def test_prepare_creates_the_meeting_before_anyone_joins(standin, http):
+    platform = bbb_platform(standin, http=http)
+    record = conference()
+    status, body = await fetch(http, platform.join_url(record, display_name="Anna"))
+    assert "invalidMeetingIdentifier" in body and not standin.joins
+
+    await platform.prepare(record)
+    await platform.prepare(record)  # idempotent: BigBlueButton answers duplicateWarning
+    creates = standin.calls_named("create")
+    assert len(creates) == 2 and list(standin.meetings) == ["conf-team-sync-42-7"]
+    meeting = standin.meetings["conf-team-sync-42-7"]
+    assert meeting.name == "Team sync & plans"
+    assert meeting.attendee_pw == "p@ss&=+#"
+    assert meeting.moderator_pw == platform.moderator_password(record)
+    assert meeting.record == "false"
+    # Created 10 minutes before a one-hour conference: 70 minutes, plus the overrun.
+    assert meeting.duration == 70 + OVERRUN_MINUTES
+
+    status, _ = await fetch(http, platform.join_url(record, display_name="Anna"))
+    assert status == 302
+    assert [(j.full_name, j.role) for j in standin.joins] == [("Anna", "VIEWER")]
+
+
+@pytest.mark.parametrize("name", TRICKY_NAMES)
+async def test_signed_join_url_is_accepted_with_any_name(standin, http, name):
+    platform = bbb_platform(standin, http=http)
+    await platform.prepare(conference())
+    status, _ = await fetch(http, platform.join_url(conference(), display_name=name))
+    assert status == 302 and not standin.rejected
+    assert standin.joins[-1].full_name == name
+
+
+async def test_moderator_joins_with_the_moderator_password(standin, http):
+    platform = bbb_platform(standin, http=http)
+    record = conference()
+    await platform.prepare(record)
+    meeting = standin.meetings[platform.meeting_id(record)]
+    assert (await fetch(http, platform.join_url(record, display_name="Owner",
+                                                moderator=True)))[0] == 302
+    assert (await fetch(http, platform.join_url(record, display_name="Guest 1")))[0] == 302
+    assert (await fetch(http, platform.join_url(record)))[0] == 302
+    owner, guest, generic = standin.joins
+    assert (owner.role, owner.password, owner.password_role) == (
+        "MODERATOR", meeting.moderator_pw, "MODERATOR")
+    assert (guest.role, guest.password, guest.password_role) == (
+        "VIEWER", meeting.attendee_pw, "VIEWER")
+    assert (generic.full_name, generic.role) == ("Guest", "VIEWER")
+
+
+async def test_is_running_and_meeting_info(standin, http):
+    platform = bbb_platform(standin, http=http)
+    record = conference()
+    assert await platform.meeting_info(record) is None
+    await platform.prepare(record)
+    assert await platform.is_running(record) is False
+    await fetch(http, platform.join_url(record, display_name="Anna"))
+    assert await platform.is_running(record) is True
+    info = await platform.meeting_info(record)
+    assert info["meetingName"] == "Team sync & plans"
+    assert info["participantCount"] == "1"
+    assert await platform.is_running(conference(id=99, conference_code="nobody-here")) is False
+
+
+async def test_a_wrong_secret_fails_with_a_clear_error(standin, http):
+    wrong = bbb_platform(standin, secret="not-the-secret", http=http)
+    with pytest.raises(VideoPlatformError) as error:
+        await wrong.prepare(conference())
+    assert error.value.message_key == "checksumError"
+    assert str(error.value).startswith("BigBlueButton create failed: checksumError")
+    assert "BBB_SECRET" in str(error.value)
+    assert "not-the-secret" not in str(error.value) and SECRET not in str(error.value)
+    assert standin.meetings == {}
+    # A join link signed with the wrong secret is refused too.
+    await bbb_platform(standin, http=http).prepare(conference())
+    _, body = await fetch(http, wrong.join_url(conference(), display_name="Anna"))
+    assert "checksumError" in body and not standin.joins
+
+
+@pytest.mark.parametrize("algorithm", ["sha1", "sha256", "sha512"])
+async def test_every_checksum_algorithm_verifies(standin, http, algorithm):
+    platform = bbb_platform(standin, algorithm=algorithm, http=http)
+    await platform.prepare(conference())
+    assert await platform.is_running(conference()) is False
+    status, _ = await fetch(http, platform.join_url(conference(), display_name="Ann Lee"))
+    assert status == 302 and not standin.rejected
+    assert standin.algorithms_seen == {algorithm}
+
+
+async def test_password_changed_while_the_meeting_runs(standin, http):
+    platform = bbb_platform(standin, http=http)
+    await platform.prepare(conference())
+    changed = conference(password="new-pass")
+    await platform.prepare(changed)  # BigBlueButton: idNotUnique; the meeting is there
+    status, _ = await fetch(http, platform.join_url(changed, display_name="Late guest"))
+    assert status == 302 and standin.joins[-1].role == "VIEWER"
+
+
+async def test_unreachable_server_and_timeouts_are_clear_errors(standin):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    offline = BigBlueButtonPlatform(f"http://127.0.0.1:{closed_port}/bigbluebutton/api", SECRET)
+    try:
+        with pytest.raises(VideoPlatformError, match="cannot reach 127.0.0.1"):
+            await offline.prepare(conference())
+    finally:
+        await offline.close()
+
+    wrong_path = BigBlueButtonPlatform(f"{standin.root_url}not-bbb", SECRET)
+    try:
+        with pytest.raises(VideoPlatformError, match="answered HTTP 404"):
+            await wrong_path.prepare(conference())
+    finally:
+        await wrong_path.close()
+
+    standin.delay_seconds = 0.4
+    slow = BigBlueButtonPlatform(standin.api_url, SECRET, timeout=0.1)
+    try:
+        with pytest.raises(VideoPlatformError, match=r"no answer from .* within 0.1 s"):
+            await slow.is_running(conference())
+    finally:
+        await slow.close()
+
+
+async def test_close_closes_only_its_own_session(standin, http):
+    own = bbb_platform(standin)
+    await own.prepare(conference())
+    session = own._http
+    assert session is not None and not session.closed
+    await own.close()
+    assert session.closed
+    await own.close()  # idempotent
+
+    shared = bbb_platform(standin, http=http)
+    await shared.prepare(conference())
+    await shared.close()
+    assert not http.closed
