@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.current_user: UserRecord | None = None
         self.user_is_new = False
+        # Replies held until the update's dialog state is saved (handlers/common.py).
+        self.pending_replies: list[Callable[[], Awaitable[object]]] | None = None
 
     @property
     def services(self) -> Services:

@@ -27,6 +27,8 @@ from handlers import (
     users,
 )
 
+# Group -3: replies of this update wait until its dialog state is saved (group 99).
+HOLD_GROUP = -3
 # Group -2: flood control, before anything touches the database.
 FLOOD_GROUP = -2
 # Group -1: before any feature, register or refresh the user and load their language;
@@ -36,11 +38,13 @@ USER_GROUP = -1
 # the catch-all for what nothing understood comes last (in the same group, so it only runs
 # when no feature matched).
 FEATURE_GROUP = 0
-# Group 99: after everything, write dialog states so a restart resumes them.
+# Group 99: after everything, write dialog states so a restart resumes them, then send
+# the replies held since group -3.
 FLUSH_GROUP = 99
 
 
 def register_handlers(application: Application, settings: Settings) -> None:
+    application.add_handler(persistence_flush.holding_handler(), group=HOLD_GROUP)
     application.add_handler(
         users.flood_handler(settings.flood_max_updates, settings.flood_window_seconds),
         group=FLOOD_GROUP)

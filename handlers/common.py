@@ -26,8 +26,15 @@ async def show(
     context: BotContext,
     text: str,
     markup: InlineKeyboardMarkup | None = None,
-) -> Message | None:
-    """Navigation: edit the pressed message in place, or send a new one after typed input."""
+) -> None:
+    """Navigation: edit the pressed message in place, or send a new one after typed input.
+
+    Like `send`, it is delivered after the update's dialog state is saved (see below)."""
+    await _deliver(context, lambda: _show_now(update, context, text, markup))
+
+
+async def _show_now(update: Update, context: BotContext, text: str,
+                    markup: InlineKeyboardMarkup | None) -> Message | None:
     query = update.callback_query
     if query is not None and query.message is not None and query.message.is_accessible:
         try:
@@ -39,7 +46,7 @@ async def show(
             if "not modified" in str(error).lower():
                 return None
             raise
-    return await send(update, context, text, markup)
+    return await _send_now(update, context, text, markup)
 
 
 async def send(
@@ -47,13 +54,33 @@ async def send(
     context: BotContext,
     text: str,
     markup: InlineKeyboardMarkup | None = None,
-) -> Message | None:
+) -> None:
     """A new message in the chat of this update, for results worth keeping."""
+    await _deliver(context, lambda: _send_now(update, context, text, markup))
+
+
+async def _send_now(update: Update, context: BotContext, text: str,
+                    markup: InlineKeyboardMarkup | None) -> Message | None:
     chat = update.effective_chat
     if chat is None:
         return None
     return await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
                                           reply_markup=markup)
+
+
+async def _deliver(context: BotContext, reply) -> None:
+    """Replies wait until the dialog state they announce is on disk.
+
+    PTB records a conversation's new state only after the callback returns, and writes it
+    in the flush handler (handlers/persistence_flush.py); a reply sent from inside the
+    callback could reach the person before that, and a crash in between would lose a step
+    they had seen confirmed. So replies are queued on the context and sent by the flush
+    handler right after it has written the state. Outside an update (no queue), at once.
+    """
+    if context.pending_replies is None:
+        await reply()
+    else:
+        context.pending_replies.append(reply)
 
 
 def explain(t, error: InvalidInput) -> str:
