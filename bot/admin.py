@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.clock import Clock
 from storage.admin import AdminRepository, Stats
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository, OutboxRow
 from storage.users import UserRecord, UserRepository
+
+
+# Telegram ids typed by an admin: ASCII digits only (str.isdigit also accepts '²').
+_ID = re.compile(r"[0-9]{1,18}")
 
 
 class AdminService:
@@ -30,7 +36,7 @@ class AdminService:
             user = await users.get(user_id) if user_id else None
             return [], user
         found = await conferences.get_by_code(query.lower())
-        user = await users.get(int(query)) if query.isdigit() and len(query) < 19 else None
+        user = await users.get(int(query)) if _ID.fullmatch(query) else None
         return ([found] if found else []), user
 
     async def conference(self, conference_id: int) -> ConferenceRecord | None:

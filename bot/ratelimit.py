@@ -12,7 +12,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram.error import NetworkError
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,10 @@ class RetryingRateLimiter(AIORateLimiter):
                 return await super().process_request(callback, args, kwargs, endpoint, data,
                                                       rate_limit_args)
             except NetworkError as error:  # TimedOut is a NetworkError too
-                if endpoint == "getUpdates" or attempt >= self._network_retries:
+                # PTB's BadRequest is a NetworkError as well, but Telegram refused the
+                # request: sending it again would only be refused again.
+                if isinstance(error, BadRequest) or endpoint == "getUpdates" \
+                        or attempt >= self._network_retries:
                     raise
                 pause = self._first_pause * 2**attempt
                 attempt += 1

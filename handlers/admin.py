@@ -7,6 +7,7 @@ catch-all answers as for any unknown command. Buttons re-check the presser.
 from __future__ import annotations
 
 import asyncio
+import re
 import html
 import logging
 from dataclasses import asdict
@@ -111,7 +112,7 @@ async def _set_blocked(update: Update, context: BotContext, blocked: bool,
     t = context.t
     if user_id is None:
         argument = (context.args or [""])[0]
-        if not argument.isdigit() or len(argument) > 18:
+        if not re.fullmatch(r"[0-9]{1,18}", argument):
             await send(update, context, t("admin.block_usage" if blocked else "admin.unblock_usage"))
             return
         user_id = int(argument)

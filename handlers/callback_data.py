@@ -38,7 +38,7 @@ class CallbackData:
             value = self.args[index]
         except IndexError:
             return None
-        return int(value) if value.isdigit() and len(value) < 19 else None
+        return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
 
 
 def encode(prefix: str, action: str, *args: str | int) -> str:

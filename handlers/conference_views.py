@@ -18,6 +18,14 @@ from bot.timezones import display_name
 from storage.conferences import ConferenceRecord
 
 _TOPIC_IN_BUTTON = 40
+# The card must fit Telegram's 4096 characters whatever was typed: so many invitees shown,
+# each value cut to a line.
+_INVITEES_ON_CARD = 10
+_VALUE_ON_CARD = 60
+
+
+def _cut(value: str, width: int = _VALUE_ON_CARD) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 def moment(t: Translator, timestamp: int | None, timezone: str) -> str:
@@ -132,8 +140,11 @@ async def card_screen(context, conference: ConferenceRecord) -> tuple[str, objec
     delivery = await services.invitations.delivery_state(conference.id)
     if delivery:
         lines = [t("invite.delivery_title")]
-        for email, (status, reason) in delivery.items():
-            lines.append(t(f"invite.delivery_{status}", email=email, reason=reason or ""))
+        for email, (status, reason) in list(delivery.items())[:_INVITEES_ON_CARD]:
+            lines.append(t(f"invite.delivery_{status}", email=_cut(email),
+                           reason=_cut(reason or "")))
+        if len(delivery) > _INVITEES_ON_CARD:
+            lines.append(t("invite.and_more", count=len(delivery) - _INVITEES_ON_CARD))
         text = f"{text}\n\n" + "\n".join(lines)
     participants = await services.sharing.participants(conference.id)
     if participants:

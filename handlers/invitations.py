@@ -54,7 +54,7 @@ async def on_addresses(update: Update, context: BotContext) -> int:
         return END
     typed = update.message.text[:_MAX_TYPED]
     addresses = parse_addresses(typed)
-    invalid = t("invite.invalid_named", addresses="\n".join(addresses.invalid[:20])) \
+    invalid = t("invite.invalid_named", addresses=_listing(t, addresses.invalid)) \
         if addresses.invalid else ""
     if not addresses.valid:
         await send(update, context, "\n\n".join(filter(None, [t("invite.none_valid"), invalid])),
@@ -74,10 +74,19 @@ async def on_addresses(update: Update, context: BotContext) -> int:
         return END
     draft["emails"] = addresses.valid
     confirm = t("invite.confirm", topic=conference.topic, count=len(addresses.valid),
-                addresses="\n".join(addresses.valid))
+                addresses=_listing(t, addresses.valid))
     await send(update, context, "\n\n".join(filter(None, [confirm, invalid])),
                keyboards.invitation_confirm(t))
     return CONFIRM
+
+
+def _listing(t, items: list[str], shown: int = 10, width: int = 60) -> str:
+    """A few of the addresses, each cut to a line, so the message stays within
+    Telegram's 4096 characters however much was typed."""
+    lines = [item if len(item) <= width else item[: width - 1] + "…" for item in items[:shown]]
+    if len(items) > shown:
+        lines.append(t.plain("invite.and_more", count=len(items) - shown))
+    return "\n".join(lines)
 
 
 async def on_press(update: Update, context: BotContext) -> int | None:

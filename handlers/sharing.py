@@ -3,6 +3,8 @@ and "Notify participants" (F8) and deleting with a cancellation notice (F10)."""
 
 from __future__ import annotations
 
+import re
+
 from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -153,7 +155,7 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
 async def on_inline_chosen(update: Update, context: BotContext) -> None:
     """A posted card: remember it, to edit it in place when the conference changes."""
     chosen = update.chosen_inline_result
-    if not chosen.inline_message_id or not chosen.result_id.isdigit():
+    if not chosen.inline_message_id or not re.fullmatch(r"[0-9]{1,18}", chosen.result_id):
         return
     conference = await context.services.conferences.owned(context.current_user.id,
                                                           int(chosen.result_id))

@@ -73,3 +73,15 @@ async def test_fifty_people_schedule_at_once(bot, emu):
         codes.append(conference.conference_code)
     assert len(set(codes)) == 50
     assert not [c for c in emu.failed_calls if c.method != "getUpdates"]
+
+
+async def test_a_bad_request_is_not_retried():
+    from telegram.error import BadRequest
+
+    limiter = RetryingRateLimiter(network_retries=3, first_pause=0.01)
+    await limiter.initialize()
+    callback = AsyncMock(side_effect=BadRequest("Message is too long"))
+    with pytest.raises(BadRequest):
+        await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert callback.await_count == 1
+    await limiter.shutdown()
