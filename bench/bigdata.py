@@ -1,0 +1,140 @@
+"""B2's data set, built once per run and shared with B6: 100,000 users and 1,000,000
+conferences (plus participants, invitations and some outbox rows) in the migrated schema.
+
+Generated straight into SQLite with executemany in big transactions: the schema comes from
+storage.db.Database (the real migrations); the conference indexes are dropped during the
+load and rebuilt from their own CREATE statements afterwards (faster than updating five
+indexes row by row). The folder is deleted when the process exits.
+
+Shape (fixed seed):
+- owners are skewed: conference i belongs to user int(N_USERS * u**2) (u uniform), so the
+  busiest owner has ~3,000 conferences, the top 1% of users own ~10% of all, and a
+  typical user has a handful;
+- starts are uniform from three years ago to 90 days ahead (~92% archived), lengths 30 to
+  120 minutes, created up to two weeks before the start;
+- 10% of conferences have a share token; 200,000 participant rows; 100,000 invitations;
+  20,000 outbox rows of ~2 KB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+N_USERS = 100_000
+N_CONFERENCES = 1_000_000
+N_PARTICIPANTS = 200_000
+N_INVITATIONS = 100_000
+N_OUTBOX = 20_000
+FIRST_USER_ID = 10_000_000  # Telegram-like ids
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class BigData:
+    path: Path
+    now: int
+    seconds: float  # generation time
+    heaviest_owner: int
+    heaviest_count: int
+
+
+_cache: BigData | None = None
+
+
+def owner_of(u: float) -> int:
+    return FIRST_USER_ID + min(N_USERS - 1, int(N_USERS * u * u))
+
+
+def get() -> BigData:
+    global _cache
+    if _cache is None:
+        _cache = _build()
+    return _cache
+
+
+def _build() -> BigData:
+    from storage.db import Database
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-bigdata-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "big.sqlite3"
+    started = time.perf_counter()
+
+    async def migrate() -> None:
+        db = await Database.open(path)
+        await db.close()
+
+    asyncio.run(migrate())
+    rng = random.Random(7)
+    now = int(time.time())
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-200000")
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO users (id, username, full_name, email, language, timezone, created_at,"
+        " updated_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((FIRST_USER_ID + i, f"user{i}" if i % 3 else None, f"User Number {i}",
+          f"user{i}@example.com" if i % 4 == 0 else None, "ru" if i % 2 else "en",
+          "Europe/Moscow" if i % 2 else "UTC", now - rng.randrange(3 * 365 * DAY),
+          now - rng.randrange(365 * DAY), now - rng.randrange(60 * DAY))
+         for i in range(N_USERS)))
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conferences'"
+        " AND sql IS NOT NULL").fetchall()
+    for name, _sql in indexes:
+        conn.execute(f"DROP INDEX {name}")
+    counts: dict[int, int] = {}
+
+    def conferences():
+        for i in range(N_CONFERENCES):
+            owner = owner_of(rng.random())
+            counts[owner] = counts.get(owner, 0) + 1
+            start = now - 3 * 365 * DAY + rng.randrange(3 * 365 * DAY + 90 * DAY)
+            start -= start % 300
+            created = min(now, start - rng.randrange(14 * DAY))
+            yield (owner, f"Meeting {i % 977}", start, start + 60 * rng.choice((30, 45, 60, 90, 120)),
+                   str(100_000_000 + i), f"pw{i % 10_000:04d}", created, created,
+                   f"tok{i}" if i % 10 == 0 else None)
+
+    conn.executemany(
+        "INSERT INTO conferences (owner_id, topic, starts_at, ends_at, conference_code,"
+        " password, created_at, updated_at, share_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        conferences())
+    for _name, sql in indexes:
+        conn.execute(sql)
+    conn.executemany(
+        "INSERT OR IGNORE INTO participants (conference_id, chat_id, kind, title, created_at)"
+        " VALUES (?, ?, 'user', '', ?)",
+        ((rng.randrange(1, N_CONFERENCES + 1), FIRST_USER_ID + rng.randrange(N_USERS), now)
+         for _ in range(N_PARTICIPANTS)))
+    conn.executemany(
+        "INSERT OR IGNORE INTO invitations (conference_id, email, created_at) VALUES (?, ?, ?)",
+        ((rng.randrange(1, N_CONFERENCES + 1), f"guest{i}@example.org", now)
+         for i in range(N_INVITATIONS)))
+    raw = b"X" * 2048
+    conn.executemany(
+        "INSERT INTO outbox (message_id, kind, owner_id, conference_id, recipient, sender, raw,"
+        " status, attempts, next_attempt_at, created_at, sent_at)"
+        " VALUES (?, 'invitation', ?, ?, ?, 'bot@example.org', ?, 'sent', 1, ?, ?, ?)",
+        ((f"<m{i}@bench>", owner_of(rng.random()), rng.randrange(1, N_CONFERENCES + 1),
+          f"guest{i}@example.org", raw, now - i, now - i, now - i) for i in range(N_OUTBOX)))
+    conn.execute("COMMIT")
+    # No ANALYZE: the bot never runs it, so the planner sees what production would see.
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    heaviest = max(counts, key=counts.__getitem__)
+    return BigData(path, now, time.perf_counter() - started, heaviest, counts[heaviest])
+
+
+def size_mb(path: Path) -> float:
+    total = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    return total / 1e6
