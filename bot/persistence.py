@@ -8,6 +8,7 @@ the application flushes after each update (see bot/app.py), not only on a timer.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -27,12 +28,27 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
             update_interval=update_interval,
         )
         self._state = BotStateRepository(database)
+        # What was last written per (table, id): PTB hands back every touched user's and
+        # chat's data after each update, and most updates change none of it.
+        self._written: dict[tuple[str, int], str] = {}
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
-        return await self._state.load_all("user_data")
+        return await self._loaded("user_data")
 
     async def get_chat_data(self) -> dict[int, dict[str, Any]]:
-        return await self._state.load_all("chat_data")
+        return await self._loaded("chat_data")
+
+    async def _loaded(self, table: str) -> dict[int, dict[str, Any]]:
+        data = await self._state.load_all(table)
+        self._written.update({(table, key): json.dumps(value) for key, value in data.items()})
+        return data
+
+    async def _save(self, table: str, owner_id: int, data: dict[str, Any]) -> None:
+        encoded = json.dumps(data) if data else ""
+        if self._written.get((table, owner_id), "") == encoded:
+            return
+        await self._state.save(table, owner_id, data)
+        self._written[(table, owner_id)] = encoded
 
     async def get_bot_data(self) -> dict[str, Any]:
         return await self._state.load_bot_data()
@@ -49,10 +65,10 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         await self._state.save_conversation(name, key, new_state)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        await self._state.save("user_data", user_id, data)
+        await self._save("user_data", user_id, data)
 
     async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
-        await self._state.save("chat_data", chat_id, data)
+        await self._save("chat_data", chat_id, data)
 
     async def update_bot_data(self, data: dict[str, Any]) -> None:
         await self._state.save_bot_data(data)
@@ -61,9 +77,11 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         return None
 
     async def drop_chat_data(self, chat_id: int) -> None:
+        self._written.pop(("chat_data", chat_id), None)
         await self._state.drop("chat_data", chat_id)
 
     async def drop_user_data(self, user_id: int) -> None:
+        self._written.pop(("user_data", user_id), None)
         await self._state.drop("user_data", user_id)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:

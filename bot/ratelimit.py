@@ -1,32 +1,63 @@
 """Outgoing requests: Telegram's flood limits, RetryAfter, and network hiccups.
 
-PTB's AIORateLimiter spaces requests (30 a second overall, 20 a minute per group) and
-retries a 429 after the time Telegram asks for. On top of it, a request that failed on
-the network (a timeout, a dropped connection) is retried a few times with growing pauses.
-getUpdates is left alone: the updater already polls again by itself.
+- Replies to what people do go out at once: an overall bucket in front of them would
+  make every answer wait behind the others (Telegram answers a real excess with 429,
+  which is retried after the time it asks for).
+- Bulk sends (notices to participants, reminders, broadcasts) are marked with `Bulk` and
+  paced evenly below Telegram's 30 messages a second, so they do not burst into 429s; they
+  get more retries, so no participant is dropped by one unlucky refusal.
+- Groups keep PTB's limit of 20 messages a minute per group.
+- A request that failed on the network (a timeout, a dropped connection) is retried a few
+  times with growing pauses. getUpdates is left alone: the updater polls again by itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
 
+BULK_MESSAGES_PER_SECOND = 29  # one below Telegram's 30, evenly spaced
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """`rate_limit_args` of a bulk send: paced, with this many RetryAfter retries."""
+
+    retries: int = 10
+
+
+BULK = Bulk()
+
 
 class RetryingRateLimiter(AIORateLimiter):
     def __init__(self, *, max_retries: int = 3, network_retries: int = 3,
-                 first_pause: float = 0.5) -> None:
-        super().__init__(max_retries=max_retries)
+                 first_pause: float = 0.5,
+                 bulk_per_second: float = BULK_MESSAGES_PER_SECOND) -> None:
+        super().__init__(overall_max_rate=0, max_retries=max_retries)
         self._network_retries = network_retries
         self._first_pause = first_pause
+        # max_rate=1 per 1/N seconds: evenly spaced, no burst at the start of each second.
+        self._bulk = AsyncLimiter(max_rate=1, time_period=1 / bulk_per_second)
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args
                               ) -> Any:
+        if isinstance(rate_limit_args, Bulk):
+            async with self._bulk:
+                return await self._with_network_retries(callback, args, kwargs, endpoint, data,
+                                                        rate_limit_args.retries)
+        return await self._with_network_retries(callback, args, kwargs, endpoint, data,
+                                                rate_limit_args)
+
+    async def _with_network_retries(self, callback, args, kwargs, endpoint, data,
+                                    rate_limit_args) -> Any:
         attempt = 0
         while True:
             try:

@@ -19,6 +19,8 @@ from babel.dates import get_timezone_location
 _ALIASES_FILE = Path(__file__).parent / "data" / "city_aliases.toml"
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?$")
 MAX_INPUT_LENGTH = 64
+# Names in the tz database that are not places: "localtime" means the server's own zone.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
 
 
 def _normalise(name: str) -> str:
@@ -33,7 +35,8 @@ def _index() -> dict[str, str]:
     links = get_global("zone_aliases")
     zones = sorted(
         zone for zone in available_timezones()
-        if zone not in links and not zone.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))
+        if zone not in links and zone not in NOT_PLACES
+        and not zone.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))
     )
     index: dict[str, str] = {}
     # Later sources must not override earlier ones: the IANA name first, then cities.
@@ -63,7 +66,7 @@ def resolve_timezone(typed: str) -> str | None:
     offset = _OFFSET.match("".join(typed.casefold().split()))
     if offset:
         return _offset_zone(offset.group(1), int(offset.group(2)))
-    if typed.strip() in available_timezones():
+    if typed.strip() in available_timezones() and typed.strip() not in NOT_PLACES:
         return typed.strip()
     return _index().get(key)
 

@@ -42,16 +42,18 @@ class UserService:
         return await UserRepository(self._database).get(user_id)
 
     async def register_or_touch(self, identity: TelegramIdentity) -> tuple[UserRecord, bool]:
-        """The user as stored, registering them on first contact; returns (user, is_new)."""
-        async with self._database.transaction() as tx:
-            return await UserRepository(tx).record_seen(
-                identity.id,
-                username=identity.username,
-                full_name=identity.full_name[:64],
-                language=language_for(identity.language_code),
-                timezone=self._default_timezone,
-                now=self._clock.timestamp(),
-            )
+        """The user as stored, registering them on first contact; returns (user, is_new).
+
+        Runs on every update, so a known user costs one UPDATE ... RETURNING and no
+        transaction of its own (the first contact inserts with ON CONFLICT DO NOTHING)."""
+        return await UserRepository(self._database).record_seen(
+            identity.id,
+            username=identity.username,
+            full_name=identity.full_name[:64],
+            language=language_for(identity.language_code),
+            timezone=self._default_timezone,
+            now=self._clock.timestamp(),
+        )
 
     async def save_profile(self, user_id: int, profile: ProfileFields) -> bool:
         """Store the edited profile; returns False when nothing had changed."""

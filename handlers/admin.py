@@ -28,6 +28,7 @@ from telegram.ext import (
 
 from bot.context import BotContext, Services
 from bot.i18n import Html, Translator
+from bot.ratelimit import BULK
 from bot.settings import Settings
 from handlers import callback_data as cb
 from handlers.common import answer_press, handing_over, send, show
@@ -238,8 +239,8 @@ async def on_broadcast_press(update: Update, context: BotContext) -> int | None:
 
 async def deliver_broadcast(application: Application, broadcast_id: int, admin_id: int,
                             text: str) -> None:
-    """Send to every active user not reached yet, a batch a second at most (the rate
-    limiter spaces them further if Telegram asks), then report to the admin."""
+    """Send to every active user not reached yet, paced as bulk by the rate limiter,
+    then report to the admin."""
     services: Services = application.bot_data["services"]
     body = Html(html.escape(text, quote=False))
     while recipients := await services.admin.next_recipients(broadcast_id, _BATCH):
@@ -259,7 +260,8 @@ async def deliver_broadcast(application: Application, broadcast_id: int, admin_i
 async def _deliver_one(application: Application, services: Services, broadcast_id: int,
                        user_id: int, body: str) -> None:
     try:
-        await application.bot.send_message(user_id, body, parse_mode=ParseMode.HTML)
+        await application.bot.send_message(user_id, body, parse_mode=ParseMode.HTML,
+                                           rate_limit_args=BULK)
     except Forbidden:
         await services.sharing.chat_unreachable(user_id)
         return

@@ -1,7 +1,7 @@
 """Telling Telegram participants and groups about a change or a cancellation.
 
-Messages go out concurrently; the AIORateLimiter set in bot/app.py keeps them within
-Telegram's limits (30 a second overall, 20 a minute per group) and retries a 429. A chat
+Messages go out concurrently, marked as bulk: the rate limiter (bot/ratelimit.py) paces
+them evenly below Telegram's 30 a second (20 a minute per group) and retries a 429. A chat
 that blocked the bot is marked inactive and skipped from then on.
 """
 
@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.i18n import Translator
+from bot.ratelimit import BULK
 from storage.participants import Participant
 from storage.users import UserRecord
 
@@ -59,7 +60,7 @@ async def _tell_one(context: BotContext, owner: UserRecord, participant: Partici
     text, markup = render(Translator(language), timezone)
     try:
         await context.bot.send_message(participant.chat_id, text, parse_mode=ParseMode.HTML,
-                                       reply_markup=markup)
+                                       reply_markup=markup, rate_limit_args=BULK)
     except Forbidden:
         await services.sharing.chat_unreachable(participant.chat_id)
         return "notify.reason_blocked"
@@ -75,7 +76,8 @@ async def refresh_inline_cards(context: BotContext, inline_message_ids: list[str
     for inline_message_id in inline_message_ids:
         try:
             await context.bot.edit_message_text(text, inline_message_id=inline_message_id,
-                                                parse_mode=ParseMode.HTML, reply_markup=markup)
+                                                parse_mode=ParseMode.HTML, reply_markup=markup,
+                                                rate_limit_args=BULK)
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 log.info("Inline card %s could not be edited: %s", inline_message_id, error)

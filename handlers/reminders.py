@@ -17,6 +17,7 @@ from telegram.ext import Application
 
 from bot.context import BotContext
 from bot.i18n import Translator
+from bot.ratelimit import BULK
 from handlers import callback_data as cb
 from handlers.conference_views import moment
 from storage.reminders import DueReminder
@@ -43,7 +44,7 @@ async def _remind(context: BotContext, reminder: DueReminder) -> bool:
             reminder.recipient_id,
             t(key, topic=conference.topic, start=moment(t, conference.starts_at,
                                                         reminder.timezone)),
-            parse_mode=ParseMode.HTML, reply_markup=markup)
+            parse_mode=ParseMode.HTML, reply_markup=markup, rate_limit_args=BULK)
     except Forbidden:
         await context.services.sharing.chat_unreachable(reminder.recipient_id)
         return False

@@ -136,8 +136,11 @@ class ConferenceRepository:
         self, owner_id: int, *, now: int, limit: int, offset: int = 0
     ) -> list[ConferenceRecord]:
         """Past conferences, most recent first."""
+        # "+ends_at" keeps SQLite from choosing (owner_id, ends_at), which would fetch and
+        # sort the owner's whole archive for each page; (owner_id, starts_at) walks the
+        # rows already in page order and stops after the page. (A unary plus is plain SQL.)
         rows = await self._db.fetch_all(
-            "SELECT * FROM conferences WHERE owner_id = ? AND ends_at <= ?"
+            "SELECT * FROM conferences WHERE owner_id = ? AND +ends_at <= ?"
             " ORDER BY starts_at DESC, id DESC LIMIT ? OFFSET ?",
             (owner_id, now, limit, offset),
         )

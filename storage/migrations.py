@@ -209,4 +209,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX users_created ON users (created_at)",
         ),
     ),
+    Migration(
+        6,
+        "e-mail bodies apart from their delivery state",
+        (
+            # SQLite rewrites a whole row on UPDATE: with the message inside, marking one
+            # e-mail sent rewrote its ~12 kB body too.
+            """
+            CREATE TABLE outbox_bodies (
+                outbox_id INTEGER PRIMARY KEY REFERENCES outbox (id) ON DELETE CASCADE,
+                raw       BLOB NOT NULL
+            )
+            """,
+            "INSERT INTO outbox_bodies (outbox_id, raw) SELECT id, raw FROM outbox",
+            "ALTER TABLE outbox DROP COLUMN raw",
+        ),
+    ),
 )

@@ -43,6 +43,10 @@ class OutboxRow:
         return cls(**record)
 
 
+# The delivery state and the message itself, kept in two tables (migration 6).
+_SELECT = "SELECT o.*, b.raw FROM outbox AS o JOIN outbox_bodies AS b ON b.outbox_id = o.id"
+
+
 class OutboxRepository:
     def __init__(self, db: Queryable) -> None:
         self._db = db
@@ -60,22 +64,24 @@ class OutboxRepository:
         now: int,
     ) -> int:
         """Queue a message (pending, due at once); returns its id."""
-        return await self._db.insert(
+        outbox_id = await self._db.insert(
             "INSERT INTO outbox (message_id, kind, owner_id, conference_id, recipient, sender,"
-            " raw, status, attempts, next_attempt_at, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-            (message_id, kind, owner_id, conference_id, recipient, sender, bytes(raw),
-             PENDING, now, now),
+            " status, attempts, next_attempt_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            (message_id, kind, owner_id, conference_id, recipient, sender, PENDING, now, now),
         )
+        await self._db.execute("INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)",
+                               (outbox_id, bytes(raw)))
+        return outbox_id
 
     async def get(self, outbox_id: int) -> OutboxRow | None:
-        row = await self._db.fetch_one("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
+        row = await self._db.fetch_one(f"{_SELECT} WHERE id = ?", (outbox_id,))
         return None if row is None else OutboxRow.from_row(row)
 
     async def due(self, now: int, limit: int) -> list[OutboxRow]:
         """Pending rows whose time has come, those waiting longest first."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM outbox WHERE status = ? AND next_attempt_at <= ?"
+            f"{_SELECT} WHERE status = ? AND next_attempt_at <= ?"
             " ORDER BY next_attempt_at, id LIMIT ?",
             (PENDING, now, limit),
         )
@@ -107,7 +113,7 @@ class OutboxRepository:
     async def delivery_state(self, conference_id: int) -> dict[str, OutboxRow]:
         """The latest row per recipient of a conference's mail (for the owner's card)."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM outbox WHERE id IN ("
+            f"{_SELECT} WHERE id IN ("
             " SELECT MAX(id) FROM outbox WHERE conference_id = ? GROUP BY recipient)"
             " ORDER BY id",
             (conference_id,),
@@ -138,7 +144,7 @@ class OutboxRepository:
     async def failed(self, limit: int, offset: int = 0) -> list[OutboxRow]:
         """Failed rows, the newest first (the admin's list)."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            f"{_SELECT} WHERE status = ? ORDER BY id DESC LIMIT ? OFFSET ?",
             (FAILED, limit, offset),
         )
         return [OutboxRow.from_row(row) for row in rows]

@@ -15,7 +15,7 @@ SELECT c.*, u.id AS recipient_id, u.language AS recipient_language,
        u.timezone AS recipient_timezone, {is_owner} AS recipient_is_owner
 FROM conferences AS c
 {join}
-WHERE c.starts_at > :now AND c.starts_at <= :now + :window
+WHERE c.starts_at > :now AND c.starts_at <= :now + :window AND {link}
   AND u.is_active = 1 AND u.is_blocked = 0
   AND COALESCE(u.reminder_minutes, :default_minutes) > 0
   AND c.starts_at - COALESCE(u.reminder_minutes, :default_minutes) * 60 <= :now
@@ -23,11 +23,13 @@ WHERE c.starts_at > :now AND c.starts_at <= :now + :window
                   WHERE r.conference_id = c.id AND r.chat_id = u.id
                     AND r.starts_at = c.starts_at)
 """
-_OWNERS = _DUE.format(is_owner=1, join="JOIN users AS u ON u.id = c.owner_id")
+# CROSS JOIN fixes the join order in SQLite: start from the few conferences in the next
+# hour (conferences_start), not from every active user.
+_OWNERS = _DUE.format(is_owner=1, join="CROSS JOIN users AS u", link="u.id = c.owner_id")
 _PARTICIPANTS = _DUE.format(
     is_owner=0,
-    join="JOIN participants AS p ON p.conference_id = c.id AND p.kind = 'user'"
-         " AND p.is_active = 1 JOIN users AS u ON u.id = p.chat_id",
+    join="CROSS JOIN participants AS p CROSS JOIN users AS u",
+    link="p.conference_id = c.id AND p.kind = 'user' AND p.is_active = 1 AND u.id = p.chat_id",
 )
 
 

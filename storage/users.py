@@ -68,22 +68,22 @@ class UserRepository:
         For a known user only what Telegram owns (the username) and the activity marks
         change: the profile, language and time zone are the user's own choices.
         """
-        existing = await self.get(user_id)
-        if existing is None:
-            await self._db.execute(
-                "INSERT INTO users (id, username, full_name, language, timezone,"
-                " created_at, updated_at, last_seen_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                (user_id, username, full_name, language, timezone, now, now, now),
-            )
-        else:
-            await self._db.execute(
-                "UPDATE users SET username = ?, last_seen_at = ?, is_active = 1 WHERE id = ?",
-                (username, now, user_id),
-            )
+        row = await self._db.fetch_one(
+            "UPDATE users SET username = ?, last_seen_at = ?, is_active = 1 WHERE id = ?"
+            " RETURNING *",
+            (username, now, user_id),
+        )
+        if row is not None:
+            return UserRecord.from_row(row), False
+        await self._db.execute(
+            "INSERT INTO users (id, username, full_name, language, timezone,"
+            " created_at, updated_at, last_seen_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            (user_id, username, full_name, language, timezone, now, now, now),
+        )
         user = await self.get(user_id)
         assert user is not None
-        return user, existing is None
+        return user, True
 
     async def save_profile(self, user_id: int, profile: ProfileFields, *, now: int) -> None:
         await self._db.execute(

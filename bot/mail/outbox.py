@@ -183,7 +183,7 @@ class MailSender:
         settings: Settings,
         clock: Clock,
         *,
-        batch_size: int = 50,
+        batch_size: int = 200,
         base_delay: int = 30,
         max_delay: int = 3600,
         poll_interval: float = 30.0,
@@ -300,6 +300,9 @@ class MailSender:
             for row in rows:
                 await self._give_up_or_retry(row, reason, tally, quiet=True)
             return
+        # Each accepted message is marked sent at once, in its own write; the write runs
+        # while the next message is on the wire, and the batch waits for all of them.
+        marks: list[asyncio.Task[None]] = []
         try:
             for index, row in enumerate(rows):
                 if self._stopping:
@@ -319,13 +322,18 @@ class MailSender:
                                 await self._give_up_or_retry(other, reason, tally, quiet=True)
                         break
                     continue
-                await self._outbox.mark_sent(row.id, self._clock.timestamp())
+                marks.append(asyncio.ensure_future(
+                    self._outbox.mark_sent(row.id, self._clock.timestamp())))
                 tally.sent += 1
-                log.info("E-mail to %s sent (%s, outbox #%d)",
-                         mask_address(row.recipient), row.kind, row.id)
+                log.debug("E-mail to %s sent (%s, outbox #%d)",
+                          mask_address(row.recipient), row.kind, row.id)
         except BaseException:
             smtp.close()  # cancelled, or the database failed: drop the connection
+            await asyncio.gather(*marks, return_exceptions=True)
             raise
+        await asyncio.gather(*marks)
+        if marks:
+            log.info("%d e-mail(s) sent to %s", len(marks), self._settings.smtp_host)
         if smtp.is_connected:
             try:
                 await smtp.quit()

@@ -4,11 +4,11 @@ Hypothesis runs every example of a test inside the same function-scoped `bot` an
 so each example uses a NEW user (examples stay independent) and the harness keeps the
 book-keeping that lets an example say "the bot answered, nothing failed, nothing changed":
 
-- `barrier()`: updates are handled one at a time, so once a bystander's /help is answered,
+- `barrier()`: updates are handled one at a time, so once a bystander's press is answered,
   everything sent before it (and every update it re-queued) has been handled completely;
 - `snapshot()`: the rows of every business table (not the dialog-state tables, which
   legitimately change after every update, nor `users.last_seen_at`);
-- `check_clean()`: no message with the generic error text, no ERROR log record (the error
+- `assert_clean()`: no message with the generic error text, no ERROR log record (the error
   handler logs every exception), no failed Bot API call (a 400 "can't parse entities"
   means unescaped user text) since `mark()`.
 """

@@ -294,7 +294,7 @@ def _show(text: str) -> str:
 
 
 @pytest.mark.parametrize("prompt", list(TEXT_PROMPTS))
-@settings(max_examples=examples(12), **PROPERTY)
+@settings(max_examples=examples(20), **PROPERTY)
 @given(typed=hostile_text, language=languages, zone=zones)
 async def test_every_text_prompt_answers_hostile_text_and_changes_nothing(
         harness, prompt, typed, language, zone):
@@ -495,7 +495,7 @@ def _owned_by(snapshot, user_id: int) -> set[int]:
     return {row["id"] for row in snapshot.get("conferences", []) if row["owner_id"] == user_id}
 
 
-@settings(max_examples=examples(80), **PROPERTY)
+@settings(max_examples=examples(100), **PROPERTY)
 @given(holding=st.sampled_from(list(HOLDINGS)), data=callback_data, language=languages,
        pick=st.integers(0, 3))
 async def test_random_callback_data_is_always_answered_and_touches_nobody_else(
@@ -662,7 +662,7 @@ class TestAdminArguments:
             or table == "users" and row["id"] in may_change))
         assert not changed, f"{context}: the database changed:\n" + "\n".join(changed)
 
-    @settings(max_examples=examples(30), **PROPERTY)
+    @settings(max_examples=examples(40), **PROPERTY)
     @given(command=st.sampled_from(ADMIN_COMMANDS),
            arguments=st.one_of(hostile_text, digit_like,
                                st.sampled_from(["{victim}", "@Victim", "1" * 19, "0"])))
@@ -683,7 +683,7 @@ class TestAdminArguments:
         the admin must get the usage text or "nothing found", not an error."""
         await self.check(harness, await self.new_admin(harness), typed, may_change=set())
 
-    @settings(max_examples=examples(15), **PROPERTY)
+    @settings(max_examples=examples(20), **PROPERTY)
     @given(text=hostile_text)
     async def test_the_broadcast_prompt_answers_hostile_text(self, harness, victim, text):
         h = harness

@@ -76,3 +76,26 @@ async def test_concurrent_statements_never_join_another_transaction(tmp_path):
         assert [row[0] for row in rows] == [2]
     finally:
         await db.close()
+
+
+async def test_migration_6_moves_queued_mail_bodies_out_of_the_outbox(tmp_path, monkeypatch):
+    """A database queued under migration 5 keeps every message when upgraded."""
+    import storage.db as db_module
+
+    path = tmp_path / "old.sqlite3"
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:5])
+    old = await Database.open(path)
+    await old.execute(
+        "INSERT INTO outbox (message_id, kind, recipient, sender, raw, next_attempt_at,"
+        " created_at) VALUES ('<a@b>', 'invitation', 'r@example.com', 's@example.com',"
+        " x'48656c6c6f', 0, 0)")
+    await old.close()
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
+    upgraded = await Database.open(path)
+    try:
+        from storage.outbox import OutboxRepository
+
+        [row] = await OutboxRepository(upgraded).due(now=1, limit=5)
+        assert row.raw == b"Hello" and row.recipient == "r@example.com"
+    finally:
+        await upgraded.close()
