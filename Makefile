@@ -21,6 +21,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The real bot against a local Telegram stand-in, chatting in this terminal (no token).
+demo: $(STAMP)
+	$(BIN)/python -m bot --sandbox $(ARGS)
+
 # Benchmarks (docs/BENCHMARKS.md): figures and ratios against baselines of the same run.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 from types import TracebackType
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from . import inject
 from .config import BOT_ID, EmulatorConfig
@@ -15,9 +16,11 @@ from .methods.bot import scope_key
 from .server import ApiServer
 from .state import ChatInfo, EmulatorState, RecordedCall, StoredFile, UserInfo
 from .users import ChatRef, SimulatedGroup, SimulatedUser
-from .views import SentMessage
+from .views import CallbackAnswer, ChatEvent, SentMessage
 
 __all__ = ["BotAPIEmulator"]
+
+T = TypeVar("T")
 
 _FIRST_USER_ID = 1001
 _FIRST_GROUP_ID = -4_000_000_001
@@ -290,6 +293,25 @@ class BotAPIEmulator:
         """Current state of every message in a chat (deleted ones flagged)."""
         info = self._chat(chat)
         return [SentMessage.from_stored(m) for m in info.messages.values()]
+
+    # -- observers with their own cursor (the terminal sandbox) -------------------
+    def chat_events(self, chat: ChatRef, *, after: int = 0) -> list[ChatEvent]:
+        """What the bot did in a chat (new message, edit, deletion) with ``seq > after``,
+        oldest first. Unlike ``expect_*`` this consumes nothing: the caller keeps the
+        last ``seq`` it has seen (sequence numbers grow across all chats)."""
+        return [event for event in self._chat(chat).log.events if event.seq > after]
+
+    def callback_answer(self, query_id: str) -> CallbackAnswer | None:
+        """The bot's answer to a button press (the id ``press`` returned), if any yet."""
+        record = self.state.callback_queries.get(query_id)
+        return record.answer if record is not None else None
+
+    async def wait_until(
+        self, predicate: Callable[[], T | None], timeout: float | None = None
+    ) -> T | None:
+        """The first non-None ``predicate()``, re-checked whenever the bot changes something
+        (messages, edits, callback answers ...); None after ``timeout`` (None: no limit)."""
+        return await self.state.changed.wait_until(predicate, timeout)
 
     def _chat(self, chat: ChatRef) -> ChatInfo:
         if isinstance(chat, ChatInfo):

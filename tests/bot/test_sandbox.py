@@ -1,0 +1,207 @@
+"""`python -m bot --sandbox`: the real bot in a terminal chat, driven here through its
+standard input (a pipe) as a person would type, and read from what it prints.
+
+Not on a terminal, the sandbox echoes each line after its prompt and prints the next
+prompt only when the bot has gone quiet, so a whole answer lies between two prompts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+from icalendar import Calendar
+
+from bot.sandbox.render import Style, render_buttons, render_text
+from emulator import Button
+
+ROOT = Path(__file__).resolve().parents[2]
+PROMPT = re.compile(r"(?:^|\n)[^\n]*> $")
+
+
+class Sandbox:
+    """A `python -m bot --sandbox` process and its transcript."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.transcript = ""
+
+    @classmethod
+    async def start(cls, tmp_path: Path, *arguments: str) -> tuple[Sandbox, str]:
+        keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+        env = {**keep, "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(tmp_path / "real.sqlite3"),
+               "MAIL_DIR": str(tmp_path / "mail"), "PYTHONIOENCODING": "utf-8"}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "--sandbox", "--db", str(tmp_path / "sandbox.sqlite3"),
+            *arguments, cwd=tmp_path, env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        sandbox = cls(process)
+        return sandbox, await sandbox.until_prompt()
+
+    async def until_prompt(self, timeout: float = 15) -> str:
+        """Everything printed up to (and without) the next prompt."""
+        assert self.process.stdout is not None
+        chunk = ""
+        while not PROMPT.search(chunk):
+            data = await asyncio.wait_for(self.process.stdout.read(4096), timeout)
+            assert data, f"the sandbox ended early:\n{self.transcript}{chunk}"
+            chunk += data.decode()
+            self.transcript += data.decode()
+        return chunk[: PROMPT.search(chunk).start()]
+
+    async def type(self, line: str) -> str:
+        """Type a line; the bot's whole answer."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(line.encode() + b"\n")
+        await self.process.stdin.drain()
+        return await self.until_prompt()
+
+    async def press(self, output: str, label: str) -> str:
+        """Press the button labelled `label` in `output` by typing its number."""
+        return await self.type(button_number(output, label))
+
+    async def finish(self, line: str | None = "/quit") -> tuple[str, str]:
+        """/quit (or, with None, end of input); the rest of the output and stderr."""
+        assert self.process.stdin is not None
+        if line is not None:
+            self.process.stdin.write(line.encode() + b"\n")
+        self.process.stdin.close()
+        out, err = await asyncio.wait_for(self.process.communicate(), 30)
+        self.transcript += out.decode()
+        return out.decode(), err.decode()
+
+
+def button_number(output: str, label: str) -> str:
+    """The number shown before the last button with this label ("[7] ✅ Schedule")."""
+    numbers = re.findall(rf"\[(\d+)\] {re.escape(label)}", output)
+    assert numbers, f"no button {label!r} in:\n{output}"
+    return numbers[-1]
+
+
+async def test_schedule_view_add_to_calendar_delete_and_quit(tmp_path):
+    sandbox, banner = await Sandbox.start(tmp_path)
+    assert "Conference bot sandbox" in banner
+    assert f"E-mail:     written as .eml files to {tmp_path / 'mail'}" in banner
+    downloads = tmp_path / "data" / "sandbox-downloads"
+    assert f"Downloads:  {downloads}" in banner
+    assert "You are Alice" in banner
+
+    menu = await sandbox.type("/start")
+    assert menu.startswith("/start\n")  # the typed line, echoed after the prompt
+    assert "Hello, Alice!" in menu and "Your time zone is UTC" in menu
+    assert "[1] 📅 Schedule conference" in menu
+    assert "\x1b[" not in menu  # no terminal, no ANSI styles
+
+    topic = await sandbox.press(menu, "📅 Schedule conference")
+    assert re.search(r"✎ message #\d+ updated:\n📅 Schedule conference", topic)
+    assert "Step 1 of 3" in topic
+    assert "Step 2 of 3" in await sandbox.type("Weekly sync")
+    end = await sandbox.type("tomorrow 15:00")
+    assert "Start: " in end and "15:00 UTC" in end and "Step 3 of 3" in end
+    review = await sandbox.type("1h")
+    assert "Review the conference" in review and "16:00 UTC" in review
+    code = re.search(r"Conference ID: (\d+)", review).group(1)
+
+    scheduled = await sandbox.press(review, "✅ Schedule")
+    assert "Conference scheduled" in scheduled and code in scheduled
+
+    log = await sandbox.type("/log")
+    assert "Scheduled conferences: 1" in log
+    card = await sandbox.press(log, "1. Weekly sync")
+    assert "✎ message #" in card and f"Conference ID: {code}" in card
+    assert "Join link: https://meet.jit.si/" in card
+
+    calendar = await sandbox.press(card, "📆 Add to calendar")
+    saved = re.search(r"📎 (\S+\.ics) \(\d+ bytes\) saved to (.+\.ics)$", calendar, re.M)
+    assert saved, calendar
+    path = Path(saved.group(2))
+    assert path.parent == downloads and path.name == saved.group(1)
+    [event] = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert str(event["summary"]) == "Weekly sync"
+
+    # The card is still the latest message with buttons only by its number: the .ics
+    # message has none, so a bare number still presses the card's buttons.
+    question = await sandbox.press(card, "🗑 Delete")
+    assert "Delete “Weekly sync”" in question
+    deleted = await sandbox.press(question, "OK")
+    assert "is deleted" in deleted
+    assert "You have no scheduled conferences" in await sandbox.type("/log")
+
+    out, err = await sandbox.finish("/quit")
+    assert "Bye." in out
+    assert sandbox.process.returncode == 0
+    assert "Traceback" not in err and "Traceback" not in sandbox.transcript
+    # The sandbox used its own database, never DATABASE_PATH.
+    assert (tmp_path / "sandbox.sqlite3").exists() and not (tmp_path / "real.sqlite3").exists()
+
+
+async def test_two_people_languages_deep_link_and_old_buttons(tmp_path):
+    sandbox, _ = await Sandbox.start(tmp_path)
+    menu = await sandbox.type("/start")
+    menu_id = re.search(r"🤖 #(\d+)", menu).group(1)
+    started = await sandbox.type("/now Standup")
+    assert "Standup" in started
+    share = await sandbox.press(started, "📤 Share")
+    link = re.search(r"https://t\.me/ConferenceSandboxBot\?start=[\w-]+", share).group(0)
+
+    boris = await sandbox.type("/as Boris")
+    assert "New person Boris" in boris and "language en" in boris
+    assert "Boris's Telegram language: ru" in await sandbox.type("/lang ru")
+    hello = await sandbox.type("/start")
+    assert "Здравствуйте, Boris!" in hello and "Запланировать конференцию" in hello
+    visitor = await sandbox.type(link)  # a pasted deep link opens like /start <token>
+    assert "Standup" in visitor and "Добавить в календарь" in visitor
+
+    who = await sandbox.type("/who")
+    assert "Alice (Telegram id" in who and "Boris (Telegram id" in who and "← you" in who
+    back = await sandbox.type("/as Alice")
+    assert "You are Alice" in back
+    # A button of an older message, by message number: Alice's first menu, "Conference log".
+    log = await sandbox.type(f"#{menu_id}.{button_number(menu, '🗂 Conference log')}")
+    assert f"✎ message #{menu_id} updated:" in log and "Standup" in log
+    # A number beyond the buttons, or an escaped one, goes to the bot as text.
+    assert "I did not understand that" in await sandbox.type("9")
+    assert "I did not understand that" in await sandbox.type("\\1")
+    assert "⚠ there is no message #99 in this chat" in await sandbox.type("#99.1")
+    help_text = await sandbox.type("/?")
+    assert "/as NAME" in help_text and "#12.3" in help_text
+
+    out, err = await sandbox.finish(None)  # Ctrl-D: end of input
+    assert "Bye." in out and sandbox.process.returncode == 0
+    assert "Traceback" not in err
+
+
+async def test_ctrl_c_leaves_cleanly(tmp_path):
+    sandbox, _ = await Sandbox.start(tmp_path)
+    sandbox.process.send_signal(signal.SIGINT)
+    out, err = await asyncio.wait_for(sandbox.process.communicate(), 30)
+    assert sandbox.process.returncode == 0
+    assert "Bye." in out.decode() and "Traceback" not in err.decode()
+
+
+def test_entities_render_as_styles_on_a_terminal_and_plain_otherwise():
+    text = "👋 Hi Anna: bold, code and a link."
+    # Offsets count UTF-16 units: the emoji takes two.
+    entities = [{"type": "bold", "offset": 12, "length": 4},
+                {"type": "code", "offset": 18, "length": 4},
+                {"type": "text_link", "offset": 29, "length": 4, "url": "https://x.test/"}]
+    plain = render_text(text, entities, Style(ansi=False))
+    assert plain == "👋 Hi Anna: bold, code and a link (https://x.test/)."
+    styled = render_text(text, entities, Style(ansi=True))
+    assert "\x1b[1mbold\x1b[0m" in styled and "\x1b[36mcode\x1b[0m" in styled
+    assert "\x1b[4;34mlink\x1b[0m" in styled and "https://x.test/" in styled
+
+
+def test_buttons_are_numbered_row_by_row_and_links_show_their_address():
+    rows = ((Button("Join", url="https://meet.example/1"), Button("Edit", callback_data="e")),
+            (Button("Delete", callback_data="d"),))
+    assert render_buttons(rows, Style(ansi=False)) == [
+        "  [1] Join (https://meet.example/1)  [2] Edit",
+        "  [3] Delete",
+    ]
