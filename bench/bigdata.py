@@ -122,11 +122,14 @@ def _build() -> BigData:
          for i in range(N_INVITATIONS)))
     raw = b"X" * 2048
     conn.executemany(
-        "INSERT INTO outbox (message_id, kind, owner_id, conference_id, recipient, sender, raw,"
+        "INSERT INTO outbox (id, message_id, kind, owner_id, conference_id, recipient, sender,"
         " status, attempts, next_attempt_at, created_at, sent_at)"
-        " VALUES (?, 'invitation', ?, ?, ?, 'bot@example.org', ?, 'sent', 1, ?, ?, ?)",
-        ((f"<m{i}@bench>", owner_of(rng.random()), rng.randrange(1, N_CONFERENCES + 1),
-          f"guest{i}@example.org", raw, now - i, now - i, now - i) for i in range(N_OUTBOX)))
+        " VALUES (?, ?, 'invitation', ?, ?, ?, 'bot@example.org', 'sent', 1, ?, ?, ?)",
+        ((i + 1, f"<m{i}@bench>", owner_of(rng.random()), rng.randrange(1, N_CONFERENCES + 1),
+          f"guest{i}@example.org", now - i, now - i, now - i) for i in range(N_OUTBOX)))
+    # Message bodies live in their own table (migration 6).
+    conn.executemany("INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)",
+                     ((i + 1, raw) for i in range(N_OUTBOX)))
     conn.execute("COMMIT")
     # No ANALYZE: the bot never runs it, so the planner sees what production would see.
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.warnings import PTBUserWarning
 
 from bot import dates, timezones
 from bot.admin import AdminService
@@ -27,6 +29,11 @@ from handlers.commands import publish_default_commands
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+# Our conversations mix message and button handlers with per_message=False on purpose
+# (one dialog per chat and user, whichever message a button sits on); PTB warns about it
+# at every start.
+warnings.filterwarnings("ignore", message=r".*per_message.*", category=PTBUserWarning)
 
 # A token the local emulator accepts when no real one is configured (sandbox, tests).
 OFFLINE_TOKEN = "1:offline-sandbox-token-not-for-telegram"
