@@ -18,6 +18,7 @@ from bot.joining import JoinService
 from bot.mail.outbox import MailSender
 from bot.persistence import SQLitePersistence
 from bot.ratelimit import RetryingRateLimiter
+from bot.updates import PerPersonUpdateProcessor
 from bot.reminders import ReminderService
 from bot.settings import Settings
 from bot.sharing import SharingService
@@ -76,6 +77,8 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         .context_types(ContextTypes(context=BotContext))
         # Outgoing floods wait for Telegram's limits; 429 and network errors are retried.
         .rate_limiter(RetryingRateLimiter())
+        # Different people's updates concurrently, each person's in order.
+        .concurrent_updates(PerPersonUpdateProcessor())
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
