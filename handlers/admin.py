@@ -31,7 +31,7 @@ from bot.i18n import Html, Translator
 from bot.ratelimit import BULK
 from bot.settings import Settings
 from handlers import callback_data as cb
-from handlers.common import answer_press, handing_over, send, show
+from handlers.common import answer_press, dialog_fallbacks, send, show
 from handlers.conference_views import conference_card
 
 log = logging.getLogger(__name__)
@@ -309,11 +309,7 @@ def handlers(settings: Settings) -> list[BaseHandler]:
                            broadcast_presses],
                 CONFIRM: [broadcast_presses],
             },
-            fallbacks=[
-                CommandHandler("cancel", cancel_broadcast),
-                MessageHandler(filters.COMMAND, handing_over(_DRAFT)),
-                CallbackQueryHandler(handing_over(_DRAFT)),
-            ],
+            fallbacks=dialog_fallbacks(cancel_broadcast, _DRAFT),
         ),
         CallbackQueryHandler(on_admin_press, pattern=cb.pattern(cb.ADMIN)),
     ]

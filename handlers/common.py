@@ -7,7 +7,13 @@ import logging
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import BotContext
 from bot.profile import InvalidInput
@@ -87,6 +93,17 @@ def explain(t, error: InvalidInput) -> str:
     """The message for a rejected value, with nested catalog texts filled in."""
     nested = {name: t.plain(key) for name, key in error.nested.items()}
     return t(error.key, **error.values, **nested)
+
+
+def dialog_fallbacks(cancel, *draft_keys: str) -> list:
+    """What ends any dialog: /cancel (the dialog's own answer), and any other command or
+    another feature's button, which drop the drafts and are then handled as usual."""
+    leave = handing_over(*draft_keys)
+    return [
+        CommandHandler("cancel", cancel),
+        MessageHandler(filters.COMMAND, leave),
+        CallbackQueryHandler(leave),
+    ]
 
 
 def handing_over(*draft_keys: str):

@@ -33,7 +33,7 @@ from bot.profile import InvalidInput
 from bot.timezones import display_name
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import answer_press, explain, handing_over, send, show
+from handlers.common import answer_press, dialog_fallbacks, explain, send, show
 from handlers.conference_views import card_screen, moment, review_card
 
 ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD, REVIEW = range(6)
@@ -343,11 +343,6 @@ def handlers() -> list[BaseHandler]:
                 CallbackQueryHandler(start_edit, pattern=cb.pattern(cb.CONFERENCE, "edit")),
             ],
             states={**asking, REVIEW: [form_presses, not_text]},
-            fallbacks=[
-                CommandHandler("cancel", cancel_command),
-                # Another command or another feature's button leaves the form.
-                MessageHandler(filters.COMMAND, handing_over(_DRAFT)),
-                CallbackQueryHandler(handing_over(_DRAFT)),
-            ],
+            fallbacks=dialog_fallbacks(cancel_command, _DRAFT),
         )
     ]

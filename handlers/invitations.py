@@ -8,7 +8,6 @@ from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -19,7 +18,7 @@ from bot.invitations import parse_addresses
 from bot.profile import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import answer_press, explain, handing_over, send, show
+from handlers.common import answer_press, dialog_fallbacks, explain, send, show
 from handlers.conference_views import card_screen
 
 ASK_ADDRESSES, CONFIRM = range(2)
@@ -160,10 +159,6 @@ def handlers() -> list[BaseHandler]:
                 CONFIRM: [presses,
                           MessageHandler(filters.TEXT & ~filters.COMMAND, on_addresses)],
             },
-            fallbacks=[
-                CommandHandler("cancel", cancel_command),
-                MessageHandler(filters.COMMAND, handing_over(_DRAFT)),
-                CallbackQueryHandler(handing_over(_DRAFT)),
-            ],
+            fallbacks=dialog_fallbacks(cancel_command, _DRAFT),
         )
     ]

@@ -17,7 +17,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -29,7 +28,7 @@ from bot.joining import JoinOutcome
 from bot.profile import InvalidInput, clean_name
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import answer_press, explain, handing_over, send
+from handlers.common import answer_press, dialog_fallbacks, explain, send
 from handlers.conference_views import moment
 from storage.conferences import ConferenceRecord, ConferenceRepository
 
@@ -221,11 +220,7 @@ def handlers() -> list[BaseHandler]:
                 CallbackQueryHandler(cancel, pattern=cb.pattern(cb.JOIN, "cancel")),
                 MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text),
             ]},
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                MessageHandler(filters.COMMAND, handing_over(_DRAFT)),
-                CallbackQueryHandler(handing_over(_DRAFT)),
-            ],
+            fallbacks=dialog_fallbacks(cancel, _DRAFT),
         ),
         CallbackQueryHandler(on_join_extra, pattern=cb.pattern(cb.JOIN, "remember", "remind")),
     ]

@@ -36,7 +36,7 @@ from bot.users import profile_of
 from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.commands import publish_chat_commands
-from handlers.common import answer_press, explain, handing_over, send, show
+from handlers.common import answer_press, dialog_fallbacks, explain, send, show
 from storage.users import ProfileFields
 
 CARD, ASK_NAME, ASK_EMAIL, ASK_TIMEZONE, ASK_DISPLAY_NAME = range(5)
@@ -243,11 +243,6 @@ def handlers() -> list[BaseHandler]:
                     for state in _QUESTIONS
                 },
             },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                # Another command or another feature's button leaves the dialog.
-                MessageHandler(filters.COMMAND, handing_over(_DRAFT)),
-                CallbackQueryHandler(handing_over(_DRAFT)),
-            ],
+            fallbacks=dialog_fallbacks(cancel, _DRAFT),
         )
     ]
