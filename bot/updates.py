@@ -5,6 +5,11 @@ the database or on Telegram holds everybody up. Running all updates concurrently
 let two presses of the same person overtake each other inside a dialog. This processor
 keeps each person's (or, without a person, each chat's) updates in arrival order and
 lets different people proceed concurrently.
+
+PTB's ConversationHandler needs the updates of one conversation processed one by one;
+every conversation here is keyed by person (and chat), so the per-person order is
+exactly that. A dialog that hands an update over (handlers/common.py) re-queues it, and
+it waits behind the update that is finishing for the same person.
 """
 
 from __future__ import annotations
