@@ -78,6 +78,11 @@ class OutboxRepository:
         row = await self._db.fetch_one(f"{_SELECT} WHERE id = ?", (outbox_id,))
         return None if row is None else OutboxRow.from_row(row)
 
+    async def next_attempt_at(self) -> int | None:
+        """When the earliest pending message falls due (None: nothing pending)."""
+        return await self._db.fetch_value(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = ?", (PENDING,))
+
     async def due(self, now: int, limit: int) -> list[OutboxRow]:
         """Pending rows whose time has come, those waiting longest first."""
         rows = await self._db.fetch_all(

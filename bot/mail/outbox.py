@@ -258,7 +258,12 @@ class MailSender:
             errors = 0
             if report.total and not self._stopping:
                 continue  # rows were processed: look again for more that are due now
-            await self._wait(self._poll_interval)
+            # Sleep until the next retry falls due (or the poll interval, or a wake-up).
+            next_due = await self._outbox.next_attempt_at()
+            pause = self._poll_interval
+            if next_due is not None:
+                pause = min(pause, max(0.05, next_due - self._clock.timestamp()))
+            await self._wait(pause)
 
     async def _wait(self, seconds: float) -> None:
         try:
