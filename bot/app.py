@@ -21,6 +21,7 @@ from bot.ratelimit import RetryingRateLimiter
 from bot.updates import PerPersonUpdateProcessor
 from bot.reminders import ReminderService
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from bot.sharing import SharingService
 from bot.users import UserService
 from bot.platforms import make_platform
@@ -77,6 +78,9 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         .context_types(ContextTypes(context=BotContext))
         # Outgoing floods wait for Telegram's limits; 429 and network errors are retried.
         .rate_limiter(RetryingRateLimiter())
+        # aiohttp under PTB: the same requests for less CPU than httpx (bot/transport.py).
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         # Different people's updates concurrently, each person's in order.
         .concurrent_updates(PerPersonUpdateProcessor())
         .post_init(on_startup)

@@ -1,0 +1,81 @@
+"""The HTTP client under python-telegram-bot: aiohttp instead of PTB's default httpx.
+
+Under load the bot spent most of its CPU in httpx/httpcore (B1 in docs/BENCHMARKS.md);
+aiohttp's C-accelerated HTTP parser does the same requests for less. PTB lets any
+`BaseRequest` carry its calls: this one sends the same form fields and files httpx would,
+and maps timeouts and connection errors to PTB's TimedOut and NetworkError, on which the
+rest of the bot (bot/ratelimit.py) relies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+_DEFAULT = BaseRequest.DEFAULT_NONE
+
+
+class AiohttpRequest(BaseRequest):
+    def __init__(self, *, connection_pool_size: int = 256, read_timeout: float = 5.0,
+                 write_timeout: float = 5.0, connect_timeout: float = 5.0,
+                 media_write_timeout: float = 20.0) -> None:
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT})
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout=_DEFAULT, write_timeout=_DEFAULT,
+                         connect_timeout=_DEFAULT, pool_timeout=_DEFAULT) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data.multipart_data if request_data else None
+        fields = request_data.json_parameters if request_data else None
+        read = self._read_timeout if read_timeout is _DEFAULT else read_timeout
+        connect = self._connect_timeout if connect_timeout is _DEFAULT else connect_timeout
+        if write_timeout is _DEFAULT:
+            write_timeout = self._media_write_timeout if files else self._write_timeout
+        # aiohttp has no separate write timeout: the whole exchange may take both.
+        total = None if read is None else read + (write_timeout or 0) + (connect or 0)
+        timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+        try:
+            async with self._session.request(method, url, data=_body(fields, files),
+                                             timeout=timeout) as response:
+                return response.status, await response.read()
+        except asyncio.TimeoutError as error:
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def _body(fields: dict[str, str] | None, files: dict | None):
+    """Form fields, or multipart when files are uploaded (as httpx would send them)."""
+    if not files:
+        return fields or None
+    form = aiohttp.FormData()
+    for name, value in (fields or {}).items():
+        form.add_field(name, value)
+    for name, upload in files.items():
+        filename, content, *rest = upload if isinstance(upload, tuple) else (None, upload)
+        form.add_field(name, content, filename=filename,
+                       content_type=rest[0] if rest else "application/octet-stream")
+    return form
