@@ -52,6 +52,18 @@ class SharingService:
                                                     now=self._clock.timestamp())
         return conference
 
+    async def visible_to(self, user_id: int, conference_id: int | None) -> ConferenceRecord | None:
+        """The conference if this person may see and join it: its owner, or a participant
+        (someone who opened its link). None for anyone else, or if it is gone."""
+        if conference_id is None:
+            return None
+        conference = await ConferenceRepository(self._database).get(conference_id)
+        if conference is None:
+            return None
+        if conference.owner_id == user_id or await self.is_participant(conference.id, user_id):
+            return conference
+        return None
+
     async def add_group(self, conference: ConferenceRecord, chat_id: int, title: str) -> None:
         await ParticipantRepository(self._database).add(
             conference.id, chat_id, kind="group", title=title, now=self._clock.timestamp())

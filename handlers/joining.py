@@ -30,7 +30,7 @@ from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.common import answer_press, dialog_fallbacks, explain, send
 from handlers.conference_views import moment
-from storage.conferences import ConferenceRecord, ConferenceRepository
+from storage.conferences import ConferenceRecord
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,10 @@ _LAST_TYPED_NAME = "join_last_name"
 async def _conference_for_press(update: Update, context: BotContext) -> ConferenceRecord | None:
     """The pressed conference if this person may join it: its owner, or a participant."""
     data = cb.decode(update.callback_query.data)
-    conference_id = data.arg_int() if data else None
     services = context.services
-    user = context.current_user
-    conference = (await ConferenceRepository(services.database).get(conference_id)
-                  if conference_id else None)
-    allowed = conference is not None and not services.conferences.is_archived(conference) and (
-        conference.owner_id == user.id
-        or await services.sharing.is_participant(conference.id, user.id))
-    if not allowed:
+    conference = await services.sharing.visible_to(context.current_user.id,
+                                                   data.arg_int() if data else None)
+    if conference is None or services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
         return None
     return conference
@@ -69,8 +64,8 @@ async def on_join_press(update: Update, context: BotContext) -> int:
 async def on_name(update: Update, context: BotContext) -> int:
     """The typed name to join with."""
     draft = context.user_data.get(_DRAFT) or {}
-    conference = await ConferenceRepository(context.services.database).get(
-        draft.get("conference_id", 0))
+    conference = await context.services.sharing.visible_to(context.current_user.id,
+                                                           draft.get("conference_id"))
     if conference is None:
         context.user_data.pop(_DRAFT, None)
         await send(update, context, context.t("conference.gone"))

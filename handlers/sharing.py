@@ -31,7 +31,7 @@ from handlers.common import answer_press, send, show
 from handlers.conference_log import pressed_conference, send_calendar_file
 from handlers.conference_views import card_screen, moment, row_label
 from handlers.notices import NoticeReport, refresh_inline_cards, tell_participants
-from storage.conferences import ConferenceRecord, ConferenceRepository
+from storage.conferences import ConferenceRecord
 
 INLINE_RESULTS = 20
 SCHEDULE_START_PARAMETER = "schedule"  # /start schedule opens the menu (see handlers/menu.py)
@@ -103,15 +103,9 @@ def visitor_card(t: Translator, context: BotContext, conference: ConferenceRecor
 async def on_participant_calendar(update: Update, context: BotContext) -> None:
     """"Add to calendar" for a participant (checked: they opened this conference's link)."""
     data = cb.decode(update.callback_query.data)
-    conference_id = data.arg_int() if data else None
-    services = context.services
-    user = context.current_user
-    conference = (await ConferenceRepository(services.database).get(conference_id)
-                  if conference_id else None)
-    allowed = conference is not None and (
-        conference.owner_id == user.id
-        or await services.sharing.is_participant(conference.id, user.id))
-    if not allowed:
+    conference = await context.services.sharing.visible_to(context.current_user.id,
+                                                           data.arg_int() if data else None)
+    if conference is None:
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
         return
     await answer_press(update)
