@@ -43,9 +43,9 @@ class AdminService:
         """Any conference, whoever owns it (admins may act on all)."""
         return await ConferenceRepository(self._database).get(conference_id)
 
-    async def user_conferences(self, user_id: int, limit: int = 10) -> list[ConferenceRecord]:
-        return await ConferenceRepository(self._database).list_scheduled(
-            user_id, now=self._clock.timestamp(), limit=limit)
+    async def scheduled_count(self, user_id: int) -> int:
+        return await ConferenceRepository(self._database).count_scheduled(
+            user_id, now=self._clock.timestamp())
 
     async def set_blocked(self, admin_id: int, user_id: int, blocked: bool) -> bool:
         async with self._database.transaction() as tx:

@@ -88,7 +88,7 @@ async def _show_user(update: Update, context: BotContext, user_id: int) -> None:
     if user is None:
         await send(update, context, t("admin.no_such_user", id=user_id))
         return
-    count = len(await services.admin.user_conferences(user.id, limit=1000))
+    count = await services.admin.scheduled_count(user.id)
     text = t("admin.user_card", name=user.full_name, id=user.id,
              username=f", @{user.username}" if user.username else "", language=user.language,
              timezone=user.timezone, email=user.email or t.plain("common.not_set"),

@@ -15,6 +15,7 @@ from bot.conferences import PAGE_SIZE, Draft, Page
 from bot.formatting import format_moment
 from bot.i18n import Translator
 from bot.timezones import display_name
+from handlers import keyboards
 from storage.conferences import ConferenceRecord
 
 _TOPIC_IN_BUTTON = 40
@@ -126,8 +127,6 @@ def row_label(number: int, conference: ConferenceRecord) -> str:
 
 async def card_screen(context, conference: ConferenceRecord) -> tuple[str, object]:
     """The conference card, with who was invited and how delivery went, and its buttons."""
-    from handlers import keyboards  # keyboards import nothing from here; avoids a cycle
-
     services = context.services
     t = context.t
     user = context.current_user
