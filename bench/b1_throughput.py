@@ -1,7 +1,7 @@
 """B1: updates handled per second, a realistic mix from many users, through the emulator.
 
 The emulator and the simulated users run in this process; the bot runs in a child process
-(`python -m bot`, i.e. bot.app.build_application + bot.runner.BotRunner, with the settings
+(`python -m bot`, i.e. app.factory.build_application + app.runner.BotRunner, with the settings
 of tests/e2e.py's test_settings: FLOOD_MAX_UPDATES high, REMINDER_CHECK_SECONDS=0), so the
 two cores are split between "Telegram" and the bot. The baseline is bench/echo_bot.py on the
 same emulator with the same number of concurrent users, each sending the same number of

@@ -1,10 +1,22 @@
-"""Admin operations (F13). Every action that changes something is written to the audit log."""
+"""Admin operations (F13). Every action that changes something is written to the audit log.
+
+Broadcasts are delivered here too: each recipient is claimed in the database before the
+message goes out, so a restart resumes a broadcast without sending anyone it twice.
+"""
 
 from __future__ import annotations
 
+import html
+import logging
 import re
 
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
 from bot.clock import Clock
+from bot.delivery import Delivery, Notice, UnreachableHook, send_to_many
+from bot.i18n import FALLBACK_LANGUAGE, Translator
 from storage.admin import AdminRepository, Stats
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database
@@ -12,15 +24,20 @@ from storage.outbox import OutboxRepository, OutboxRow
 from storage.users import UserRecord, UserRepository
 
 
+log = logging.getLogger(__name__)
+
 # Telegram ids typed by an admin: ASCII digits only (str.isdigit also accepts '²').
 _ID = re.compile(r"[0-9]{1,18}")
+BROADCAST_BATCH = 30  # one second's worth at Telegram's overall limit
 
 
 class AdminService:
-    def __init__(self, database: Database, clock: Clock, *, join_early_minutes: int) -> None:
+    def __init__(self, database: Database, clock: Clock, *, join_early_minutes: int,
+                 on_unreachable: UnreachableHook) -> None:
         self._database = database
         self._clock = clock
         self._join_early_seconds = join_early_minutes * 60
+        self._on_unreachable = on_unreachable
 
     async def stats(self) -> Stats:
         return await AdminRepository(self._database).stats(
@@ -115,6 +132,27 @@ class AdminService:
     async def finish_broadcast(self, broadcast_id: int) -> tuple[int, int]:
         return await AdminRepository(self._database).finish_broadcast(
             broadcast_id, now=self._clock.timestamp())
+
+    async def deliver_broadcast(self, bot: Bot, broadcast_id: int, admin_id: int,
+                                text: str) -> None:
+        """Send to every active user not reached yet, paced as bulk, then report to the
+        admin. Runs as background work; after a restart, `unfinished_broadcasts` resumes."""
+        body = html.escape(text, quote=False)
+        while recipients := await self.next_recipients(broadcast_id, BROADCAST_BATCH):
+            outcomes = await send_to_many(
+                bot, [Notice(user_id, body) for user_id in recipients],
+                on_unreachable=self._on_unreachable, purpose=f"broadcast {broadcast_id}")
+            for user_id, outcome in zip(recipients, outcomes, strict=True):
+                if outcome is Delivery.SENT:
+                    await self.delivered(broadcast_id, user_id)
+        ok, failed = await self.finish_broadcast(broadcast_id)
+        admin = await UserRepository(self._database).get(admin_id)
+        t = Translator(admin.language if admin else FALLBACK_LANGUAGE)
+        try:
+            await bot.send_message(admin_id, t("admin.broadcast_done", id=broadcast_id,
+                                               ok=ok, failed=failed), parse_mode=ParseMode.HTML)
+        except TelegramError as error:
+            log.warning("Could not report broadcast %s: %s", broadcast_id, error)
 
     async def audit(self, admin_id: int, action: str, target: str = "") -> None:
         await AdminRepository(self._database).audit(admin_id, action, target,

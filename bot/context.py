@@ -28,7 +28,7 @@ _SERVICES_KEY = "services"
 
 @dataclass
 class Services:
-    """Everything the handlers may call; built once in bot/app.py."""
+    """Everything the handlers may call; built once in app/factory.py."""
 
     settings: Settings
     database: Database

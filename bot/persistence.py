@@ -3,7 +3,7 @@
 python-telegram-bot asks a BasePersistence for conversation states and user/chat data at
 start and hands changes back in `update_*` calls. Storing them in the same database as
 everything else means a restart (even a SIGKILL) resumes every half-finished dialog:
-the application flushes after each update (see bot/app.py), not only on a timer.
+the application flushes after each update (see app/factory.py), not only on a timer.
 """
 
 from __future__ import annotations

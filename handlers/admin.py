@@ -40,7 +40,6 @@ ASK_TEXT, CONFIRM = range(2)
 END = ConversationHandler.END
 _DRAFT = "broadcast"
 MAX_BROADCAST = 3500  # leaves room in Telegram's 4096 for the escaping
-_BATCH = 30  # one second's worth at Telegram's overall limit
 
 
 def _is_admin(context: BotContext) -> bool:
@@ -232,51 +231,10 @@ async def on_broadcast_press(update: Update, context: BotContext) -> int | None:
     await show(update, context, t("admin.broadcast_started",
                                   count=await services.admin.recipients_count()))
     context.application.create_task(
-        deliver_broadcast(context.application, broadcast_id, context.current_user.id, text),
+        services.admin.deliver_broadcast(context.bot, broadcast_id, context.current_user.id,
+                                         text),
         name=f"broadcast-{broadcast_id}")
     return END
-
-
-async def deliver_broadcast(application: Application, broadcast_id: int, admin_id: int,
-                            text: str) -> None:
-    """Send to every active user not reached yet, paced as bulk by the rate limiter,
-    then report to the admin."""
-    services: Services = application.bot_data["services"]
-    body = Html(html.escape(text, quote=False))
-    while recipients := await services.admin.next_recipients(broadcast_id, _BATCH):
-        await asyncio.gather(*(_deliver_one(application, services, broadcast_id, user_id, body)
-                               for user_id in recipients))
-    ok, failed = await services.admin.finish_broadcast(broadcast_id)
-    admin = await services.users.get(admin_id)
-    t = Translator(admin.language if admin else "en")
-    try:
-        await application.bot.send_message(admin_id, t("admin.broadcast_done", id=broadcast_id,
-                                                       ok=ok, failed=failed),
-                                           parse_mode=ParseMode.HTML)
-    except TelegramError as error:
-        log.warning("Could not report broadcast %s: %s", broadcast_id, error)
-
-
-async def _deliver_one(application: Application, services: Services, broadcast_id: int,
-                       user_id: int, body: str) -> None:
-    try:
-        await application.bot.send_message(user_id, body, parse_mode=ParseMode.HTML,
-                                           rate_limit_args=BULK)
-    except Forbidden:
-        await services.sharing.chat_unreachable(user_id)
-        return
-    except TelegramError as error:
-        log.warning("Broadcast %s to %s failed: %s", broadcast_id, user_id, error)
-        return
-    await services.admin.delivered(broadcast_id, user_id)
-
-
-async def resume_broadcasts(application: Application) -> None:
-    """At start-up: broadcasts cut short by a restart carry on where they stopped."""
-    services: Services = application.bot_data["services"]
-    for broadcast_id, admin_id, text in await services.admin.unfinished_broadcasts():
-        application.create_task(deliver_broadcast(application, broadcast_id, admin_id, text),
-                                name=f"broadcast-{broadcast_id}")
 
 
 def _cancel_markup(t: Translator) -> InlineKeyboardMarkup:

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.app import build_application
+from app.factory import build_application
 from bot.clock import FixedClock
-from bot.runner import BotRunner
+from app.runner import BotRunner
 from bot.settings import Settings, load_settings
 from bot.users import profile_of
 from storage.users import UserRepository

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from icalendar import Calendar
 
-from bot.sandbox.render import Style, render_buttons, render_text
+from app.sandbox.render import Style, render_buttons, render_text
 from emulator import Button
 
 ROOT = Path(__file__).resolve().parents[2]

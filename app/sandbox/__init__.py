@@ -17,18 +17,18 @@ import os
 import signal
 import sys
 import tempfile
-import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application
+from app.factory import build_application
 from bot.logs import configure_logging
-from bot.runner import BotRunner
-from bot.sandbox.console import Console
-from bot.sandbox.render import Style
-from bot.sandbox.session import HELP, Sandbox
+from app.runner import BotRunner
+from app.sandbox.console import Console
+from app.sandbox.render import Style
+from app.sandbox.session import HELP, Sandbox
 from bot.settings import Settings, SettingsError, load_settings
+from emulator import BotAPIEmulator
 
 __all__ = ["HELP", "run_sandbox", "sandbox_settings"]
 
@@ -94,8 +94,6 @@ async def _serve(settings: Settings, *, console: Console, style: Style, interact
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)
-    from emulator import BotAPIEmulator  # the sandbox's own dependency, loaded only here
-
     # Telegram keeps a bare "&" in HTML; the tests' strict check is not for the sandbox.
     emu = BotAPIEmulator(bot_username=BOT_USERNAME, bot_first_name="Conference Bot",
                          strict_html_ampersand=False)
@@ -158,11 +156,6 @@ def _configure_logging(settings: Settings, console: Console, style: Style) -> Pa
         file_handler.addFilter(log_filter)
         chat_handler.addFilter(log_filter)
     root.handlers[:] = [file_handler, chat_handler]
-    # ConversationHandler's per_message advice is for developers, not for a demo.
-    with contextlib.suppress(ImportError):
-        from telegram.warnings import PTBUserWarning
-
-        warnings.filterwarnings("ignore", category=PTBUserWarning)
     return DEFAULT_LOG
 
 

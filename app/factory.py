@@ -1,4 +1,8 @@
-"""Builds the python-telegram-bot Application: the one place where the layers meet."""
+"""Builds the python-telegram-bot Application: the one place where the layers meet.
+
+The core services (bot/) are created here and handed to the handlers (handlers/) through
+the typed context (bot/context.py); start-up and shutdown open and close what they use.
+"""
 
 from __future__ import annotations
 
@@ -26,25 +30,29 @@ from bot.sharing import SharingService
 from bot.users import UserService
 from bot.platforms import make_platform
 from handlers import register_handlers
-from handlers.admin import resume_broadcasts
 from handlers.commands import publish_default_commands
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# Our conversations mix message and button handlers with per_message=False on purpose
-# (one dialog per chat and user, whichever message a button sits on); PTB warns about it
-# at every start.
-warnings.filterwarnings("ignore", message=r".*per_message.*", category=PTBUserWarning)
-
 # A token the local emulator accepts when no real one is configured (sandbox, tests).
 OFFLINE_TOKEN = "1:offline-sandbox-token-not-for-telegram"
+
+
+def quiet_design_warnings() -> None:
+    """Called once at start-up (app/main.py), never on import.
+
+    Our conversations mix message and button handlers with per_message=False on purpose
+    (one dialog per chat and user, whichever message a button sits on); PTB warns about
+    it at every start.
+    """
+    warnings.filterwarnings("ignore", message=r".*per_message.*", category=PTBUserWarning)
 
 
 async def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:
     """Open the database and build the Application with every handler registered.
 
-    The caller owns the result: BotRunner (bot/runner.py) starts and stops it.
+    The caller owns the result: BotRunner (app/runner.py) starts and stops it.
     """
     database = await Database.open(settings.database_path)
     clock = clock or Clock()
@@ -56,6 +64,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     users.on_email_changed(invitations.email_changed)
     conferences = ConferenceService(database, clock,
                                     join_early_minutes=settings.join_early_minutes)
+    sharing = SharingService(database, clock)
     services = Services(
         settings=settings,
         database=database,
@@ -63,12 +72,13 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         users=users,
         conferences=conferences,
         video=video,
-        sharing=SharingService(database, clock),
+        sharing=sharing,
         invitations=invitations,
         mail_sender=mail_sender,
         joining=JoinService(database, clock, conferences),
         reminders=ReminderService(database, clock, default_minutes=settings.reminder_minutes),
-        admin=AdminService(database, clock, join_early_minutes=settings.join_early_minutes),
+        admin=AdminService(database, clock, join_early_minutes=settings.join_early_minutes,
+                           on_unreachable=sharing.chat_unreachable),
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
     builder = (
@@ -106,7 +116,10 @@ async def on_startup(application: Application) -> None:
     services.mail_sender.start()
     services.mail_sender.wake()
     # A broadcast cut short by a restart carries on.
-    await resume_broadcasts(application)
+    for broadcast_id, admin_id, text in await services.admin.unfinished_broadcasts():
+        application.create_task(
+            services.admin.deliver_broadcast(application.bot, broadcast_id, admin_id, text),
+            name=f"broadcast-{broadcast_id}")
     log.info("Bot @%s is up", application.bot.username)
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.sandbox.console import Console, LineReader
-from bot.sandbox.render import Style, numbered_buttons, render_buttons, render_message
+from app.sandbox.console import Console, LineReader
+from app.sandbox.render import Style, numbered_buttons, render_buttons, render_message
 from bot.settings import Settings
 from emulator import BotAPIEmulator, Button, ChatEvent, SentMessage, SimulatedGroup, SimulatedUser
 

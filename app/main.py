@@ -1,0 +1,63 @@
+"""The command line: `python -m bot` (or the `conference-bot` script).
+
+`python -m bot` serves the bot with long polling; `python -m bot --sandbox` runs it in a
+terminal chat instead, against a Bot API emulator inside the process: no token and no
+Telegram needed (app/sandbox/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from app.factory import build_application, quiet_design_warnings
+from app.runner import BotRunner
+from bot.logs import configure_logging
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = _parse_arguments(sys.argv[1:] if argv is None else argv)
+    quiet_design_warnings()
+    if options.sandbox:
+        from app.sandbox import run_sandbox  # the emulator is loaded only for the sandbox
+
+        return run_sandbox(database=options.db, downloads=options.downloads, name=options.name)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    return asyncio.run(_serve(settings))
+
+
+def _parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Serve the conference bot with long polling (settings: environment, .env).",
+    )
+    parser.add_argument(
+        "--sandbox", action="store_true",
+        help="try the bot in a terminal chat, without Telegram or a token",
+    )
+    sandbox = parser.add_argument_group("sandbox options")
+    sandbox.add_argument("--db", type=Path, metavar="PATH",
+                         help="keep the sandbox's database in PATH (default: a temporary one)")
+    sandbox.add_argument("--downloads", type=Path, metavar="DIR",
+                         help="where files the bot sends are saved "
+                              "(default: data/sandbox-downloads)")
+    sandbox.add_argument("--name", default="Alice",
+                         help="the first simulated person's name (default: Alice)")
+    options = parser.parse_args(argv)
+    if not options.sandbox and (options.db or options.downloads or options.name != "Alice"):
+        parser.error("--db, --downloads and --name only go with --sandbox")
+    return options
+
+
+async def _serve(settings: Settings) -> int:
+    application = await build_application(settings)
+    await BotRunner(application).run_until_signalled()
+    return 0
