@@ -15,12 +15,12 @@ from enum import Enum
 
 from bot.clock import Clock
 from bot.dates import PAST_GRACE
-from bot.profile import InvalidInput
+from bot.validation import InvalidInput
 from storage.conferences import ConferenceRecord, ConferenceRepository, NewConference
 from storage.db import Database
 
 MAX_TOPIC_LENGTH = 200
-MAX_DURATION = timedelta(hours=24)
+MAX_CONFERENCE_LENGTH = timedelta(hours=24)  # from start to end
 AD_HOC_DURATION = timedelta(minutes=30)
 PAGE_SIZE = 6
 CODE_LENGTH = 9
@@ -175,9 +175,9 @@ class ConferenceService:
         end = int(ends_at.timestamp())
         if end <= starts_at:
             raise InvalidInput("schedule.bad_end_before_start")
-        if end - starts_at > MAX_DURATION.total_seconds():
+        if end - starts_at > MAX_CONFERENCE_LENGTH.total_seconds():
             raise InvalidInput("schedule.bad_end_too_long",
-                               {"hours": str(int(MAX_DURATION.total_seconds() // 3600))})
+                               {"hours": str(int(MAX_CONFERENCE_LENGTH.total_seconds() // 3600))})
         return end
 
     async def check_code_free(self, code: str, *, except_id: int | None = None) -> str:

@@ -19,7 +19,7 @@ from bot.calendar import conference_uid
 from bot.clock import Clock
 from bot.mail.compose import ConferenceMail, Method, email_changed_message, invitation_message
 from bot.mail.outbox import enqueue
-from bot.profile import InvalidInput
+from bot.validation import InvalidInput
 from bot.settings import Settings
 from bot.platforms import VideoPlatform
 from storage.conferences import ConferenceRecord, ConferenceRepository

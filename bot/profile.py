@@ -7,25 +7,15 @@ message that tells the person what to type instead.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
 from bot.timezones import resolve_timezone
+from bot.validation import InvalidInput
 
 MAX_NAME_LENGTH = 64
 MAX_EMAIL_LENGTH = 254
 CLEAR_VALUE = "-"
-
-
-@dataclass
-class InvalidInput(Exception):
-    """A typed value was rejected; `key` names the message, `values` fill it in, and
-    `nested` fills placeholders with other catalog texts (by key)."""
-
-    key: str
-    values: dict[str, str] = field(default_factory=dict)
-    nested: dict[str, str] = field(default_factory=dict)
 
 
 def clean_name(typed: str) -> str:

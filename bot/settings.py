@@ -18,7 +18,8 @@ from zoneinfo import available_timezones
 
 from dotenv import dotenv_values
 
-SUPPORTED_LANGUAGES = ("en", "ru")
+from bot.i18n import LANGUAGES
+
 VIDEO_PLATFORMS = ("jitsi", "bbb", "template")
 SMTP_TLS_MODES = ("starttls", "tls", "none")
 BBB_CHECKSUMS = ("sha1", "sha256", "sha512")
@@ -113,7 +114,7 @@ def load_settings(
         database_path=reader.get("DATABASE_PATH", Path, defaults.database_path),
         admin_ids=reader.get("ADMIN_IDS", _parse_id_list, defaults.admin_ids),
         default_language=reader.get(
-            "DEFAULT_LANGUAGE", _one_of(SUPPORTED_LANGUAGES), defaults.default_language
+            "DEFAULT_LANGUAGE", _one_of(LANGUAGES), defaults.default_language
         ),
         default_timezone=reader.get("DEFAULT_TIMEZONE", _parse_timezone, defaults.default_timezone),
         join_early_minutes=reader.get(

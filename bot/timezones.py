@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel.core import get_global
 from babel.dates import get_timezone_location
 
+from bot.i18n import LANGUAGES
+
 _ALIASES_FILE = Path(__file__).parent / "data" / "city_aliases.toml"
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?$")
 MAX_INPUT_LENGTH = 64
@@ -45,7 +47,7 @@ def _index() -> dict[str, str]:
     for zone in zones:
         if "/" in zone:
             index.setdefault(_normalise(zone.rsplit("/", 1)[1]), zone)
-    for locale in ("en", "ru"):
+    for locale in LANGUAGES:
         for zone in zones:
             try:
                 city = get_timezone_location(zone, locale=locale, return_city=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -16,7 +17,8 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.profile import InvalidInput
+from bot.i18n import Translator
+from bot.validation import InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,20 @@ def explain(t, error: InvalidInput) -> str:
     """The message for a rejected value, with nested catalog texts filled in."""
     nested = {name: t.plain(key) for name, key in error.nested.items()}
     return t(error.key, **error.values, **nested)
+
+
+def not_text_handler(
+    markup: Callable[[Translator], InlineKeyboardMarkup | None] | None = None,
+) -> MessageHandler:
+    """For a dialog's question: a sticker, photo or voice where typed text is expected
+    gets "please type", with the question's buttons (`markup`), and the dialog stays in
+    the same state."""
+
+    async def on_not_text(update: Update, context: BotContext) -> None:
+        t = context.t
+        await send(update, context, t("common.text_expected"), markup(t) if markup else None)
+
+    return MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text)
 
 
 def dialog_fallbacks(cancel, *draft_keys: str) -> list:

@@ -29,11 +29,18 @@ from telegram.ext import (
 from bot.conferences import Draft, clean_code, clean_password, clean_topic
 from bot.context import BotContext
 from bot.dates import parse_end, parse_start
-from bot.profile import InvalidInput
+from bot.validation import InvalidInput
 from bot.timezones import display_name
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import answer_press, dialog_fallbacks, explain, send, show
+from handlers.common import (
+    answer_press,
+    dialog_fallbacks,
+    explain,
+    not_text_handler,
+    send,
+    show,
+)
 from handlers.conference_views import card_screen, moment, review_card
 
 ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD, REVIEW = range(6)
@@ -320,14 +327,9 @@ async def cancel_command(update: Update, context: BotContext) -> int:
     return await _cancel(update, context)
 
 
-async def on_not_text(update: Update, context: BotContext) -> None:
-    """A sticker, photo or voice where text is expected."""
-    await send(update, context, context.t("common.text_expected"))
-
-
 def handlers() -> list[BaseHandler]:
     form_presses = CallbackQueryHandler(on_form_press, pattern=cb.pattern(cb.FORM))
-    not_text = MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text)
+    not_text = not_text_handler()
     typed = filters.TEXT & ~filters.COMMAND
     asking = {state: [MessageHandler(typed, _reader(state)), form_presses, not_text]
               for state in (ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD)}

@@ -15,7 +15,7 @@ from bot.calendar import publish_ics
 from bot.conferences import ListKind, clean_topic
 from bot.context import BotContext
 from bot.i18n import plain
-from bot.profile import InvalidInput
+from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.common import answer_press, explain, send, show

@@ -14,6 +14,7 @@ from babel.dates import format_datetime
 from bot.conferences import PAGE_SIZE, Draft, Page
 from bot.formatting import format_moment
 from bot.i18n import Translator
+from bot.text import shorten
 from bot.timezones import display_name
 from handlers import keyboards
 from storage.conferences import ConferenceRecord
@@ -23,10 +24,6 @@ _TOPIC_IN_BUTTON = 40
 # each value cut to a line.
 _INVITEES_ON_CARD = 10
 _VALUE_ON_CARD = 60
-
-
-def _cut(value: str, width: int = _VALUE_ON_CARD) -> str:
-    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 def moment(t: Translator, timestamp: int | None, timezone: str) -> str:
@@ -119,10 +116,7 @@ def first_number(page: Page) -> int:
 
 def row_label(number: int, conference: ConferenceRecord) -> str:
     """A log row's button: its number and the topic, cut to fit a button."""
-    topic = conference.topic
-    if len(topic) > _TOPIC_IN_BUTTON:
-        topic = topic[: _TOPIC_IN_BUTTON - 1] + "…"
-    return f"{number}. {topic}"
+    return f"{number}. {shorten(conference.topic, _TOPIC_IN_BUTTON)}"
 
 
 async def card_screen(context, conference: ConferenceRecord) -> tuple[str, object]:
@@ -140,8 +134,8 @@ async def card_screen(context, conference: ConferenceRecord) -> tuple[str, objec
     if delivery:
         lines = [t("invite.delivery_title")]
         for email, (status, reason) in list(delivery.items())[:_INVITEES_ON_CARD]:
-            lines.append(t(f"invite.delivery_{status}", email=_cut(email),
-                           reason=_cut(reason or "")))
+            lines.append(t(f"invite.delivery_{status}", email=shorten(email, _VALUE_ON_CARD),
+                           reason=shorten(reason or "", _VALUE_ON_CARD)))
         if len(delivery) > _INVITEES_ON_CARD:
             lines.append(t("invite.and_more", count=len(delivery) - _INVITEES_ON_CARD))
         text = f"{text}\n\n" + "\n".join(lines)

@@ -15,10 +15,18 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.invitations import parse_addresses
-from bot.profile import InvalidInput
+from bot.text import shorten
+from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import answer_press, dialog_fallbacks, explain, send, show
+from handlers.common import (
+    answer_press,
+    dialog_fallbacks,
+    explain,
+    not_text_handler,
+    send,
+    show,
+)
 from handlers.conference_views import card_screen
 
 ASK_ADDRESSES, CONFIRM = range(2)
@@ -82,7 +90,7 @@ async def on_addresses(update: Update, context: BotContext) -> int:
 def _listing(t, items: list[str], shown: int = 10, width: int = 60) -> str:
     """A few of the addresses, each cut to a line, so the message stays within
     Telegram's 4096 characters however much was typed."""
-    lines = [item if len(item) <= width else item[: width - 1] + "…" for item in items[:shown]]
+    lines = [shorten(item, width) for item in items[:shown]]
     if len(items) > shown:
         lines.append(t.plain("invite.and_more", count=len(items) - shown))
     return "\n".join(lines)
@@ -136,11 +144,6 @@ async def cancel_command(update: Update, context: BotContext) -> int:
     return END
 
 
-async def on_not_text(update: Update, context: BotContext) -> None:
-    await send(update, context, context.t("common.text_expected"),
-               keyboards.invitation_prompt(context.t))
-
-
 def handlers() -> list[BaseHandler]:
     presses = CallbackQueryHandler(on_press, pattern=cb.pattern(cb.INVITE))
     return [
@@ -154,7 +157,7 @@ def handlers() -> list[BaseHandler]:
                 ASK_ADDRESSES: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, on_addresses),
                     presses,
-                    MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text),
+                    not_text_handler(keyboards.invitation_prompt),
                 ],
                 CONFIRM: [presses,
                           MessageHandler(filters.TEXT & ~filters.COMMAND, on_addresses)],

@@ -25,10 +25,11 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.joining import JoinOutcome
-from bot.profile import InvalidInput, clean_name
+from bot.profile import clean_name
+from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import answer_press, dialog_fallbacks, explain, send
+from handlers.common import answer_press, dialog_fallbacks, explain, not_text_handler, send
 from handlers.conference_views import moment
 from storage.conferences import ConferenceRecord
 
@@ -197,10 +198,6 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-async def on_not_text(update: Update, context: BotContext) -> None:
-    await send(update, context, context.t("common.text_expected"), _cancel_markup(context.t))
-
-
 def handlers() -> list[BaseHandler]:
     joins = [CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.CONFERENCE, "join")),
              CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.PARTICIPANT, "join"))]
@@ -213,7 +210,7 @@ def handlers() -> list[BaseHandler]:
             states={ASK_NAME: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, on_name),
                 CallbackQueryHandler(cancel, pattern=cb.pattern(cb.JOIN, "cancel")),
-                MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text),
+                not_text_handler(_cancel_markup),
             ]},
             fallbacks=dialog_fallbacks(cancel, _DRAFT),
         ),

@@ -24,19 +24,26 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import LANGUAGES, Translator, plain
 from bot.profile import (
-    InvalidInput,
     clean_display_name,
     clean_email,
     clean_name,
     clean_timezone,
 )
+from bot.validation import InvalidInput
 from bot.reminders import REMINDER_CHOICES
 from bot.timezones import display_name
 from bot.users import profile_of
 from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.commands import publish_chat_commands
-from handlers.common import answer_press, dialog_fallbacks, explain, send, show
+from handlers.common import (
+    answer_press,
+    dialog_fallbacks,
+    explain,
+    not_text_handler,
+    send,
+    show,
+)
 from storage.users import ProfileFields
 
 CARD, ASK_NAME, ASK_EMAIL, ASK_TIMEZONE, ASK_DISPLAY_NAME = range(5)
@@ -208,12 +215,6 @@ def _answer_for(state: int) -> Callable[[Update, BotContext], Awaitable[int]]:
     return on_answer
 
 
-async def on_not_text(update: Update, context: BotContext) -> None:
-    """A sticker, photo or voice where text is expected: say so, keep the question open."""
-    await send(update, context, context.t("common.text_expected"),
-               keyboards.profile_prompt(context.t))
-
-
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel: forget the draft, nothing changes."""
     _drop_draft(context)
@@ -224,7 +225,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 def handlers() -> list[BaseHandler]:
     card_presses = CallbackQueryHandler(on_card_press, pattern=cb.pattern(cb.PROFILE))
-    not_text = MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text)
+    not_text = not_text_handler(keyboards.profile_prompt)
     text_answer = filters.TEXT & ~filters.COMMAND
     return [
         ConversationHandler(

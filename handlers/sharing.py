@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import Translator
-from bot.profile import InvalidInput
+from bot.validation import InvalidInput
 from bot.sharing import deep_link
 from handlers import callback_data as cb
 from handlers import keyboards

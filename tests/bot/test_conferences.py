@@ -14,7 +14,7 @@ from bot.conferences import (
     is_online,
     new_password,
 )
-from bot.profile import InvalidInput
+from bot.validation import InvalidInput
 from storage.db import Database
 from storage.users import UserRepository
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.profile import InvalidInput, clean_display_name, clean_email, clean_name, clean_timezone
+from bot.profile import clean_display_name, clean_email, clean_name, clean_timezone
+from bot.validation import InvalidInput
 
 
 def test_names_are_trimmed_and_limited():
