@@ -54,7 +54,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
     def __init__(self, application: Application, chat_id: int | None = None,
                  user_id: int | None = None) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
-        self.current_user: UserRecord | None = None
+        self._user: UserRecord | None = None
         self.user_is_new = False
         # Replies held until the update's dialog state is saved (handlers/common.py).
         self.pending_replies: list[Callable[[], Awaitable[object]]] | None = None
@@ -64,9 +64,26 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
         return self.application.bot_data[_SERVICES_KEY]
 
     @property
+    def current_user(self) -> UserRecord:
+        """The person of this update, as stored. Every feature handler runs after the user
+        layer (handlers/users.py, group -1) has loaded them, so they never see None; code
+        that may run without a person (the error handler) uses `user_if_known`."""
+        if self._user is None:
+            raise LookupError("no user on this update: the user layer has not loaded one")
+        return self._user
+
+    @current_user.setter
+    def current_user(self, user: UserRecord) -> None:
+        self._user = user
+
+    @property
+    def user_if_known(self) -> UserRecord | None:
+        return self._user
+
+    @property
     def language(self) -> str:
-        if self.current_user is not None:
-            return self.current_user.language
+        if self._user is not None:
+            return self._user.language
         return self.services.settings.default_language
 
     @property

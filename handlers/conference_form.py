@@ -64,7 +64,6 @@ def _drop(context: BotContext) -> None:
 
 
 def _timezone(context: BotContext) -> str:
-    assert context.current_user is not None
     return context.current_user.timezone
 
 
@@ -152,7 +151,6 @@ async def start_edit(update: Update, context: BotContext) -> int:
 
 async def _owned_from_button(update: Update, context: BotContext):
     data = cb.decode(update.callback_query.data)
-    assert context.current_user is not None
     return await context.services.conferences.owned(
         context.current_user.id, data.arg_int() if data else None)
 
@@ -290,7 +288,6 @@ async def _save(update: Update, context: BotContext, draft: Draft) -> int:
     services = context.services
     t = context.t
     user = context.current_user
-    assert user is not None
     try:
         if draft.editing_id is not None:
             conference, changed = await services.conferences.apply_edit(user.id, draft)

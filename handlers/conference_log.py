@@ -42,7 +42,6 @@ async def on_log_press(update: Update, context: BotContext) -> None:
 
 async def _show_page(update: Update, context: BotContext, kind: ListKind, number: int) -> None:
     user = context.current_user
-    assert user is not None
     conferences = context.services.conferences
     page = await conferences.page(user.id, kind, number)
     online = {c.id for c in page.items if conferences.is_online(c)}
@@ -58,7 +57,6 @@ async def pressed_conference(update: Update, context: BotContext, *,
     over), or None after answering that it is gone."""
     data = cb.decode(update.callback_query.data)
     user = context.current_user
-    assert user is not None
     services = context.services
     conference = await services.conferences.owned(user.id, data.arg_int() if data else None)
     if conference is not None and scheduled_only and services.conferences.is_archived(conference):

@@ -25,7 +25,7 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("Error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    user = context.current_user
+    user = context.user_if_known
     language = user.language if user else language_for(
         update.effective_user.language_code if update.effective_user else None)
     t = Translator(language)

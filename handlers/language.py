@@ -35,7 +35,6 @@ async def on_language_press(update: Update, context: BotContext) -> None:
         return
     await answer_press(update)
     user = context.current_user
-    assert user is not None
     await context.services.users.set_language(user.id, language)
     await publish_chat_commands(context.bot, update.effective_chat.id, language)
     t = Translator(language)

@@ -22,7 +22,6 @@ async def start(update: Update, context: BotContext) -> None:
         return
     t = context.t
     user = context.current_user
-    assert user is not None
     if context.user_is_new:
         greeting = t("start.greeting_new", name=user.full_name,
                      timezone=display_name(user.timezone))

@@ -64,7 +64,6 @@ _STATE_OF_BUTTON = {"name": ASK_NAME, "email": ASK_EMAIL, "tz": ASK_TIMEZONE,
 def _draft(context: BotContext) -> ProfileFields:
     stored = context.user_data.get(_DRAFT)
     if stored is None:
-        assert context.current_user is not None
         return profile_of(context.current_user)
     return ProfileFields(**stored)
 
@@ -105,7 +104,6 @@ def _effective_reminder(draft: ProfileFields, default_minutes: int) -> int:
 
 
 async def _show_card(update: Update, context: BotContext, *, note: str | None = None) -> int:
-    assert context.current_user is not None
     draft = _draft(context)
     default_reminder = context.services.reminders.default_minutes
     text = render_card(context.t, draft, profile_of(context.current_user), default_reminder)
@@ -176,7 +174,6 @@ async def _save(update: Update, context: BotContext) -> int:
     """Store the draft; the answer comes in the language just saved."""
     await answer_press(update)
     user = context.current_user
-    assert user is not None
     draft = _draft(context)
     changed = await context.services.users.save_profile(user.id, draft)
     _drop_draft(context)
