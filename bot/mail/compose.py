@@ -32,6 +32,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid
 from enum import StrEnum
+from typing import Literal, NamedTuple
 
 from bot.calendar import invitation_ics
 from bot.formatting import format_moment
@@ -117,7 +118,7 @@ def sender_address(sender: str) -> Address:
     if not isinstance(sender, str) or "\r" in sender or "\n" in sender:
         raise ValueError(f"not a sender address: {sender!r}")
     header = email_policy.default.header_factory("From", sender)
-    addresses = getattr(header, "addresses", ())
+    addresses: tuple[Address, ...] = getattr(header, "addresses", ())
     if len(addresses) != 1:
         raise ValueError(f"the sender must be exactly one address: {sender!r}")
     parsed = addresses[0]
@@ -170,16 +171,23 @@ def _new_message(
 
 
 def _text_part(body: str, subtype: str) -> MIMEPart:
+    """A text/`subtype` part holding `body` in UTF-8."""
     part = MIMEPart(policy=POLICY)
     part.set_content(body, subtype=subtype, charset="utf-8")
     return part
 
 
-def _alternative(*parts: MIMEPart) -> MIMEPart:
-    alternative = MIMEPart(policy=POLICY)
-    alternative.make_alternative()
+def _make_alternative(container: MIMEPart, *parts: MIMEPart) -> None:
+    """Turns `container` into a multipart/alternative of `parts`, in this order."""
+    container.make_alternative()
     for part in parts:
-        alternative.attach(part)
+        container.attach(part)
+
+
+def _alternative(*parts: MIMEPart) -> MIMEPart:
+    """A new multipart/alternative part of `parts`, in this order."""
+    alternative = MIMEPart(policy=POLICY)
+    _make_alternative(alternative, *parts)
     return alternative
 
 
@@ -207,6 +215,7 @@ _NOTE_STYLE = "color: #666666; font-size: 13px;"
 
 
 def _html_document(language: str, title: str, body: Iterable[str]) -> str:
+    """A whole HTML page in `language`, titled `title`, around the `body` lines."""
     return "\n".join([
         "<!DOCTYPE html>",
         f'<html lang="{language}">',
@@ -224,6 +233,184 @@ def _html_document(language: str, title: str, body: Iterable[str]) -> str:
 
 
 # --- Invitations, updates, cancellations ---------------------------------------------------
+
+_Kind = Literal["invitation", "update", "cancellation"]
+
+_CALENDAR_HINTS: dict[_Kind, str] = {
+    "invitation": "mail.calendar_hint",
+    "update": "mail.calendar_hint_update",
+    "cancellation": "mail.calendar_hint_cancellation",
+}
+
+
+class _Row(NamedTuple):
+    """One detail shown in an invitation: its label's text key, its value, whether a link."""
+
+    label_key: str
+    value: str
+    is_link: bool
+
+
+def _check_invitation(
+    mail: ConferenceMail, *, method: Method, update: bool, now: datetime
+) -> None:
+    """Nothing, or ValueError for a cancelling update, a negative sequence or a naive time."""
+    if method is Method.CANCEL and update:
+        raise ValueError("a cancellation cannot also be an update")
+    if mail.sequence < 0:
+        raise ValueError("sequence cannot be negative")
+    _require_aware(starts_at=mail.starts_at, ends_at=mail.ends_at, now=now)
+
+
+def _invitation_kind(method: Method, update: bool) -> _Kind:
+    """Which message this is: "cancellation", "update" or "invitation"."""
+    return "cancellation" if method is Method.CANCEL else "update" if update else "invitation"
+
+
+def _invitation_attendees(attendees: Iterable[str], recipient: str) -> list[str]:
+    """The calendar's attendees, each checked, with `recipient` added if it is missing."""
+    checked = [mail_address(address) for address in attendees]
+    if recipient.casefold() not in {address.casefold() for address in checked}:
+        checked.append(recipient)
+    return checked
+
+
+def _invitation_calendar(
+    mail: ConferenceMail,
+    *,
+    method: Method,
+    language: str,
+    now: datetime,
+    topic: str,
+    organizer_email: str,
+    organizer_name: str,
+    attendees: list[str],
+) -> bytes:
+    """The iTIP calendar (bot.calendar.invitation_ics), its description in `language`."""
+    cancelled = method is Method.CANCEL
+    if cancelled:
+        description = plain(language, "mail.calendar_cancelled", code=mail.conference_code)
+    else:
+        description = plain(
+            language, "conference.ics_description", code=mail.conference_code,
+            password=mail.password, url=mail.join_url, website=mail.website_url,
+        )
+    return invitation_ics(
+        method=method.value,
+        uid=mail.uid,
+        sequence=mail.sequence,
+        now=now,
+        starts_at=mail.starts_at,
+        ends_at=mail.ends_at,
+        summary=topic,
+        description=description,
+        join_url=None if cancelled else mail.join_url,
+        organizer_email=organizer_email,
+        organizer_name=organizer_name,
+        attendees=attendees,
+    )
+
+
+def _invitation_rows(
+    mail: ConferenceMail, *, topic: str, organizer: str, start: str, end: str, cancelled: bool
+) -> list[_Row]:
+    """The details shown in the message, in order; a cancellation has no link or password."""
+    rows = [_Row("mail.label_topic", topic, False)]
+    if organizer:
+        rows.append(_Row("mail.label_organizer", organizer, False))
+    rows += [_Row("mail.label_start", start, False), _Row("mail.label_end", end, False)]
+    if cancelled:
+        rows.append(_Row("mail.label_code", mail.conference_code, False))
+    else:
+        rows += [
+            _Row("mail.label_website", mail.website_url, True),
+            _Row("mail.label_code", mail.conference_code, False),
+            _Row("mail.label_password", mail.password, False),
+            _Row("mail.label_join", mail.join_url, True),
+        ]
+    return rows
+
+
+def _invitation_plain_body(
+    language: str, kind: _Kind, rows: Iterable[_Row], *, footer_key: str
+) -> str:
+    """The text/plain body: intro, one "Label: value" line per row, hints and signature."""
+    lines = [plain(language, f"mail.intro_{kind}"), ""]
+    lines += [f"{plain(language, row.label_key)}: {row.value}" for row in rows]
+    lines.append("")
+    if kind != "cancellation":
+        lines += [plain(language, "mail.join_hint"), ""]
+    lines += [plain(language, _CALENDAR_HINTS[kind]), "", "-- ", plain(language, footer_key), ""]
+    return "\n".join(lines)
+
+
+def _invitation_html_body(
+    language: str, kind: _Kind, rows: Iterable[_Row], *, title: str, join_url: str,
+    footer_key: str,
+) -> str:
+    """The text/html document: intro, a table of the rows, join button, hints and signature."""
+    body = [f"<p>{text(language, f'mail.intro_{kind}')}</p>"]
+    body.append('<table role="presentation" cellspacing="0" cellpadding="0">')
+    for row in rows:
+        shown = _html_link(row.value) if row.is_link else html.escape(row.value, quote=False)
+        body.append(
+            f'<tr><th style="{_LABEL_STYLE}">{text(language, row.label_key)}</th>'
+            f'<td style="{_VALUE_STYLE}">{shown}</td></tr>'
+        )
+    body.append("</table>")
+    if kind != "cancellation":
+        if _is_web_link(join_url):
+            button = _html_link(join_url, plain(language, "mail.join_button"), style=_BUTTON_STYLE)
+            body.append(f"<p>{button}</p>")
+        body.append(f"<p>{text(language, 'mail.join_hint')}</p>")
+    body.append(f'<p style="{_NOTE_STYLE}">{text(language, _CALENDAR_HINTS[kind])}</p>')
+    body.append(f'<hr><p style="{_NOTE_STYLE}">{text(language, footer_key)}</p>')
+    return _html_document(language, title, body)
+
+
+def _invitation_from(bot: Address, organizer: str, language: str) -> Address:
+    """The From address: the bot's, shown as "{organizer} via {bot name}" if there is one."""
+    sender_name = bot.display_name or DEFAULT_SENDER_NAME
+    from_name = (
+        plain(language, "mail.from_via", name=organizer, sender=sender_name)
+        if organizer else bot.display_name
+    )
+    return Address(display_name=header_text(from_name), addr_spec=bot.addr_spec)
+
+
+def _calendar_part(calendar: bytes, method: Method) -> MIMEPart:
+    """The text/calendar alternative (method=REQUEST or CANCEL) that Outlook reads."""
+    part = MIMEPart(policy=POLICY)
+    part.set_content(
+        calendar, maintype="text", subtype="calendar", cte="base64",
+        params={"method": method.value, "charset": "utf-8"},
+    )
+    return part
+
+
+def _ics_attachment(calendar: bytes) -> MIMEPart:
+    """The same calendar as the invite.ics attachment (application/ics)."""
+    part = MIMEPart(policy=POLICY)
+    part.set_content(
+        calendar, maintype="application", subtype="ics", cte="base64",
+        disposition="attachment", filename=ATTACHMENT_NAME, params={"name": ATTACHMENT_NAME},
+    )
+    return part
+
+
+def _attach_invitation_parts(
+    message: MIMEPart, *, plain_body: str, html_body: str, calendar: bytes, method: Method,
+    language: str,
+) -> None:
+    """Makes `message` mixed{alternative{plain, html, calendar}, invite.ics} in `language`."""
+    message.make_mixed()
+    message.attach(_alternative(
+        _text_part(plain_body, "plain"),
+        _text_part(html_body, "html"),
+        _calendar_part(calendar, method),
+    ))
+    message.attach(_ics_attachment(calendar))
+    message["Content-Language"] = language  # after make_mixed(), which moves Content-* down
 
 
 def invitation_message(
@@ -246,128 +433,44 @@ def invitation_message(
     Raises ValueError for an address that is not exactly one plain address.
     """
     method = Method(method)
-    if method is Method.CANCEL and update:
-        raise ValueError("a cancellation cannot also be an update")
-    if mail.sequence < 0:
-        raise ValueError("sequence cannot be negative")
-    _require_aware(starts_at=mail.starts_at, ends_at=mail.ends_at, now=now)
+    _check_invitation(mail, method=method, update=update, now=now)
+    kind = _invitation_kind(method, update)
     language = _language(mail.language)
     to = mail_address(recipient)
     bot = sender_address(sender)
     owner_email = mail_address(mail.organizer_email) if mail.organizer_email else None
-    attendees = [mail_address(address) for address in mail.attendees]
-    if to.casefold() not in {address.casefold() for address in attendees}:
-        attendees.append(to)
+    attendees = _invitation_attendees(mail.attendees, to)
     organizer = header_text(mail.organizer_name)
     topic = header_text(mail.topic)
-    cancelled = method is Method.CANCEL
-    kind = "cancellation" if cancelled else "update" if update else "invitation"
-
     start = format_moment(mail.starts_at, mail.timezone, language)
     end = format_moment(mail.ends_at, mail.timezone, language)
     subject = plain(language, f"mail.subject_{kind}", topic=topic, start=start)
-
-    if cancelled:
-        description = plain(language, "mail.calendar_cancelled", code=mail.conference_code)
-    else:
-        description = plain(
-            language, "conference.ics_description", code=mail.conference_code,
-            password=mail.password, url=mail.join_url, website=mail.website_url,
-        )
-    calendar = invitation_ics(
-        method=method.value,
-        uid=mail.uid,
-        sequence=mail.sequence,
-        now=now,
-        starts_at=mail.starts_at,
-        ends_at=mail.ends_at,
-        summary=topic,
-        description=description,
-        join_url=None if cancelled else mail.join_url,
+    calendar = _invitation_calendar(
+        mail, method=method, language=language, now=now, topic=topic, attendees=attendees,
         organizer_email=owner_email or bot.addr_spec,
         organizer_name=organizer or bot.display_name or DEFAULT_SENDER_NAME,
-        attendees=attendees,
     )
-
-    # (label key, value, is a link), in the order they are shown.
-    rows: list[tuple[str, str, bool]] = [("mail.label_topic", topic, False)]
-    if organizer:
-        rows.append(("mail.label_organizer", organizer, False))
-    rows += [("mail.label_start", start, False), ("mail.label_end", end, False)]
-    if cancelled:
-        rows.append(("mail.label_code", mail.conference_code, False))
-    else:
-        rows += [
-            ("mail.label_website", mail.website_url, True),
-            ("mail.label_code", mail.conference_code, False),
-            ("mail.label_password", mail.password, False),
-            ("mail.label_join", mail.join_url, True),
-        ]
+    rows = _invitation_rows(
+        mail, topic=topic, organizer=organizer, start=start, end=end,
+        cancelled=kind == "cancellation",
+    )
     footer_key = "mail.footer_reply" if owner_email else "mail.footer"
-    calendar_hint = {
-        "invitation": "mail.calendar_hint",
-        "update": "mail.calendar_hint_update",
-        "cancellation": "mail.calendar_hint_cancellation",
-    }[kind]
-
-    plain_lines = [plain(language, f"mail.intro_{kind}"), ""]
-    plain_lines += [f"{plain(language, key)}: {value}" for key, value, _ in rows]
-    plain_lines.append("")
-    if not cancelled:
-        plain_lines += [plain(language, "mail.join_hint"), ""]
-    plain_lines += [plain(language, calendar_hint), "", "-- ", plain(language, footer_key), ""]
-
-    html_body = [f"<p>{text(language, f'mail.intro_{kind}')}</p>"]
-    html_body.append('<table role="presentation" cellspacing="0" cellpadding="0">')
-    for key, value, is_link in rows:
-        shown = _html_link(value) if is_link else html.escape(value, quote=False)
-        html_body.append(
-            f'<tr><th style="{_LABEL_STYLE}">{text(language, key)}</th>'
-            f'<td style="{_VALUE_STYLE}">{shown}</td></tr>'
-        )
-    html_body.append("</table>")
-    if not cancelled and _is_web_link(mail.join_url):
-        button = _html_link(
-            mail.join_url, plain(language, "mail.join_button"), style=_BUTTON_STYLE
-        )
-        html_body.append(f"<p>{button}</p>")
-    if not cancelled:
-        html_body.append(f"<p>{text(language, 'mail.join_hint')}</p>")
-    html_body.append(f'<p style="{_NOTE_STYLE}">{text(language, calendar_hint)}</p>')
-    html_body.append(f'<hr><p style="{_NOTE_STYLE}">{text(language, footer_key)}</p>')
-
-    sender_name = bot.display_name or DEFAULT_SENDER_NAME
-    from_name = (
-        plain(language, "mail.from_via", name=organizer, sender=sender_name)
-        if organizer else bot.display_name
+    plain_body = _invitation_plain_body(language, kind, rows, footer_key=footer_key)
+    html_body = _invitation_html_body(
+        language, kind, rows, title=subject, join_url=mail.join_url, footer_key=footer_key
     )
     message = _new_message(
-        sender=Address(display_name=header_text(from_name), addr_spec=bot.addr_spec),
+        sender=_invitation_from(bot, organizer, language),
         recipient=to,
         subject=subject,
         now=now,
         message_id=_message_id(message_id, sender),
         reply_to=owner_email,
     )
-
-    calendar_part = MIMEPart(policy=POLICY)
-    calendar_part.set_content(
-        calendar, maintype="text", subtype="calendar", cte="base64",
-        params={"method": method.value, "charset": "utf-8"},
+    _attach_invitation_parts(
+        message, plain_body=plain_body, html_body=html_body, calendar=calendar, method=method,
+        language=language,
     )
-    attachment = MIMEPart(policy=POLICY)
-    attachment.set_content(
-        calendar, maintype="application", subtype="ics", cte="base64",
-        disposition="attachment", filename=ATTACHMENT_NAME, params={"name": ATTACHMENT_NAME},
-    )
-    message.make_mixed()
-    message.attach(_alternative(
-        _text_part("\n".join(plain_lines), "plain"),
-        _text_part(_html_document(language, subject, html_body), "html"),
-        calendar_part,
-    ))
-    message.attach(attachment)
-    message["Content-Language"] = language  # after make_mixed(), which moves Content-* down
     return message
 
 
@@ -416,8 +519,6 @@ def email_changed_message(
         message_id=_message_id(message_id, sender),
     )
     message["Auto-Submitted"] = "auto-generated"
-    message.make_alternative()
-    message.attach(_text_part(plain_body, "plain"))
-    message.attach(_text_part(html_body, "html"))
+    _make_alternative(message, _text_part(plain_body, "plain"), _text_part(html_body, "html"))
     message["Content-Language"] = language
     return message
