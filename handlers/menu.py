@@ -39,7 +39,7 @@ async def on_menu_press(update: Update, context: BotContext) -> None:
     """The main menu's own buttons: home and help (features register their own)."""
     data = cb.decode(update.callback_query.data)
     t = context.t
-    if data is None:
+    if data is None or data.action not in ("home", "help") or data.args:
         await answer_press(update, t.plain("common.stale_button"))
         return
     await answer_press(update)

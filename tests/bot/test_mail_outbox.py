@@ -107,13 +107,6 @@ def servers():
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.sqlite3")
-    yield database
-    await database.close()
-
-
-@pytest.fixture
 def clock():
     return FixedClock(START)
 

@@ -75,5 +75,5 @@ async def test_forged_button_data_gets_a_polite_answer(bot, emu):
     for forged in ("menu:nonsense", "zzz", "prof:save", "lang:set:xx", "menu:home:1:2:3"):
         await anna.press_data(menu, forged)
         answer = await anna.expect_callback_answer()
-        assert answer is not None
+        assert answer.text == "This button is out of date. Please use the latest message or /start."
     assert (await bot.services.users.get(anna.id)).language == "en"

@@ -748,11 +748,9 @@ async def test_a_refused_request_is_not_repeated(harness):
     mark = h.mark()
     await user.press_data(menu, "menu:home")  # the same screen again: not modified
     await user.expect_callback_answer(timeout=REPLY_TIMEOUT)
-    started = h.emu.state.calls[-1].time if h.emu.state.calls else 0.0
     await h.barrier()
     edits = [call for call in h.emu.calls[mark.calls:] if call.method == "editMessageText"]
     assert len(edits) == 1, (
         f"editMessageText was sent {len(edits)} times for one press: "
         + ", ".join(f"{call.error_code}" for call in edits))
-    del started
 

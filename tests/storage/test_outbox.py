@@ -10,13 +10,6 @@ from storage.outbox import OutboxRepository
 NOW = 1_750_000_000
 
 
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.sqlite3")
-    yield database
-    await database.close()
-
-
 async def add(outbox, n, *, recipient=None, kind="invitation", owner_id=7, conference_id=1,
               now=NOW):
     return await outbox.add(

@@ -11,13 +11,6 @@ from storage.users import ProfileFields, UserRepository
 NOW = 1_795_000_000
 
 
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.sqlite3")
-    yield database
-    await database.close()
-
-
 async def test_first_contact_registers_then_refreshes(db):
     users = UserRepository(db)
     user, is_new = await users.record_seen(7, username="anna", full_name="Anna",
