@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 
 from telegram import ChatMember, Update
 from telegram.constants import ParseMode
@@ -54,19 +55,31 @@ async def _refuse(update: Update, context: BotContext) -> None:
 class FloodGuard:
     """Per-person sliding window kept in memory: beyond `limit` updates in `window`
     seconds one notice is sent and further updates are dropped until it calms down.
-    Others are not affected. (Real time, not the service clock: this is about rate.)"""
+    Others are not affected. (Real time, not the service clock: this is about rate.)
 
-    def __init__(self, limit: int, window: float) -> None:
+    People who have been quiet for a whole window are forgotten, once a window, so the
+    memory follows the people active now, not everyone ever seen."""
+
+    def __init__(self, limit: int, window: float, *,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.window = window
+        self._monotonic = monotonic
         self._recent: dict[int, deque[float]] = {}
         self._warned: set[int] = set()
+        self._last_sweep = monotonic()
+
+    @property
+    def tracked_people(self) -> int:
+        return len(self._recent)
 
     async def __call__(self, update: Update, context: BotContext) -> None:
         person = update.effective_user
         if person is None:
             return
-        now = time.monotonic()
+        now = self._monotonic()
+        if now - self._last_sweep >= self.window:
+            self._forget_quiet_people(now)
         recent = self._recent.setdefault(person.id, deque())
         while recent and recent[0] <= now - self.window:
             recent.popleft()
@@ -78,6 +91,14 @@ class FloodGuard:
             self._warned.add(person.id)
             await self._warn(update, context, person.language_code)
         raise ApplicationHandlerStop
+
+    def _forget_quiet_people(self, now: float) -> None:
+        quiet = [person_id for person_id, recent in self._recent.items()
+                 if not recent or recent[-1] <= now - self.window]
+        for person_id in quiet:
+            del self._recent[person_id]
+            self._warned.discard(person_id)
+        self._last_sweep = now
 
     async def _warn(self, update: Update, context: BotContext, language_code: str | None) -> None:
         t = Translator(language_for(language_code))
