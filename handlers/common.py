@@ -125,7 +125,8 @@ def dialog_fallbacks(cancel, *draft_keys: str) -> list:
 def handing_over(*draft_keys: str):
     """A dialog fallback: any command or button of another feature ends this dialog
     (dropping its draft) and the update is queued again, to be handled as if no dialog
-    had been open. Updates are processed one at a time, so it runs right after this one.
+    had been open. Each person's updates are processed in order (bot/updates.py), so it
+    runs right after this one, before anything else the same person sent.
     """
 
     async def hand_over(update: Update, context: BotContext) -> int:
