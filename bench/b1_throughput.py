@@ -109,7 +109,6 @@ async def drive(emu: BotAPIEmulator, process, script, conference_ids: dict[int, 
 
 DIAGNOSTICS = {
     "diagnostic": ["no-overall-limit"],
-    "diagnostic2": ["no-overall-limit", "lean-db"],
 }
 
 
@@ -165,14 +164,6 @@ def run(result: Result) -> None:
                 f"{diag_n} updates in {diag_s:.2f} s = {diag_rate:.1f} updates/s")
     result.add("diagnostic: same, overall 30/s limiter off", f"{diag_rate:.1f}/s",
                f"{echo_rate:.1f}/s (echo bot)", f"{diag_rate / echo_rate:.2f}", "(info)")
-    # Diagnostic 2: also fewer statements per update (bench/diag_bot.py lean-db).
-    lean_s, lean_n = asyncio.run(run_one("diagnostic2"))
-    lean_rate = lean_n / lean_s
-    result.note(f"diagnostic 2, also one UPDATE...RETURNING per touch and no rewrite of "
-                f"unchanged user/chat data: {lean_n} updates in {lean_s:.2f} s = "
-                f"{lean_rate:.1f} updates/s")
-    result.add("diagnostic: limiter off + lean per-update SQL", f"{lean_rate:.1f}/s",
-               f"{echo_rate:.1f}/s (echo bot)", f"{lean_rate / echo_rate:.2f}", "(info)")
-    labels = ["echo", "conference bot", "limiter off", "limiter off + lean SQL"]
+    labels = ["echo", "conference bot", "limiter off"]
     result.note("CPU use during the timed part (bot process / emulator process): " + "; ".join(
-        f"{label} {bot:.0%} / {emu:.0%}" for label, (bot, emu) in zip(labels, CPU[-4:])))
+        f"{label} {bot:.0%} / {emu:.0%}" for label, (bot, emu) in zip(labels, CPU[-3:], strict=True)))

@@ -1,29 +1,20 @@
 """Diagnostics only, not a fix: `python -m bot` with one suspected cost switched off, to
 measure how much of a benchmark's gap it explains. The product code is untouched; the
-switch is applied by patching at import time in this child process.
+switch is applied by patching at import time in this child process. (Switches for fixes
+that have since landed, such as per-person update order and the lean per-update SQL, are
+gone: the bot does those itself now.)
 
     python -m bench.diag_bot no-overall-limit   # AIORateLimiter without its 30/s overall limit
-    python -m bench.diag_bot per-user           # updates of different people run concurrently,
-                                                # each person's one at a time
-    python -m bench.diag_bot lean-db            # a known user is touched with one
-                                                # UPDATE ... RETURNING (not BEGIN, SELECT,
-                                                # UPDATE, SELECT, COMMIT), and unchanged
-                                                # user/chat data is not written again
     python -m bench.diag_bot smooth-limit       # the overall limit as an even 29/s pace
                                                 # (no burst of 30 on top of the rate)
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
-import weakref
-from typing import Any
 
-from telegram import Update
-from telegram.ext import ApplicationBuilder, BaseUpdateProcessor
 
-import bot.app
+import app.factory
 from bot.ratelimit import RetryingRateLimiter
 
 
@@ -47,89 +38,14 @@ class _SmoothLimit(RetryingRateLimiter):
         self._base_limiter = AsyncLimiter(max_rate=1, time_period=1 / 29)
 
 
-class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Concurrent updates, but one at a time per person (or chat when there is no
-    person), so a dialog still sees its steps in order."""
-
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: weakref.WeakValueDictionary[Any, asyncio.Lock] = (
-            weakref.WeakValueDictionary())
-
-    async def do_process_update(self, update: object, coroutine) -> None:
-        key: Any = None
-        if isinstance(update, Update):
-            if update.effective_user is not None:
-                key = ("user", update.effective_user.id)
-            elif update.effective_chat is not None:
-                key = ("chat", update.effective_chat.id)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        async with lock:
-            await coroutine
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-
-class _PerUserBuilder(ApplicationBuilder):
-    def build(self):
-        self.concurrent_updates(PerUserUpdateProcessor())
-        return super().build()
-
-
-def _lean_db() -> None:
-    import json
-
-    from bot.persistence import SQLitePersistence
-    from bot.users import UserService
-    from storage.users import UserRecord
-
-    original_touch = UserService.register_or_touch
-
-    async def register_or_touch(self, identity):
-        row = await self._database.fetch_one(
-            "UPDATE users SET username = ?, last_seen_at = ?, is_active = 1 WHERE id = ?"
-            " RETURNING *", (identity.username, self._clock.timestamp(), identity.id))
-        if row is None:
-            return await original_touch(self, identity)
-        return UserRecord.from_row(row), False
-
-    UserService.register_or_touch = register_or_touch
-
-    def skip_unchanged(name: str) -> None:
-        original = getattr(SQLitePersistence, name)
-
-        async def update(self, owner_id, data):
-            written = self.__dict__.setdefault("_written", {})
-            encoded = json.dumps(data, sort_keys=True)
-            if written.get((name, owner_id)) == encoded:
-                return
-            await original(self, owner_id, data)
-            written[(name, owner_id)] = encoded
-
-        setattr(SQLitePersistence, name, update)
-
-    skip_unchanged("update_user_data")
-    skip_unchanged("update_chat_data")
-
-
 def main() -> int:
     switches = set(sys.argv[1:])
     if "no-overall-limit" in switches:
-        bot.app.RetryingRateLimiter = _NoOverallLimit
-    if "lean-db" in switches:
-        _lean_db()
+        app.factory.RetryingRateLimiter = _NoOverallLimit
     if "smooth-limit" in switches:
-        bot.app.RetryingRateLimiter = _SmoothLimit
-    if "per-user" in switches:
-        bot.app.ApplicationBuilder = _PerUserBuilder
+        app.factory.RetryingRateLimiter = _SmoothLimit
     sys.argv[1:] = []
-    from bot.__main__ import main as bot_main
+    from app.main import main as bot_main
 
     return bot_main()
 
