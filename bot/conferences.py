@@ -106,7 +106,7 @@ def new_password() -> str:
 
 
 def is_online(conference: ConferenceRecord, now: int, join_early_minutes: int) -> bool:
-    """Online while now is within [start - JOIN_EARLY_MINUTES, end] (DESIGN.md)."""
+    """Online while now is within [start - JOIN_EARLY_MINUTES, end]: docs/ARCHITECTURE.md, status rules."""
     return conference.starts_at - join_early_minutes * 60 <= now <= conference.ends_at
 
 
