@@ -28,6 +28,8 @@ class BotRunner:
         if app.post_init:
             await app.post_init(app)
         await app.start()
+        if app.updater is None:
+            raise RuntimeError("the Application was built without an Updater")
         await app.updater.start_polling(
             poll_interval=0,
             timeout=self._poll_timeout,
@@ -36,7 +38,7 @@ class BotRunner:
 
     async def stop(self) -> None:
         app = self.application
-        if app.updater.running:
+        if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
             await app.stop()

@@ -10,9 +10,11 @@ import html
 import logging
 import re
 
-from telegram import Bot
+from typing import Any
+
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
+from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.delivery import Delivery, Notice, UnreachableHook, send_to_many
@@ -133,7 +135,7 @@ class AdminService:
         return await AdminRepository(self._database).finish_broadcast(
             broadcast_id, now=self._clock.timestamp())
 
-    async def deliver_broadcast(self, bot: Bot, broadcast_id: int, admin_id: int,
+    async def deliver_broadcast(self, bot: ExtBot[Any], broadcast_id: int, admin_id: int,
                                 text: str) -> None:
         """Send to every active user not reached yet, paced as bulk, then report to the
         admin. Runs as background work; after a restart, `unfinished_broadcasts` resumes."""

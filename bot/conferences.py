@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import Any
 
 from bot.clock import Clock
 from bot.dates import PAST_GRACE
@@ -51,9 +52,9 @@ class Draft:
     repeat_length: int | None = None  # seconds: a repeat keeps the old length
 
     @classmethod
-    def of(cls, conference: ConferenceRecord, **overrides: object) -> Draft:
+    def of(cls, conference: ConferenceRecord, **overrides: Any) -> Draft:
         """A draft with a stored conference's values."""
-        values = dict(
+        draft = cls(
             topic=conference.topic,
             starts_at=conference.starts_at,
             ends_at=conference.ends_at,
@@ -61,7 +62,7 @@ class Draft:
             password=conference.password,
             allow_without_owner=conference.allow_without_owner,
         )
-        return cls(**{**values, **overrides})
+        return replace(draft, **overrides)
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ class ConferenceService:
                         ends_at=now + int(AD_HOC_DURATION.total_seconds()))
         return await self.schedule(owner_id, draft)
 
-    async def edit(self, owner_id: int, conference_id: int, **changes: object) -> ConferenceRecord:
+    async def edit(self, owner_id: int, conference_id: int, **changes: Any) -> ConferenceRecord:
         """Change some of topic, starts_at, ends_at, password, allow_without_owner.
 
         A new start keeps the length unless a new end comes with it. A moved start marks

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -44,7 +44,8 @@ class Services:
     admin: AdminService
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
+# ExtBot[Any]: sends may carry our limiter's `rate_limit_args` (bot/ratelimit.py Bulk).
+class BotContext(CallbackContext[ExtBot[Any], dict[str, Any], dict[str, Any], dict[str, Any]]):
     """CallbackContext plus the services and the user of this update.
 
     PTB builds one context per update and shares it across handler groups, so the user
@@ -79,6 +80,19 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
     @property
     def user_if_known(self) -> UserRecord | None:
         return self._user
+
+    @property
+    def user_data(self) -> dict[str, Any]:
+        """The person's drafts and dialog data (persisted). Every update a feature handles
+        comes from a person, so unlike PTB's Optional this is always a dict."""
+        data = super().user_data
+        if data is None:
+            raise LookupError("no user_data: this update has no person")
+        return data
+
+    @user_data.setter
+    def user_data(self, _: object) -> NoReturn:
+        raise AttributeError("user_data cannot be replaced; change its keys instead")
 
     @property
     def language(self) -> str:

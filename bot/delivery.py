@@ -15,9 +15,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from telegram import Bot, InlineKeyboardMarkup
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
+from telegram.ext import ExtBot
 
 from bot.ratelimit import BULK
 
@@ -42,7 +45,7 @@ class Delivery(Enum):
     FAILED = "failed"    # any other refusal, logged
 
 
-async def send_to_many(bot: Bot, notices: Sequence[Notice], *, on_unreachable: UnreachableHook,
+async def send_to_many(bot: ExtBot[Any], notices: Sequence[Notice], *, on_unreachable: UnreachableHook,
                        purpose: str) -> list[Delivery]:
     """Send every notice; the outcomes come back in the order of `notices`.
 
@@ -52,7 +55,7 @@ async def send_to_many(bot: Bot, notices: Sequence[Notice], *, on_unreachable: U
         _send_one(bot, notice, on_unreachable, purpose) for notice in notices)))
 
 
-async def _send_one(bot: Bot, notice: Notice, on_unreachable: UnreachableHook,
+async def _send_one(bot: ExtBot[Any], notice: Notice, on_unreachable: UnreachableHook,
                     purpose: str) -> Delivery:
     try:
         await bot.send_message(notice.chat_id, notice.text, parse_mode=ParseMode.HTML,

@@ -16,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError
+from telegram._utils.types import JSONDict
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,15 @@ class RetryingRateLimiter(AIORateLimiter):
         # max_rate=1 per 1/N seconds: evenly spaced, no burst at the start of each second.
         self._bulk = AsyncLimiter(max_rate=1, time_period=1 / bulk_per_second)
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args
-                              ) -> Any:
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | Bulk | None,
+    ) -> bool | JSONDict | list[JSONDict]:
         if isinstance(rate_limit_args, Bulk):
             async with self._bulk:
                 return await self._with_network_retries(callback, args, kwargs, endpoint, data,
@@ -56,8 +65,15 @@ class RetryingRateLimiter(AIORateLimiter):
         return await self._with_network_retries(callback, args, kwargs, endpoint, data,
                                                 rate_limit_args)
 
-    async def _with_network_retries(self, callback, args, kwargs, endpoint, data,
-                                    rate_limit_args) -> Any:
+    async def _with_network_retries(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
         attempt = 0
         while True:
             try:

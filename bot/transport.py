@@ -10,8 +10,11 @@ rest of the bot (bot/ratelimit.py) relies.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -43,19 +46,25 @@ class AiohttpRequest(BaseRequest):
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout=_DEFAULT, write_timeout=_DEFAULT,
-                         connect_timeout=_DEFAULT, pool_timeout=_DEFAULT) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = _DEFAULT,
+        write_timeout: ODVInput[float] = _DEFAULT,
+        connect_timeout: ODVInput[float] = _DEFAULT,
+        pool_timeout: ODVInput[float] = _DEFAULT,
+    ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
-        read = self._read_timeout if read_timeout is _DEFAULT else read_timeout
-        connect = self._connect_timeout if connect_timeout is _DEFAULT else connect_timeout
-        if write_timeout is _DEFAULT:
-            write_timeout = self._media_write_timeout if files else self._write_timeout
+        read = _given(read_timeout, self._read_timeout)
+        connect = _given(connect_timeout, self._connect_timeout)
+        write = _given(write_timeout, self._media_write_timeout if files else self._write_timeout)
         # aiohttp has no separate write timeout: the whole exchange may take both.
-        total = None if read is None else read + (write_timeout or 0) + (connect or 0)
+        total = None if read is None else read + (write or 0) + (connect or 0)
         timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
         try:
             async with self._session.request(method, url, data=_body(fields, files),
@@ -67,7 +76,13 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
 
-def _body(fields: dict[str, str] | None, files: dict | None):
+def _given(value: ODVInput[float], default: float) -> float | None:
+    """A timeout PTB passed for this call, or ours when it passed its DEFAULT_NONE."""
+    return default if isinstance(value, DefaultValue) else value
+
+
+def _body(fields: dict[str, str] | None,
+          files: dict[str, Any] | None) -> dict[str, str] | aiohttp.FormData | None:
     """Form fields, or multipart when files are uploaded (as httpx would send them)."""
     if not files:
         return fields or None

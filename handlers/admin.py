@@ -31,7 +31,15 @@ from bot.i18n import Html, Translator
 from bot.ratelimit import BULK
 from bot.settings import Settings
 from handlers import callback_data as cb
-from handlers.common import answer_press, dialog_fallbacks, send, show
+from handlers.common import (
+    Handler,
+    answer_press,
+    dialog_fallbacks,
+    pressed_data,
+    send,
+    show,
+    typed_text,
+)
 from handlers.conference_views import conference_card
 
 log = logging.getLogger(__name__)
@@ -46,7 +54,7 @@ def _is_admin(context: BotContext) -> bool:
     return context.services.settings.is_admin(context.current_user.id)
 
 
-def _button(t: Translator, key: str, action: str, *args: int, **values) -> Button:
+def _button(t: Translator, key: str, action: str, *args: int, **values: object) -> Button:
     return Button(t.plain(key, **values), callback_data=cb.encode(cb.ADMIN, action, *args))
 
 
@@ -140,7 +148,7 @@ async def outbox(update: Update, context: BotContext) -> None:
 async def on_admin_press(update: Update, context: BotContext) -> None:
     """Buttons under admin messages; the presser must still be an admin."""
     t = context.t
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     if data is None or not _is_admin(context):
         await answer_press(update, t.plain("common.stale_button"))
         return
@@ -188,7 +196,7 @@ async def on_admin_press(update: Update, context: BotContext) -> None:
 
 async def broadcast(update: Update, context: BotContext) -> int:
     """/broadcast [text]: ask for the text if none came with the command, then confirm."""
-    text = update.message.text.partition(" ")[2].strip() if update.message.text else ""
+    text = typed_text(update).partition(" ")[2].strip() if typed_text(update) else ""
     if text:
         return await _confirm(update, context, text)
     count = await context.services.admin.recipients_count()
@@ -198,7 +206,7 @@ async def broadcast(update: Update, context: BotContext) -> int:
 
 
 async def on_broadcast_text(update: Update, context: BotContext) -> int:
-    return await _confirm(update, context, update.message.text.strip())
+    return await _confirm(update, context, typed_text(update).strip())
 
 
 async def _confirm(update: Update, context: BotContext, text: str) -> int:
@@ -217,7 +225,7 @@ async def _confirm(update: Update, context: BotContext, text: str) -> int:
 
 async def on_broadcast_press(update: Update, context: BotContext) -> int | None:
     t = context.t
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     text = context.user_data.pop(_DRAFT, None)
     if data is None or text is None or not _is_admin(context):
         await answer_press(update, t.plain("common.stale_button"))
@@ -247,9 +255,9 @@ async def cancel_broadcast(update: Update, context: BotContext) -> int:
     return END
 
 
-def handlers(settings: Settings) -> list[BaseHandler]:
+def handlers(settings: Settings) -> list[Handler]:
     admins = filters.User(user_id=settings.admin_ids)
-    broadcast_presses = CallbackQueryHandler(on_broadcast_press,
+    broadcast_presses: Handler = CallbackQueryHandler(on_broadcast_press,
                                              pattern=cb.pattern(cb.ADMIN, "bsend", "bcancel"))
     return [
         CommandHandler("stats", stats, filters=admins),

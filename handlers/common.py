@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -19,8 +21,35 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.validation import InvalidInput
+from handlers import callback_data as cb
 
 log = logging.getLogger(__name__)
+
+# A feature's handler as ConversationHandler wants its parts typed (RT is invariant in
+# PTB's generics, so a handler whose callback returns a state is stored as `object`).
+Handler = BaseHandler[Update, BotContext, object]
+# A handler callback: an update and our context in, a dialog state (or None) out.
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
+
+
+def pressed_data(update: Update) -> cb.CallbackData | None:
+    """The pressed button's data, decoded; None for forged or outdated data (or no press)."""
+    query = update.callback_query
+    return cb.decode(query.data if query is not None else None)
+
+
+def typed_text(update: Update) -> str:
+    """The text of the message this update brought ("" for anything else)."""
+    message = update.effective_message
+    return (message.text or "") if message is not None else ""
+
+
+def chat_id_of(update: Update) -> int:
+    """The chat of an update that came from a chat (every message and press does)."""
+    chat = update.effective_chat
+    if chat is None:
+        raise LookupError(f"update {update.update_id} has no chat")
+    return chat.id
 
 
 async def answer_press(update: Update, text: str | None = None, *, alert: bool = False) -> None:
@@ -76,7 +105,7 @@ async def _send_now(update: Update, context: BotContext, text: str,
                                           reply_markup=markup)
 
 
-async def _deliver(context: BotContext, reply) -> None:
+async def _deliver(context: BotContext, reply: Callable[[], Awaitable[object]]) -> None:
     """Replies wait until the dialog state they announce is on disk.
 
     PTB records a conversation's new state only after the callback returns, and writes it
@@ -91,7 +120,7 @@ async def _deliver(context: BotContext, reply) -> None:
         context.pending_replies.append(reply)
 
 
-def explain(t, error: InvalidInput) -> str:
+def explain(t: Translator, error: InvalidInput) -> str:
     """The message for a rejected value, with nested catalog texts filled in."""
     nested = {name: t.plain(key) for name, key in error.nested.items()}
     return t(error.key, **error.values, **nested)
@@ -99,7 +128,7 @@ def explain(t, error: InvalidInput) -> str:
 
 def not_text_handler(
     markup: Callable[[Translator], InlineKeyboardMarkup | None] | None = None,
-) -> MessageHandler:
+) -> Handler:
     """For a dialog's question: a sticker, photo or voice where typed text is expected
     gets "please type", with the question's buttons (`markup`), and the dialog stays in
     the same state."""
@@ -111,7 +140,7 @@ def not_text_handler(
     return MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text)
 
 
-def dialog_fallbacks(cancel, *draft_keys: str) -> list:
+def dialog_fallbacks(cancel: Callback, *draft_keys: str) -> list[Handler]:
     """What ends any dialog: /cancel (the dialog's own answer), and any other command or
     another feature's button, which drop the drafts and are then handled as usual."""
     leave = handing_over(*draft_keys)
@@ -122,7 +151,7 @@ def dialog_fallbacks(cancel, *draft_keys: str) -> list:
     ]
 
 
-def handing_over(*draft_keys: str):
+def handing_over(*draft_keys: str) -> Callback:
     """A dialog fallback: any command or button of another feature ends this dialog
     (dropping its draft) and the update is queued again, to be handled as if no dialog
     had been open. Each person's updates are processed in order (bot/updates.py), so it

@@ -34,14 +34,19 @@ from bot.timezones import display_name
 from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.common import (
+    Callback,
+    Handler,
     answer_press,
     dialog_fallbacks,
     explain,
     not_text_handler,
+    pressed_data,
     send,
     show,
+    typed_text,
 )
 from handlers.conference_views import card_screen, moment, review_card
+from storage.conferences import ConferenceRecord
 
 ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD, REVIEW = range(6)
 END = ConversationHandler.END
@@ -149,15 +154,15 @@ async def start_edit(update: Update, context: BotContext) -> int:
     return await _next(update, context, draft)
 
 
-async def _owned_from_button(update: Update, context: BotContext):
-    data = cb.decode(update.callback_query.data)
+async def _owned_from_button(update: Update, context: BotContext) -> ConferenceRecord | None:
+    data = pressed_data(update)
     return await context.services.conferences.owned(
         context.current_user.id, data.arg_int() if data else None)
 
 
 # -- typed answers ---------------------------------------------------------------------
 
-def _reader(state: int) -> Callable[[Update, BotContext], Awaitable[int]]:
+def _reader(state: int) -> Callback:
     """The handler of typed answers for one state: check, store, go on, or explain."""
 
     async def on_answer(update: Update, context: BotContext) -> int:
@@ -166,7 +171,7 @@ def _reader(state: int) -> Callable[[Update, BotContext], Awaitable[int]]:
         if draft is None:  # the draft vanished (e.g. cleared by an admin); start over
             return END
         try:
-            draft, note = await _apply(context, state, draft, update.message.text)
+            draft, note = await _apply(context, state, draft, typed_text(update))
         except InvalidInput as error:
             await send(update, context, explain(context.t, error),
                        keyboards.form_prompt(context.t, back_to_review=_is_complete(draft)))
@@ -229,7 +234,7 @@ _FIELD_STATES = {"topic": ASK_TOPIC, "start": ASK_START, "end": ASK_END, "code":
 
 async def on_form_press(update: Update, context: BotContext) -> int | None:
     """Buttons of the form: fields, quick answers, toggle, save, cancel, back."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     draft = _draft(context)
     t = context.t
     if data is None or draft is None:
@@ -324,12 +329,13 @@ async def cancel_command(update: Update, context: BotContext) -> int:
     return await _cancel(update, context)
 
 
-def handlers() -> list[BaseHandler]:
-    form_presses = CallbackQueryHandler(on_form_press, pattern=cb.pattern(cb.FORM))
+def handlers() -> list[Handler]:
+    form_presses: Handler = CallbackQueryHandler(on_form_press, pattern=cb.pattern(cb.FORM))
     not_text = not_text_handler()
     typed = filters.TEXT & ~filters.COMMAND
-    asking = {state: [MessageHandler(typed, _reader(state)), form_presses, not_text]
-              for state in (ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD)}
+    asking: dict[object, list[Handler]] = {
+        state: [MessageHandler(typed, _reader(state)), form_presses, not_text]
+        for state in (ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD)}
     return [
         ConversationHandler(
             name="conference_form",

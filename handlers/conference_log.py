@@ -18,7 +18,16 @@ from bot.i18n import plain
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import answer_press, explain, send, show
+from handlers.common import (
+    Callback,
+    Handler,
+    answer_press,
+    chat_id_of,
+    explain,
+    pressed_data,
+    send,
+    show,
+)
 from handlers.conference_views import card_screen, conference_log_rows, log_page, moment
 from storage.conferences import ConferenceRecord
 
@@ -31,7 +40,7 @@ async def open_log(update: Update, context: BotContext) -> None:
 
 async def on_log_press(update: Update, context: BotContext) -> None:
     """Page arrows and the Scheduled / Archive switch."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     page = data.arg_int() if data else None
     if data is None or page is None or data.action not in ("s", "a"):
         await answer_press(update, context.t.plain("common.stale_button"))
@@ -55,7 +64,7 @@ async def pressed_conference(update: Update, context: BotContext, *,
                              scheduled_only: bool = False) -> ConferenceRecord | None:
     """The user's own conference named by the pressed button (and, if asked, not yet
     over), or None after answering that it is gone."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     user = context.current_user
     services = context.services
     conference = await services.conferences.owned(user.id, data.arg_int() if data else None)
@@ -95,7 +104,7 @@ async def send_calendar_file(update: Update, context: BotContext,
                         password=conference.password, url=url,
                         website=services.video.website_url())
     await context.bot.send_document(
-        update.effective_chat.id,
+        chat_id_of(update),
         document=publish_ics(conference, join_url=url, description=description,
                              now=services.clock.now()),
         filename=f"conference-{conference.conference_code}.ics",
@@ -148,8 +157,8 @@ async def start_now(update: Update, context: BotContext) -> None:
     await send(update, context, f"{t('now.started')}\n\n{text}", markup)
 
 
-def handlers() -> list[BaseHandler]:
-    def conf(action: str, callback) -> CallbackQueryHandler:
+def handlers() -> list[Handler]:
+    def conf(action: str, callback: Callback) -> Handler:
         return CallbackQueryHandler(callback, pattern=cb.pattern(cb.CONFERENCE, action))
 
     return [

@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from telegram import InlineKeyboardMarkup
 
 from bot.conferences import PAGE_SIZE, Draft, Page
 from bot.formatting import format_moment
+from bot.context import BotContext
 from bot.i18n import Translator
 from bot.text import shorten
 from bot.timezones import display_name
@@ -119,7 +121,8 @@ def row_label(number: int, conference: ConferenceRecord) -> str:
     return f"{number}. {shorten(conference.topic, _TOPIC_IN_BUTTON)}"
 
 
-async def card_screen(context, conference: ConferenceRecord) -> tuple[str, object]:
+async def card_screen(context: BotContext,
+                      conference: ConferenceRecord) -> tuple[str, InlineKeyboardMarkup]:
     """The conference card, with who was invited and how delivery went, and its buttons."""
     services = context.services
     t = context.t

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from handlers import callback_data as cb
-from handlers.common import answer_press, show
+from handlers.common import Handler, answer_press, show
 
 PLATFORM_NAMES = {"jitsi": "Jitsi Meet", "bbb": "BigBlueButton", "template": "—"}
 
@@ -25,7 +25,7 @@ async def show_downloads(update: Update, context: BotContext) -> None:
     await show(update, context, t("download.title", platform=name), InlineKeyboardMarkup(rows))
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[Handler]:
     return [
         CommandHandler("download", show_downloads),
         CallbackQueryHandler(show_downloads, pattern=cb.pattern(cb.MENU, "download")),

@@ -14,18 +14,22 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.i18n import Translator
 from bot.invitations import parse_addresses
 from bot.text import shorten
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.common import (
+    Handler,
     answer_press,
     dialog_fallbacks,
     explain,
     not_text_handler,
+    pressed_data,
     send,
     show,
+    typed_text,
 )
 from handlers.conference_views import card_screen
 
@@ -37,7 +41,7 @@ _MAX_TYPED = 20_000  # characters; far more than any honest list of addresses
 
 async def start_inviting(update: Update, context: BotContext) -> int:
     """"Send invitation e-mail" on a scheduled conference: ask for addresses."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     services = context.services
     conference = await services.conferences.owned(context.current_user.id,
                                                   data.arg_int() if data else None)
@@ -59,7 +63,7 @@ async def on_addresses(update: Update, context: BotContext) -> int:
     draft = context.user_data.get(_DRAFT)
     if draft is None:
         return END
-    typed = update.message.text[:_MAX_TYPED]
+    typed = typed_text(update)[:_MAX_TYPED]
     addresses = parse_addresses(typed)
     invalid = t("invite.invalid_named", addresses=_listing(t, addresses.invalid)) \
         if addresses.invalid else ""
@@ -87,7 +91,7 @@ async def on_addresses(update: Update, context: BotContext) -> int:
     return CONFIRM
 
 
-def _listing(t, items: list[str], shown: int = 10, width: int = 60) -> str:
+def _listing(t: Translator, items: list[str], shown: int = 10, width: int = 60) -> str:
     """A few of the addresses, each cut to a line, so the message stays within
     Telegram's 4096 characters however much was typed."""
     lines = [shorten(item, width) for item in items[:shown]]
@@ -98,7 +102,7 @@ def _listing(t, items: list[str], shown: int = 10, width: int = 60) -> str:
 
 async def on_press(update: Update, context: BotContext) -> int | None:
     """Send or Cancel."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     draft = context.user_data.get(_DRAFT)
     t = context.t
     if data is None or draft is None:
@@ -144,8 +148,8 @@ async def cancel_command(update: Update, context: BotContext) -> int:
     return END
 
 
-def handlers() -> list[BaseHandler]:
-    presses = CallbackQueryHandler(on_press, pattern=cb.pattern(cb.INVITE))
+def handlers() -> list[Handler]:
+    presses: Handler = CallbackQueryHandler(on_press, pattern=cb.pattern(cb.INVITE))
     return [
         ConversationHandler(
             name="invitation",

@@ -29,7 +29,16 @@ from bot.profile import clean_name
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import answer_press, dialog_fallbacks, explain, not_text_handler, send
+from handlers.common import (
+    Handler,
+    answer_press,
+    dialog_fallbacks,
+    explain,
+    not_text_handler,
+    pressed_data,
+    send,
+    typed_text,
+)
 from handlers.conference_views import moment
 from storage.conferences import ConferenceRecord
 
@@ -43,7 +52,7 @@ _LAST_TYPED_NAME = "join_last_name"
 
 async def _conference_for_press(update: Update, context: BotContext) -> ConferenceRecord | None:
     """The pressed conference if this person may join it: its owner, or a participant."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     services = context.services
     conference = await services.sharing.visible_to(context.current_user.id,
                                                    data.arg_int() if data else None)
@@ -72,7 +81,7 @@ async def on_name(update: Update, context: BotContext) -> int:
         await send(update, context, context.t("conference.gone"))
         return END
     try:
-        name = clean_name(update.message.text)
+        name = clean_name(typed_text(update))
     except InvalidInput as error:
         await send(update, context, explain(context.t, error), _cancel_markup(context.t))
         return ASK_NAME
@@ -166,7 +175,7 @@ async def _let_waiters_in(context: BotContext, conference: ConferenceRecord) -> 
 
 async def on_join_extra(update: Update, context: BotContext) -> None:
     """"Remember this name" after a typed name, and "Remind me" when reminders were off."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     t = context.t
     user = context.current_user
     services = context.services
@@ -198,8 +207,8 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def handlers() -> list[BaseHandler]:
-    joins = [CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.CONFERENCE, "join")),
+def handlers() -> list[Handler]:
+    joins: list[Handler] = [CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.CONFERENCE, "join")),
              CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.PARTICIPANT, "join"))]
     return [
         ConversationHandler(

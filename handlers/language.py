@@ -10,7 +10,7 @@ from bot.i18n import LANGUAGES, Translator
 from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.commands import publish_chat_commands
-from handlers.common import answer_press, send, show
+from handlers.common import Handler, answer_press, chat_id_of, pressed_data, send, show
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
@@ -21,7 +21,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
 
 async def on_language_press(update: Update, context: BotContext) -> None:
     """A language button: store the choice, answer in the new language, move the menu."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     if data is None or data.action not in ("set", "back"):
         await answer_press(update, context.t.plain("common.stale_button"))
         return
@@ -36,13 +36,13 @@ async def on_language_press(update: Update, context: BotContext) -> None:
     await answer_press(update)
     user = context.current_user
     await context.services.users.set_language(user.id, language)
-    await publish_chat_commands(context.bot, update.effective_chat.id, language)
+    await publish_chat_commands(context.bot, chat_id_of(update), language)
     t = Translator(language)
     await show(update, context, f"{t('language.switched')}\n\n{t('menu.title')}",
                keyboards.main_menu(t))
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[Handler]:
     return [
         CommandHandler("language", choose_language),
         CallbackQueryHandler(on_language_press, pattern=cb.pattern(cb.LANGUAGE)),

@@ -9,7 +9,7 @@ from bot.context import BotContext
 from bot.timezones import display_name
 from handlers import callback_data as cb
 from handlers import keyboards, sharing
-from handlers.common import answer_press, send, show
+from handlers.common import Handler, answer_press, pressed_data, send, show
 
 SCHEDULE_START_PARAMETER = sharing.SCHEDULE_START_PARAMETER
 
@@ -37,7 +37,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def on_menu_press(update: Update, context: BotContext) -> None:
     """The main menu's own buttons: home and help (features register their own)."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     t = context.t
     if data is None or data.action not in ("home", "help") or data.args:
         await answer_press(update, t.plain("common.stale_button"))
@@ -64,7 +64,7 @@ async def stale_press(update: Update, context: BotContext) -> None:
     await answer_press(update, context.t.plain("common.stale_button"))
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[Handler]:
     return [
         CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
         CommandHandler("help", help_command),
@@ -73,7 +73,7 @@ def handlers() -> list[BaseHandler]:
     ]
 
 
-def fallback_handlers() -> list[BaseHandler]:
+def fallback_handlers() -> list[Handler]:
     return [
         CallbackQueryHandler(stale_press),
         MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, not_understood),

@@ -37,12 +37,17 @@ from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.commands import publish_chat_commands
 from handlers.common import (
+    Callback,
+    Handler,
     answer_press,
+    chat_id_of,
     dialog_fallbacks,
     explain,
     not_text_handler,
+    pressed_data,
     send,
     show,
+    typed_text,
 )
 from storage.users import ProfileFields
 
@@ -128,7 +133,7 @@ async def open_profile(update: Update, context: BotContext) -> int:
 
 async def on_card_press(update: Update, context: BotContext) -> int:
     """A button on the card: ask for a field, toggle, pick a language, save or cancel."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     t = context.t
     action = data.action if data else ""
     if action in _STATE_OF_BUTTON:
@@ -178,7 +183,7 @@ async def _save(update: Update, context: BotContext) -> int:
     changed = await context.services.users.save_profile(user.id, draft)
     _drop_draft(context)
     if draft.language != user.language:
-        await publish_chat_commands(context.bot, update.effective_chat.id, draft.language)
+        await publish_chat_commands(context.bot, chat_id_of(update), draft.language)
     t = Translator(draft.language)
     note = t("profile.saved") if changed else t("profile.nothing_changed")
     await show(update, context, f"{note}\n\n{t('menu.title')}", keyboards.main_menu(t))
@@ -194,14 +199,14 @@ async def _discard(update: Update, context: BotContext) -> int:
     return END
 
 
-def _answer_for(state: int) -> Callable[[Update, BotContext], Awaitable[int]]:
+def _answer_for(state: int) -> Callback:
     prompt_key, clean, field = _QUESTIONS[state]
 
     async def on_answer(update: Update, context: BotContext) -> int:
         """A typed answer: into the draft if valid, else say what to type and ask again."""
         t = context.t
         try:
-            value = clean(update.message.text)
+            value = clean(typed_text(update))
         except InvalidInput as error:
             await send(update, context, explain(t, error), keyboards.profile_prompt(t))
             return state
@@ -220,8 +225,8 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def handlers() -> list[BaseHandler]:
-    card_presses = CallbackQueryHandler(on_card_press, pattern=cb.pattern(cb.PROFILE))
+def handlers() -> list[Handler]:
+    card_presses: Handler = CallbackQueryHandler(on_card_press, pattern=cb.pattern(cb.PROFILE))
     not_text = not_text_handler(keyboards.profile_prompt)
     text_answer = filters.TEXT & ~filters.COMMAND
     return [

@@ -45,5 +45,7 @@ def _reminder(reminder: DueReminder) -> Notice:
 def schedule(application: Application, every_seconds: int) -> None:
     """Run the reminder check on PTB's job queue (0 seconds: not in this process)."""
     if every_seconds > 0:
+        if application.job_queue is None:
+            raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
         application.job_queue.run_repeating(send_due_reminders, interval=every_seconds,
                                             first=min(5, every_seconds), name=JOB_NAME)

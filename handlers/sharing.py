@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from telegram import (
+    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
@@ -27,7 +28,7 @@ from bot.validation import InvalidInput
 from bot.sharing import deep_link
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import answer_press, send, show
+from handlers.common import Callback, Handler, answer_press, pressed_data, send, show
 from handlers.conference_log import pressed_conference, send_calendar_file
 from handlers.conference_views import card_screen, moment, row_label
 from handlers.notices import NoticeReport, refresh_inline_cards, tell_participants
@@ -102,7 +103,7 @@ def visitor_card(t: Translator, context: BotContext, conference: ConferenceRecor
 
 async def on_participant_calendar(update: Update, context: BotContext) -> None:
     """"Add to calendar" for a participant (checked: they opened this conference's link)."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     conference = await context.services.sharing.visible_to(context.current_user.id,
                                                            data.arg_int() if data else None)
     if conference is None:
@@ -117,6 +118,8 @@ async def on_participant_calendar(update: Update, context: BotContext) -> None:
 async def on_inline_query(update: Update, context: BotContext) -> None:
     """`@bot` in any chat: the user's upcoming conferences as invite cards to post."""
     query = update.inline_query
+    if query is None:
+        return
     t = context.t
     user = context.current_user
     services = context.services
@@ -149,7 +152,7 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
 async def on_inline_chosen(update: Update, context: BotContext) -> None:
     """A posted card: remember it, to edit it in place when the conference changes."""
     chosen = update.chosen_inline_result
-    if not chosen.inline_message_id or not re.fullmatch(r"[0-9]{1,18}", chosen.result_id):
+    if chosen is None or not chosen.inline_message_id or not re.fullmatch(r"[0-9]{1,18}", chosen.result_id):
         return
     conference = await context.services.conferences.owned(context.current_user.id,
                                                           int(chosen.result_id))
@@ -179,7 +182,7 @@ async def private_invite(update: Update, context: BotContext) -> None:
 
 async def on_group_pick(update: Update, context: BotContext) -> None:
     """A pick in a group: only the owner who asked; the card replaces the list."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
     t = context.t
     asker = data.arg_int(1) if data else None
     if asker != context.current_user.id:
@@ -190,6 +193,8 @@ async def on_group_pick(update: Update, context: BotContext) -> None:
         return
     await answer_press(update)
     chat = update.effective_chat
+    if chat is None:
+        return
     await context.services.sharing.add_group(conference, chat.id, chat.title or "")
     link, join_url = await _links(context, conference)
     await show(update, context,
@@ -215,7 +220,7 @@ async def on_notify(update: Update, context: BotContext) -> None:
     conference, emails = await services.invitations.notify_by_email(owner, conference.id)
     link, join_url = await _links(context, conference)
 
-    def render(tr: Translator, timezone: str):
+    def render(tr: Translator, timezone: str) -> tuple[str, InlineKeyboardMarkup | None]:
         text = tr("notify.changed", topic=conference.topic,
                   start=moment(tr, conference.starts_at, timezone),
                   end=moment(tr, conference.ends_at, timezone),
@@ -234,19 +239,21 @@ async def on_notify(update: Update, context: BotContext) -> None:
 
 async def on_delete_and_notify(update: Update, context: BotContext) -> None:
     """"OK and notify participants": METHOD:CANCEL by e-mail, a message in Telegram."""
-    data = cb.decode(update.callback_query.data)
+    data = pressed_data(update)
+    conference_id = data.arg_int() if data else None
     owner = context.current_user
     t = context.t
     try:
-        result = await context.services.invitations.cancel_and_delete(
-            owner, data.arg_int() if data else None)
+        if conference_id is None:
+            raise InvalidInput("conference.gone")
+        result = await context.services.invitations.cancel_and_delete(owner, conference_id)
     except InvalidInput:
         await answer_press(update, t.plain("conference.gone"), alert=True)
         return
     await answer_press(update)
     conference = result.conference
 
-    def render(tr: Translator, timezone: str):
+    def render(tr: Translator, timezone: str) -> tuple[str, InlineKeyboardMarkup | None]:
         return tr("notify.cancelled_notice", topic=conference.topic,
                   start=moment(tr, conference.starts_at, timezone)), None
 
@@ -258,7 +265,7 @@ async def on_delete_and_notify(update: Update, context: BotContext) -> None:
                keyboards.back_to_log(t, kind))
 
 
-def _summary(t: Translator, key: str, report: NoticeReport, **values) -> str:
+def _summary(t: Translator, key: str, report: NoticeReport, **values: object) -> str:
     text = t(key, reached=report.reached, chats=report.chats, **values)
     if report.failures:
         lines = "\n".join(t("notify.failure_line", name=name, reason=t.plain(reason))
@@ -267,8 +274,8 @@ def _summary(t: Translator, key: str, report: NoticeReport, **values) -> str:
     return text
 
 
-def handlers() -> list[BaseHandler]:
-    def conf(action: str, callback) -> CallbackQueryHandler:
+def handlers() -> list[Handler]:
+    def conf(action: str, callback: Callback) -> Handler:
         return CallbackQueryHandler(callback, pattern=cb.pattern(cb.CONFERENCE, action))
 
     return [

@@ -115,6 +115,8 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
     """The bot was blocked by a person or removed from a group: skip that chat from now
     on. (Unblocking needs nothing: the person's next message marks them active again.)"""
     change = update.my_chat_member
+    if change is None:
+        return
     if change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
         await context.services.sharing.chat_unreachable(change.chat.id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.db import Queryable
+from storage.db import Params, Queryable, Row
 
 
 @dataclass(frozen=True)
@@ -30,14 +30,14 @@ class AdminRepository:
 
     async def stats(self, *, now: int, join_early_seconds: int) -> Stats:
         day, week = now - 86_400, now - 7 * 86_400
-        users = await self._db.fetch_one(
+        users = await _aggregate(self._db,
             "SELECT COUNT(*), SUM(last_seen_at >= ?), SUM(is_blocked), SUM(1 - is_active),"
             " SUM(created_at >= ?) FROM users", (week, day))
-        conferences = await self._db.fetch_one(
+        conferences = await _aggregate(self._db,
             "SELECT SUM(ends_at > ?), SUM(starts_at - ? <= ? AND ends_at >= ?),"
             " SUM(ends_at <= ?), SUM(created_at >= ?) FROM conferences",
             (now, join_early_seconds, now, now, now, day))
-        mail = await self._db.fetch_one(
+        mail = await _aggregate(self._db,
             "SELECT SUM(status = 'pending'), SUM(status = 'sent'), SUM(status = 'failed'),"
             " SUM(sent_at >= ?) FROM outbox", (day,))
         number = lambda value: int(value or 0)  # noqa: E731 - SUM over no rows is NULL
@@ -109,7 +109,16 @@ class AdminRepository:
         await self._db.execute(
             "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ?",
             (now, broadcast_id))
-        row = await self._db.fetch_one(
+        row = await _aggregate(
+            self._db,
             "SELECT SUM(ok), SUM(1 - ok) FROM broadcast_deliveries WHERE broadcast_id = ?",
             (broadcast_id,))
         return int(row[0] or 0), int(row[1] or 0)
+
+
+async def _aggregate(db: Queryable, sql: str, params: Params = ()) -> Row:
+    """The one row an aggregate query (COUNT, SUM) always returns."""
+    row = await db.fetch_one(sql, params)
+    if row is None:
+        raise LookupError("an aggregate query returned no row")
+    return row

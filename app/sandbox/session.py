@@ -164,7 +164,7 @@ class Sandbox:
             raise ValueError(f"message #{message.message_id} has buttons 1 to {len(buttons)}"
                              if buttons else f"message #{message.message_id} has no buttons")
         button = buttons[number - 1]
-        if button.callback_data is not None:
+        if button.callback_data is not None and message.message_id is not None:
             query_id = await self.me.press_data(message.message_id, button.callback_data,
                                                 chat=self.chat.chat)
             self._answers.append(query_id)
