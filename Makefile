@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench demo install clean
+.PHONY: run test lint format bench demo install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,20 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m bot
 
-test: $(STAMP)
+# The same checks as CI, in this order: lint and formatting, types, then the suite.
+test: lint $(STAMP)
 	$(BIN)/python -m pytest
+
+# ruff (lint, import order, formatting check) and mypy; configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Rewrite imports and formatting in place (then `make lint` shows what is left).
+format: $(STAMP)
+	$(BIN)/ruff check --fix --select I,F401 .
+	$(BIN)/ruff format .
 
 # The real bot against a local Telegram stand-in, chatting in this terminal (no token).
 demo: $(STAMP)

@@ -21,14 +21,14 @@ from bot.invitations import InvitationService
 from bot.joining import JoinService
 from bot.mail.outbox import MailSender
 from bot.persistence import SQLitePersistence
+from bot.platforms import make_platform
 from bot.ratelimit import RetryingRateLimiter
-from bot.updates import PerPersonUpdateProcessor
 from bot.reminders import ReminderService
 from bot.settings import Settings
-from bot.transport import AiohttpRequest
 from bot.sharing import SharingService
+from bot.transport import AiohttpRequest
+from bot.updates import PerPersonUpdateProcessor
 from bot.users import UserService
-from bot.platforms import make_platform
 from handlers import register_handlers
 from handlers.commands import publish_default_commands
 from storage.db import Database

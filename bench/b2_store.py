@@ -57,8 +57,8 @@ def index_scans(conn: sqlite3.Connection, sql: str) -> list[str]:
 
 
 async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
-    from bot.clock import Clock
     from bot.admin import AdminService
+    from bot.clock import Clock
     from bot.conferences import ConferenceService, ListKind
     from storage.conferences import ConferenceRepository
     from storage.db import Database

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-
 from typing import Any
 
 from telegram.constants import ParseMode
@@ -24,7 +23,6 @@ from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database
 from storage.outbox import OutboxRepository, OutboxRow
 from storage.users import UserRecord, UserRepository
-
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from bot.i18n import Translator
 from bot.invitations import InvitationService
 from bot.joining import JoinService
 from bot.mail.outbox import MailSender
+from bot.platforms import VideoPlatform
 from bot.reminders import ReminderService
 from bot.settings import Settings
 from bot.sharing import SharingService
 from bot.users import UserService
-from bot.platforms import VideoPlatform
 from storage.db import Database
 from storage.users import UserRecord
 

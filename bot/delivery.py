@@ -14,7 +14,6 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-
 from typing import Any
 
 from telegram import InlineKeyboardMarkup

@@ -19,9 +19,9 @@ from bot.calendar import conference_uid
 from bot.clock import Clock
 from bot.mail.compose import ConferenceMail, Method, email_changed_message, invitation_message
 from bot.mail.outbox import enqueue
-from bot.validation import InvalidInput
-from bot.settings import Settings
 from bot.platforms import VideoPlatform
+from bot.settings import Settings
+from bot.validation import InvalidInput
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database, Queryable
 from storage.outbox import OutboxRepository

@@ -9,7 +9,6 @@ rest of the bot (bot/ratelimit.py) relies.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import aiohttp
@@ -70,7 +69,7 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(method, url, data=_body(fields, files),
                                              timeout=timeout) as response:
                 return response.status, await response.read()
-        except asyncio.TimeoutError as error:
+        except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error

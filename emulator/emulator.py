@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from types import TracebackType
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any, TypeVar
 
 from . import inject

@@ -9,7 +9,6 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.settings import Settings
-
 from handlers import (
     admin,
     conference_form,

@@ -6,19 +6,13 @@ catch-all answers as for any unknown command. Buttons re-check the presser.
 
 from __future__ import annotations
 
-import asyncio
-import re
-import html
 import logging
+import re
 from dataclasses import asdict
 
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
-    Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -26,9 +20,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext, Services
-from bot.i18n import Html, Translator
-from bot.ratelimit import BULK
+from bot.context import BotContext
+from bot.i18n import Translator
 from bot.settings import Settings
 from handlers import callback_data as cb
 from handlers.common import (

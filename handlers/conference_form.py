@@ -11,14 +11,12 @@ The draft lives in user_data (persisted), so a restart resumes the form.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -29,8 +27,8 @@ from telegram.ext import (
 from bot.conferences import Draft, clean_code, clean_password, clean_topic
 from bot.context import BotContext
 from bot.dates import parse_end, parse_start
-from bot.validation import InvalidInput
 from bot.timezones import display_name
+from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.common import (

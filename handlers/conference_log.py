@@ -9,7 +9,7 @@ user's own on each press, so old, forged or foreign buttons all get the same pol
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.calendar import publish_ics
 from bot.conferences import ListKind, clean_topic

@@ -13,8 +13,8 @@ from babel.dates import format_datetime
 from telegram import InlineKeyboardMarkup
 
 from bot.conferences import PAGE_SIZE, Draft, Page
-from bot.formatting import format_moment
 from bot.context import BotContext
+from bot.formatting import format_moment
 from bot.i18n import Translator
 from bot.text import shorten
 from bot.timezones import display_name

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     ConversationHandler,
     MessageHandler,

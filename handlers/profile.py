@@ -7,13 +7,12 @@ table until "Save".
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -29,10 +28,10 @@ from bot.profile import (
     clean_name,
     clean_timezone,
 )
-from bot.validation import InvalidInput
 from bot.reminders import REMINDER_CHOICES
 from bot.timezones import display_name
 from bot.users import profile_of
+from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.commands import publish_chat_commands

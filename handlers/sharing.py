@@ -14,7 +14,6 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     ChosenInlineResultHandler,
     CommandHandler,
@@ -24,8 +23,8 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import Translator
-from bot.validation import InvalidInput
 from bot.sharing import deep_link
+from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.common import Callback, Handler, answer_press, pressed_data, send, show

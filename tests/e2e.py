@@ -10,22 +10,22 @@ from __future__ import annotations
 import asyncio
 import socket
 from dataclasses import replace
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from app.factory import build_application
-from bot.clock import FixedClock
 from app.runner import BotRunner
+from bot.clock import FixedClock
 from bot.settings import Settings, load_settings
 from bot.users import profile_of
-from storage.users import UserRepository
 from emulator import BotAPIEmulator
 from emulator.testing import DEFAULT_TOKEN
+from storage.users import UserRepository
 
 # Wed 25 Nov 2026, 12:00 UTC: tests that depend on "now" hold the clock here.
 TEST_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

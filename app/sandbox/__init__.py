@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from app.factory import build_application
-from bot.logs import configure_logging
 from app.runner import BotRunner
 from app.sandbox.console import Console
 from app.sandbox.render import Style
 from app.sandbox.session import HELP, Sandbox
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from emulator import BotAPIEmulator
 

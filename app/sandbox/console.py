@@ -19,7 +19,6 @@ import sys
 import threading
 from typing import TextIO
 
-
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

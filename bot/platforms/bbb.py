@@ -23,7 +23,6 @@ XML: `<response><returncode>SUCCESS|FAILED</returncode>...</response>`.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
@@ -171,7 +170,7 @@ class BigBlueButtonPlatform:
 
     def download_links(self) -> dict[str, str]:
         root = self.website_url()  # BigBlueButton runs in the browser
-        return merge_download_links({client: root for client in DOWNLOAD_CLIENTS},
+        return merge_download_links(dict.fromkeys(DOWNLOAD_CLIENTS, root),
                                     self._download_overrides)
 
     # --- API calls ------------------------------------------------------------------
@@ -225,7 +224,7 @@ class BigBlueButtonPlatform:
             ) as response:
                 status = response.status
                 body = await response.read()
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._error(call, f"no answer from {self._host} within {self.timeout:g} s") from None
         except aiohttp.ClientError as error:
             raise self._error(call, f"cannot reach {self._host} ({_describe(error)})") from None

@@ -45,7 +45,7 @@ class TemplatePlatform:
     def download_links(self) -> dict[str, str]:
         root = self.website_url()
         return merge_download_links(
-            {client: root for client in DOWNLOAD_CLIENTS},
+            dict.fromkeys(DOWNLOAD_CLIENTS, root),
             self._download_overrides,
         )
 

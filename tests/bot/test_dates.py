@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.dates import ParsedMoment, parse_duration, parse_end, parse_start, warm_up
 
 # Wednesday 25 November 2026, 12:00 UTC = 15:00 in Moscow (UTC+3, no DST).
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 TZ = "Europe/Moscow"
 MSK = ZoneInfo(TZ)
 
@@ -22,7 +22,7 @@ def local(dt: datetime | None, zone: ZoneInfo = MSK) -> str | None:
 
 
 def assert_utc(dt: datetime) -> None:
-    assert dt.tzinfo is timezone.utc
+    assert dt.tzinfo is UTC
     assert dt.utcoffset() == timedelta(0)
 
 
@@ -177,7 +177,7 @@ def test_now_is_exact() -> None:
 def test_results_are_whole_minutes() -> None:
     now = NOW.replace(second=37, microsecond=123)
     result = start("in 30 minutes", now=now)
-    assert result == datetime(2026, 11, 25, 12, 30, tzinfo=timezone.utc)
+    assert result == datetime(2026, 11, 25, 12, 30, tzinfo=UTC)
 
 
 def test_naive_now_is_taken_as_utc() -> None:
@@ -211,7 +211,7 @@ def test_unknown_time_zone_raises_value_error() -> None:
     ],
 )
 def test_past_times_roll_forward(now_local: str, text: str, expected: str) -> None:
-    now = datetime.fromisoformat(now_local).replace(tzinfo=MSK).astimezone(timezone.utc)
+    now = datetime.fromisoformat(now_local).replace(tzinfo=MSK).astimezone(UTC)
     assert local(start(text, now=now)) == expected
 
 
@@ -225,50 +225,50 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def test_dst_new_york_november() -> None:
     # Saturday 31 Oct 2026 08:00 EDT; clocks go back on Sunday 1 Nov 02:00.
-    now = datetime(2026, 10, 31, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
     tz = "America/New_York"
     tomorrow = parse_start("tomorrow 15:00", now=now, tz=tz, language="en")
-    assert tomorrow == datetime(2026, 11, 1, 20, 0, tzinfo=timezone.utc)  # EST
+    assert tomorrow == datetime(2026, 11, 1, 20, 0, tzinfo=UTC)  # EST
     assert local(tomorrow, NY) == "2026-11-01 15:00"
     monday = parse_start("monday 9:00", now=now, tz=tz, language="en")
-    assert monday == datetime(2026, 11, 2, 14, 0, tzinfo=timezone.utc)
+    assert monday == datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
     # "today" still has the summer offset
     today = parse_start("today 18:00", now=now, tz=tz, language="en")
-    assert today == datetime(2026, 10, 31, 22, 0, tzinfo=timezone.utc)
+    assert today == datetime(2026, 10, 31, 22, 0, tzinfo=UTC)
     # relative offsets are elapsed time: 24 h later the clock shows 07:00
     later = parse_start("in 24 hours", now=now, tz=tz, language="en")
     assert later == now + timedelta(hours=24)
     assert local(later, NY) == "2026-11-01 07:00"
     # an ambiguous wall time is its first occurrence (EDT)
     ambiguous = parse_start("tomorrow 1:30", now=now, tz=tz, language="en")
-    assert ambiguous == datetime(2026, 11, 1, 5, 30, tzinfo=timezone.utc)
+    assert ambiguous == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
     # dateparser fallback is localised with the right offset too
     fallback = parse_start("in 2 days at 10:00", now=now, tz=tz, language="en")
-    assert fallback == datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)
+    assert fallback == datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
 
 def test_dst_berlin_march() -> None:
     # Saturday 28 Mar 2026 13:00 CET; clocks go forward on Sunday 29 Mar 02:00.
-    now = datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
     tz = "Europe/Berlin"
     tomorrow = parse_start("tomorrow 10:00", now=now, tz=tz, language="en")
-    assert tomorrow == datetime(2026, 3, 29, 8, 0, tzinfo=timezone.utc)  # CEST
+    assert tomorrow == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)  # CEST
     assert local(tomorrow, BERLIN) == "2026-03-29 10:00"
     ru = parse_start("завтра в 10:00", now=now, tz=tz, language="ru")
     assert ru == tomorrow
     today = parse_start("сегодня в 18:00", now=now, tz=tz, language="ru")
-    assert today == datetime(2026, 3, 28, 17, 0, tzinfo=timezone.utc)  # CET
+    assert today == datetime(2026, 3, 28, 17, 0, tzinfo=UTC)  # CET
     # 02:30 does not exist that night: read with the winter offset (= 03:30 CEST)
     gap = parse_start("tomorrow 02:30", now=now, tz=tz, language="en")
-    assert gap == datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)
+    assert gap == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
     assert local(gap, BERLIN) == "2026-03-29 03:30"
     later = parse_start("через 24 часа", now=now, tz=tz, language="ru")
     assert later == now + timedelta(hours=24)
     assert local(later, BERLIN) == "2026-03-29 14:00"
     # an end given as a wall time on the start's day, across the change
-    begin = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)  # 01:30 CET
+    begin = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 CET
     end = parse_end("04:00", start=begin, now=now, tz=tz, language="en")
-    assert end == datetime(2026, 3, 29, 2, 0, tzinfo=timezone.utc)  # 04:00 CEST
+    assert end == datetime(2026, 3, 29, 2, 0, tzinfo=UTC)  # 04:00 CEST
 
 
 # --------------------------------------------------------------------------
@@ -396,7 +396,7 @@ def test_parse_duration_rejects(text: str) -> None:
 # --------------------------------------------------------------------------
 
 # Start: Thursday 26 Nov 2026 15:00 Moscow
-START = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 END_CASES = [
     ("16:30", "en", "2026-11-26 16:30"),
@@ -441,7 +441,7 @@ def test_parse_end(text: str, language: str, expected: str) -> None:
 
 def test_end_bare_time_is_on_the_start_day_not_rolled() -> None:
     # start next week; "16:30" must be on the start's day, not today/tomorrow
-    begin = datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc)  # 15:00 MSK
+    begin = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)  # 15:00 MSK
     assert local(parse_end("16:30", start=begin, now=NOW, tz=TZ, language="en")) == (
         "2026-12-03 16:30"
     )
@@ -486,8 +486,8 @@ def test_warm_up_runs() -> None:
 )
 def test_property_never_raises_and_returns_aware_utc(text: str, language: str) -> None:
     result = start(text, language)
-    assert result is None or (isinstance(result, datetime) and result.tzinfo is timezone.utc)
+    assert result is None or (isinstance(result, datetime) and result.tzinfo is UTC)
     end = parse_end(text, start=START, now=NOW, tz=TZ, language=language)
-    assert end is None or (isinstance(end, datetime) and end.tzinfo is timezone.utc)
+    assert end is None or (isinstance(end, datetime) and end.tzinfo is UTC)
     duration = parse_duration(text)
     assert duration is None or duration > timedelta(0)

@@ -130,7 +130,7 @@ def make_message(to: str = "alice@example.com", *, topic: str = "Weekly sync") -
     message.set_content(f"Join {topic}: https://meet.example.org/123\nПароль: 4711\n" + "x" * 200)
     message.add_alternative(f"<p>Join <b>{topic}</b></p>", subtype="html")
     message.add_attachment(
-        "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n".encode(),
+        b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
         maintype="text", subtype="calendar", filename="invite.ics",
     )
     return message

@@ -176,11 +176,10 @@ def test_download_link_defaults_per_platform():
     assert make_platform(settings(VIDEO_BASE_URL="https://meet.example.org")
                          ).download_links()["browser"] == "https://meet.example.org"
     bbb = make_platform(bbb_settings("https://bbb.example.com/bigbluebutton/api")).download_links()
-    assert bbb == {client: "https://bbb.example.com/" for client in DOWNLOAD_CLIENTS}
+    assert bbb == dict.fromkeys(DOWNLOAD_CLIENTS, "https://bbb.example.com/")
     template = make_platform(settings(VIDEO_PLATFORM="template",
                                       VIDEO_BASE_URL="https://v.example.com:8443/r/{id}"))
-    assert template.download_links() == {client: "https://v.example.com:8443/"
-                                         for client in DOWNLOAD_CLIENTS}
+    assert template.download_links() == dict.fromkeys(DOWNLOAD_CLIENTS, "https://v.example.com:8443/")
 
 
 @pytest.mark.parametrize("env", [

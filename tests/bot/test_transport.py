@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 from aiohttp import web
+from telegram import InputFile
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
-from telegram import InputFile
 from telegram.request._requestparameter import RequestParameter
 
 from bot.transport import AiohttpRequest

@@ -33,7 +33,7 @@ MAIN_MENU = InlineKeyboardMarkup(
     ]
 )
 BACK_MENU = InlineKeyboardMarkup([[InlineKeyboardButton("« Back", callback_data="back")]])
-DOC_BYTES = "Agenda: 10:00 keynote\n".encode()
+DOC_BYTES = b"Agenda: 10:00 keynote\n"
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

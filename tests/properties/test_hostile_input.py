@@ -18,14 +18,14 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import note as hypothesis_note
-from hypothesis.errors import InvalidArgument
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from bot.i18n import catalog, plain
 from handlers import callback_data as cb

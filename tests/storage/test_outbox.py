@@ -4,7 +4,6 @@ import sqlite3
 
 import pytest
 
-from storage.db import Database
 from storage.outbox import OutboxRepository
 
 NOW = 1_750_000_000

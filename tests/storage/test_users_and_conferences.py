@@ -5,7 +5,6 @@ import sqlite3
 import pytest
 
 from storage.conferences import ConferenceRepository, NewConference
-from storage.db import Database
 from storage.users import ProfileFields, UserRepository
 
 NOW = 1_795_000_000
