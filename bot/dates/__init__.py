@@ -60,12 +60,12 @@ paths:
 from __future__ import annotations
 
 from bot.dates.common import MAX_INPUT_LENGTH, PAST_GRACE, ParsedMoment
-from bot.dates.durations import MAX_DURATION, parse_duration
+from bot.dates.durations import MAX_PARSED_DURATION, parse_duration
 from bot.dates.ends import parse_end
 from bot.dates.moments import parse_start, warm_up
 
 __all__ = [
-    "MAX_DURATION",
+    "MAX_PARSED_DURATION",
     "MAX_INPUT_LENGTH",
     "PAST_GRACE",
     "ParsedMoment",

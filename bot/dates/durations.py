@@ -13,7 +13,7 @@ Rules:
   minutes ("1:30").
 * Each unit may appear once ("2 hours 3 hours" is nothing); "m" alone is not
   a duration, "час"/"hour"/"минуту"/"сутки" alone are one unit.
-* Zero, negative and anything longer than :data:`MAX_DURATION` is nothing.
+* Zero, negative and anything longer than :data:`MAX_PARSED_DURATION` is nothing.
 * Texts made only of numbers and duration words, with a unit
   (:func:`duration_shaped`), are durations or nothing: "0 min" must not reach
   dateparser, which reads it as a moment.
@@ -30,8 +30,9 @@ from bot.dates.common import normalize
 
 log = logging.getLogger(__name__)
 
-#: Longest duration :func:`parse_duration` accepts.
-MAX_DURATION: Final = timedelta(days=366)
+#: Longest duration :func:`parse_duration` accepts; not the longest conference,
+#: which is 24 hours (:mod:`bot.conferences`).
+MAX_PARSED_DURATION: Final = timedelta(days=366)
 
 _H, _M, _D, _W = "h", "m", "d", "w"
 _UNIT_SECONDS = {_H: 3600, _M: 60, _D: 86400, _W: 7 * 86400}
@@ -99,7 +100,7 @@ def duration_parts(s: str) -> tuple[timedelta, bool] | None:
     m = _HMM_RE.fullmatch(s)
     if m:
         td = timedelta(hours=int(m[1]), minutes=int(m[2]))
-        return (td, True) if timedelta(0) < td <= MAX_DURATION else None
+        return (td, True) if timedelta(0) < td <= MAX_PARSED_DURATION else None
     for pattern, repl in _DURATION_PHRASES:
         s = pattern.sub(repl, s)
     if not _DUR_ALLOWED_RE.fullmatch(s):
@@ -151,7 +152,7 @@ def duration_parts(s: str) -> tuple[timedelta, bool] | None:
         seen.add(unit)
         last_unit = unit
         total += value * _UNIT_SECONDS[unit]
-    if not total > 0 or total > MAX_DURATION.total_seconds():
+    if not total > 0 or total > MAX_PARSED_DURATION.total_seconds():
         return None
     td = timedelta(seconds=round(total))
     return (td, bool(seen & {_H, _M})) if td > timedelta(0) else None
@@ -182,7 +183,7 @@ def parse_duration(text: str) -> timedelta | None:
     Accepts "90 min", "1h30", "1 h 30 min", "2 hours", "1.5h", "1:30", "45"
     (a bare integer is minutes), "half an hour", "an hour and a half",
     "полтора часа", "2 часа", "90 минут", "1 ч 30 мин", "30м", "полчаса",
-    "час", "сутки".  Zero, negative or longer than :data:`MAX_DURATION`
+    "час", "сутки".  Zero, negative or longer than :data:`MAX_PARSED_DURATION`
     -> None.  Never raises.
     """
     try:
