@@ -59,7 +59,7 @@ paths:
 
 from __future__ import annotations
 
-from bot.dates.common import MAX_INPUT_LENGTH, PAST_GRACE, ParsedMoment
+from bot.dates.common import MAX_INPUT_LENGTH, PAST_GRACE
 from bot.dates.durations import MAX_PARSED_DURATION, parse_duration
 from bot.dates.ends import parse_end
 from bot.dates.moments import parse_start, warm_up
@@ -68,7 +68,6 @@ __all__ = [
     "MAX_PARSED_DURATION",
     "MAX_INPUT_LENGTH",
     "PAST_GRACE",
-    "ParsedMoment",
     "parse_duration",
     "parse_end",
     "parse_start",

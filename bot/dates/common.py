@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Final
@@ -26,21 +25,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 MAX_INPUT_LENGTH: Final = 200
 #: A bare time that passed less than this long ago still means today.
 PAST_GRACE: Final = timedelta(minutes=5)
-
-SUPPORTED_LANGUAGES: Final = ("en", "ru")
-
-
-@dataclass(frozen=True)
-class ParsedMoment:
-    """A moment understood from user input; ``at`` is aware and in UTC."""
-
-    at: datetime
-
-    def __post_init__(self) -> None:
-        if self.at.tzinfo is None or self.at.utcoffset() is None:
-            raise ValueError("ParsedMoment.at must be timezone-aware")
-        if self.at.tzinfo is not UTC:
-            object.__setattr__(self, "at", self.at.astimezone(UTC))
 
 
 _WS_RE = re.compile(r"\s+")

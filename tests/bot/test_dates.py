@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.dates import ParsedMoment, parse_duration, parse_end, parse_start, warm_up
+from bot.dates import parse_duration, parse_end, parse_start, warm_up
 
 # Wednesday 25 November 2026, 12:00 UTC = 15:00 in Moscow (UTC+3, no DST).
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -458,14 +458,6 @@ def test_end_rejects_garbage_durations() -> None:
 # --------------------------------------------------------------------------
 # Misc
 # --------------------------------------------------------------------------
-
-
-def test_parsed_moment_is_utc() -> None:
-    moment = ParsedMoment(datetime(2026, 11, 25, 15, 0, tzinfo=MSK))
-    assert moment.at == NOW
-    assert_utc(moment.at)
-    with pytest.raises(ValueError):
-        ParsedMoment(datetime(2026, 11, 25, 15, 0))
 
 
 def test_warm_up_runs() -> None:
