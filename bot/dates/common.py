@@ -14,7 +14,9 @@ with the pre-transition offset, i.e. it lands one hour later on the clock
 
 from __future__ import annotations
 
+import os
 import re
+import traceback
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -57,6 +59,30 @@ def normalize(text: object) -> str | None:
     s = "".join(chars).lower().replace("ё", "е")
     s = _WS_RE.sub(" ", s).strip(_TRAILING_PUNCT)
     return s or None
+
+
+def describe_input(text: object) -> str:
+    """What to log about a typed text: its length, never the text.
+
+    A text typed where a date is expected may be a password sent to the wrong
+    chat, so logs say only "a 12-character text" (or the type of a non-text).
+    """
+    if isinstance(text, str):
+        return f"a {len(text)}-character text"
+    return f"a {type(text).__name__}"
+
+
+def describe_error(exc: BaseException) -> str:
+    """What to log about an error while parsing: its type and where, not its message.
+
+    Messages often quote the input ("invalid literal for int(): '...'"), so a
+    traceback would log the typed text after all.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return type(exc).__name__
+    last = frames[-1]
+    return f"{type(exc).__name__} in {last.name} ({os.path.basename(last.filename)}:{last.lineno})"
 
 
 @lru_cache(maxsize=256)

@@ -26,7 +26,7 @@ import re
 from datetime import timedelta
 from typing import Final
 
-from bot.dates.common import normalize
+from bot.dates.common import describe_error, describe_input, normalize
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +192,6 @@ def parse_duration(text: str) -> timedelta | None:
             return None
         parts = duration_parts(s)
         return parts[0] if parts else None
-    except Exception:  # pragma: no cover - defensive: never raise on input
-        log.warning("parse_duration failed on %r", text, exc_info=True)
+    except Exception as exc:  # pragma: no cover - defensive: never raise on input
+        log.warning("parse_duration failed on %s: %s", describe_input(text), describe_error(exc))
         return None

@@ -25,7 +25,7 @@ import logging
 import re
 from datetime import datetime, time, timedelta
 
-from bot.dates.common import as_utc, load_zone, normalize, to_utc
+from bot.dates.common import as_utc, describe_error, describe_input, load_zone, normalize, to_utc
 from bot.dates.durations import duration_parts, duration_shaped, relative_offset
 from bot.dates.moments import moment
 
@@ -98,6 +98,6 @@ def parse_end(
         return moment(s, now=now, tz=tz, language=language, anchor=anchor)
     except (ValueError, OverflowError):
         return None
-    except Exception:  # pragma: no cover - defensive
-        log.warning("parse_end failed on %r", text, exc_info=True)
+    except Exception as exc:  # pragma: no cover - defensive
+        log.warning("parse_end failed on %s: %s", describe_input(text), describe_error(exc))
         return None

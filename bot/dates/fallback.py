@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dates.common import floor_minute, language_order
+from bot.dates.common import describe_error, describe_input, floor_minute, language_order
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,8 @@ def slow_moment(
         base = datetime.combine(anchor, local_now.time())
     try:
         data = _date_data(s, language_order(lang), base)
-    except Exception:  # dateparser may raise on odd input
-        log.debug("dateparser failed on a %d-character input", len(s), exc_info=True)
+    except Exception as exc:  # dateparser may raise on odd input
+        log.debug("dateparser failed on %s: %s", describe_input(s), describe_error(exc))
         return None
     dt = data.date_obj
     if dt is None or "time" not in (getattr(data, "parts", None) or ()):

@@ -13,7 +13,15 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 
-from bot.dates.common import as_utc, floor_minute, language_order, load_zone, normalize
+from bot.dates.common import (
+    as_utc,
+    describe_error,
+    describe_input,
+    floor_minute,
+    language_order,
+    load_zone,
+    normalize,
+)
 from bot.dates.fallback import slow_moment, warm_up_dateparser
 from bot.dates.fast import Reject, fast_moment
 
@@ -61,8 +69,8 @@ def parse_start(text: str, *, now: datetime, tz: str, language: str) -> datetime
     load_zone(tz)  # an unknown zone is a ValueError, not a silent None
     try:
         return moment(text, now=now, tz=tz, language=language, anchor=None)
-    except Exception:  # pragma: no cover - defensive
-        log.warning("parse_start failed on %r", text, exc_info=True)
+    except Exception as exc:  # pragma: no cover - defensive
+        log.warning("parse_start failed on %s: %s", describe_input(text), describe_error(exc))
         return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.dates import durations as dates_durations
+from bot.dates import ends as dates_ends
+from bot.dates import moments as dates_moments
 from bot.dates import parse_duration, parse_end, parse_start, warm_up
 
 # Wednesday 25 November 2026, 12:00 UTC = 15:00 in Moscow (UTC+3, no DST).
@@ -462,6 +466,27 @@ def test_end_rejects_garbage_durations() -> None:
 
 def test_warm_up_runs() -> None:
     warm_up()
+
+
+def test_failures_log_the_length_not_the_text(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "hunter2-correct-horse"
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"cannot read {args[0]!r}")  # messages may quote the input
+
+    monkeypatch.setattr(dates_moments, "fast_moment", explode)
+    monkeypatch.setattr(dates_ends, "relative_offset", explode)
+    monkeypatch.setattr(dates_durations, "duration_parts", explode)
+    caplog.set_level(logging.DEBUG, logger="bot.dates")
+    assert start(secret) is None
+    assert parse_end(secret, start=START, now=NOW, tz=TZ, language="en") is None
+    assert parse_duration(secret) is None
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 3
+    assert all(f"a {len(secret)}-character text: RuntimeError" in m for m in messages)
+    assert not any(secret in caplog.text or secret in m for m in messages)
 
 
 @settings(
