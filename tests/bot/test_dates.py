@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.dates import durations as dates_durations
 from bot.dates import ends as dates_ends
+from bot.dates import fallback as dates_fallback
 from bot.dates import moments as dates_moments
 from bot.dates import parse_duration, parse_end, parse_start, warm_up
 
@@ -464,8 +465,17 @@ def test_end_rejects_garbage_durations() -> None:
 # --------------------------------------------------------------------------
 
 
-def test_warm_up_runs() -> None:
+def test_warm_up_loads_dateparser_for_both_language_orders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dateparser import DateDataParser
+
+    # as in a fresh process: dateparser not loaded, no settings built
+    monkeypatch.setattr(dates_fallback, "_parser_class", None)
+    monkeypatch.setattr(dates_fallback, "_settings_cache", {})
     warm_up()
+    assert dates_fallback._parser_class is DateDataParser
+    assert set(dates_fallback._settings_cache) == {("en", "ru"), ("ru", "en")}
 
 
 def test_failures_log_the_length_not_the_text(
