@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.dates import ParsedMoment, parse_duration, parse_end, parse_start, warm_up
+from bot.dates import durations as dates_durations
+from bot.dates import ends as dates_ends
+from bot.dates import fallback as dates_fallback
+from bot.dates import moments as dates_moments
+from bot.dates import parse_duration, parse_end, parse_start, warm_up
 
 # Wednesday 25 November 2026, 12:00 UTC = 15:00 in Moscow (UTC+3, no DST).
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -460,16 +465,38 @@ def test_end_rejects_garbage_durations() -> None:
 # --------------------------------------------------------------------------
 
 
-def test_parsed_moment_is_utc() -> None:
-    moment = ParsedMoment(datetime(2026, 11, 25, 15, 0, tzinfo=MSK))
-    assert moment.at == NOW
-    assert_utc(moment.at)
-    with pytest.raises(ValueError):
-        ParsedMoment(datetime(2026, 11, 25, 15, 0))
+def test_warm_up_loads_dateparser_for_both_language_orders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dateparser import DateDataParser
 
-
-def test_warm_up_runs() -> None:
+    # as in a fresh process: dateparser not loaded, no settings built
+    monkeypatch.setattr(dates_fallback, "_parser_class", None)
+    monkeypatch.setattr(dates_fallback, "_settings_cache", {})
     warm_up()
+    assert dates_fallback._parser_class is DateDataParser
+    assert set(dates_fallback._settings_cache) == {("en", "ru"), ("ru", "en")}
+
+
+def test_failures_log_the_length_not_the_text(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "hunter2-correct-horse"
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"cannot read {args[0]!r}")  # messages may quote the input
+
+    monkeypatch.setattr(dates_moments, "fast_moment", explode)
+    monkeypatch.setattr(dates_ends, "relative_offset", explode)
+    monkeypatch.setattr(dates_durations, "duration_parts", explode)
+    caplog.set_level(logging.DEBUG, logger="bot.dates")
+    assert start(secret) is None
+    assert parse_end(secret, start=START, now=NOW, tz=TZ, language="en") is None
+    assert parse_duration(secret) is None
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 3
+    assert all(f"a {len(secret)}-character text: RuntimeError" in m for m in messages)
+    assert not any(secret in caplog.text or secret in m for m in messages)
 
 
 @settings(
