@@ -58,12 +58,10 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     clock = clock or Clock()
     video = make_platform(settings, clock=clock)
     mail_sender = MailSender(database, settings, clock, base_delay=settings.mail_retry_seconds)
-    invitations = InvitationService(database, clock, settings, video,
-                                    wake_sender=mail_sender.wake)
+    invitations = InvitationService(database, clock, settings, video, wake_sender=mail_sender.wake)
     users = UserService(database, clock, default_timezone=settings.default_timezone)
     users.on_email_changed(invitations.email_changed)
-    conferences = ConferenceService(database, clock,
-                                    join_early_minutes=settings.join_early_minutes)
+    conferences = ConferenceService(database, clock, join_early_minutes=settings.join_early_minutes)
     sharing = SharingService(database, clock)
     services = Services(
         settings=settings,
@@ -77,8 +75,12 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         mail_sender=mail_sender,
         joining=JoinService(database, clock, conferences),
         reminders=ReminderService(database, clock, default_minutes=settings.reminder_minutes),
-        admin=AdminService(database, clock, join_early_minutes=settings.join_early_minutes,
-                           on_unreachable=sharing.chat_unreachable),
+        admin=AdminService(
+            database,
+            clock,
+            join_early_minutes=settings.join_early_minutes,
+            on_unreachable=sharing.chat_unreachable,
+        ),
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
     builder = (
@@ -119,7 +121,8 @@ async def on_startup(application: Application) -> None:
     for broadcast_id, admin_id, text in await services.admin.unfinished_broadcasts():
         application.create_task(
             services.admin.deliver_broadcast(application.bot, broadcast_id, admin_id, text),
-            name=f"broadcast-{broadcast_id}")
+            name=f"broadcast-{broadcast_id}",
+        )
     log.info("Bot @%s is up", application.bot.username)
 
 

@@ -40,17 +40,26 @@ def _parse_arguments(argv: list[str]) -> argparse.Namespace:
         description="Serve the conference bot with long polling (settings: environment, .env).",
     )
     parser.add_argument(
-        "--sandbox", action="store_true",
+        "--sandbox",
+        action="store_true",
         help="try the bot in a terminal chat, without Telegram or a token",
     )
     sandbox = parser.add_argument_group("sandbox options")
-    sandbox.add_argument("--db", type=Path, metavar="PATH",
-                         help="keep the sandbox's database in PATH (default: a temporary one)")
-    sandbox.add_argument("--downloads", type=Path, metavar="DIR",
-                         help="where files the bot sends are saved "
-                              "(default: data/sandbox-downloads)")
-    sandbox.add_argument("--name", default="Alice",
-                         help="the first simulated person's name (default: Alice)")
+    sandbox.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="keep the sandbox's database in PATH (default: a temporary one)",
+    )
+    sandbox.add_argument(
+        "--downloads",
+        type=Path,
+        metavar="DIR",
+        help="where files the bot sends are saved (default: data/sandbox-downloads)",
+    )
+    sandbox.add_argument(
+        "--name", default="Alice", help="the first simulated person's name (default: Alice)"
+    )
     options = parser.parse_args(argv)
     if not options.sandbox and (options.db or options.downloads or options.name != "Alice"):
         parser.error("--db, --downloads and --name only go with --sandbox")

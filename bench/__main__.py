@@ -24,17 +24,22 @@ BENCHMARKS = {
 
 def table(results: list[Result]) -> str:
     header = ("bench", "what", "figure", "baseline", "ratio", "budget", "verdict")
-    rows = [header] + [(r.bench, r.what, r.figure, r.baseline, r.ratio, r.budget, r.verdict)
-                       for result in results for r in result.rows]
+    rows = [header] + [
+        (r.bench, r.what, r.figure, r.baseline, r.ratio, r.budget, r.verdict)
+        for result in results
+        for r in result.rows
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
+    lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
 def markdown(results: list[Result]) -> str:
-    lines = ["| bench | what | figure | baseline | ratio | budget | verdict |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| bench | what | figure | baseline | ratio | budget | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for result in results:
         for r in result.rows:
             cells = (r.bench, r.what, r.figure, r.baseline, r.ratio, r.budget, r.verdict)
@@ -44,20 +49,28 @@ def markdown(results: list[Result]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", metavar="B1..B6",
-                        help="benchmarks to run (default: all)")
-    parser.add_argument("--markdown", action="store_true",
-                        help="also print the table as Markdown (for docs/BENCHMARKS.md)")
+    parser.add_argument(
+        "names", nargs="*", metavar="B1..B6", help="benchmarks to run (default: all)"
+    )
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="also print the table as Markdown (for docs/BENCHMARKS.md)",
+    )
     args = parser.parse_args(argv)
     names = [n.upper() for n in args.names] or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
-        parser.error(f"unknown benchmark(s): {', '.join(unknown)}; choose from "
-                     f"{', '.join(BENCHMARKS)}")
+        parser.error(
+            f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}"
+        )
     logging.basicConfig(level=logging.WARNING)
     facts = machine()
-    print(f"machine: {facts['nproc']} cpu(s), {facts['cpu']}, Python {facts['python']}, "
-          f"{facts['platform']}", flush=True)
+    print(
+        f"machine: {facts['nproc']} cpu(s), {facts['cpu']}, Python {facts['python']}, "
+        f"{facts['platform']}",
+        flush=True,
+    )
     results: list[Result] = []
     started = time.perf_counter()
     for name in names:
@@ -77,8 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + table(results))
     if args.markdown:
         print("\n" + markdown(results))
-    print(f"\ntotal: {total:.0f} s "
-          f"({', '.join(f'{r.name} {r.seconds:.0f} s' for r in results)})")
+    print(f"\ntotal: {total:.0f} s ({', '.join(f'{r.name} {r.seconds:.0f} s' for r in results)})")
     return 0
 
 

@@ -43,13 +43,27 @@ async def seed(database_path, user_ids: list[int]) -> dict[int, int]:
         async with db.transaction() as tx:
             users, conferences = UserRepository(tx), ConferenceRepository(tx)
             for uid in user_ids:
-                await users.record_seen(uid, username=None, full_name=f"User {uid}",
-                                        language="en", timezone="Europe/Moscow", now=now)
+                await users.record_seen(
+                    uid,
+                    username=None,
+                    full_name=f"User {uid}",
+                    language="en",
+                    timezone="Europe/Moscow",
+                    now=now,
+                )
                 for n in range(SCHEDULED + ARCHIVED):
                     offset = (n + 1) * 3600 if n < SCHEDULED else -(n + 1) * 86_400
-                    cid = await conferences.create(NewConference(
-                        uid, f"Meeting {n}", now + offset, now + offset + 3600,
-                        f"c{uid}x{n}", "pw1234"), now=now)
+                    cid = await conferences.create(
+                        NewConference(
+                            uid,
+                            f"Meeting {n}",
+                            now + offset,
+                            now + offset + 3600,
+                            f"c{uid}x{n}",
+                            "pw1234",
+                        ),
+                        now=now,
+                    )
                     first.setdefault(uid, cid)
     finally:
         await db.close()
@@ -89,8 +103,9 @@ async def echo_script(user, _conference_id: int, n: int) -> None:
         await user.expect_edit(message)
 
 
-async def drive(emu: BotAPIEmulator, process, script, conference_ids: dict[int, int]
-                ) -> tuple[float, int]:
+async def drive(
+    emu: BotAPIEmulator, process, script, conference_ids: dict[int, int]
+) -> tuple[float, int]:
     # The warm-up users also wait for the bot to come up (their first reply is the sign).
     ids = sorted(conference_ids)
     people = {uid: emu.user(f"U{uid}", user_id=uid, language_code="en") for uid in ids}
@@ -120,16 +135,25 @@ async def run_one(kind: str) -> tuple[float, int]:
         try:
             if kind == "product" or kind in DIAGNOSTICS:
                 conference_ids = await seed(folder / "bot.sqlite3", ids)
-                env = bot_env(emu.base_url, folder / "bot.sqlite3",
-                              FLOOD_MAX_UPDATES="100000", REMINDER_CHECK_SECONDS="0")
-                command = (["-m", "bot"] if kind == "product" else
-                           ["-m", "bench.diag_bot", *DIAGNOSTICS[kind]])
+                env = bot_env(
+                    emu.base_url,
+                    folder / "bot.sqlite3",
+                    FLOOD_MAX_UPDATES="100000",
+                    REMINDER_CHECK_SECONDS="0",
+                )
+                command = (
+                    ["-m", "bot"]
+                    if kind == "product"
+                    else ["-m", "bench.diag_bot", *DIAGNOSTICS[kind]]
+                )
                 process = spawn(command, env=env, cwd=folder)
                 script = product_script
             else:
                 conference_ids = dict.fromkeys(ids, 0)
-                env = child_env(TELEGRAM_BOT_TOKEN="100000:EMULATOR-test-token_abcdefghijklmnopqrstu",
-                                TELEGRAM_BASE_URL=emu.base_url)
+                env = child_env(
+                    TELEGRAM_BOT_TOKEN="100000:EMULATOR-test-token_abcdefghijklmnopqrstu",
+                    TELEGRAM_BASE_URL=emu.base_url,
+                )
                 process = spawn(["-m", "bench.echo_bot"], env=env, cwd=folder)
                 script = echo_script
             try:
@@ -146,24 +170,45 @@ async def run_one(kind: str) -> tuple[float, int]:
 def run(result: Result) -> None:
     echo_s, echo_n = asyncio.run(run_one("echo"))
     echo_rate = echo_n / echo_s
-    result.note(f"echo bot: {echo_n} updates from {USERS} users in {echo_s:.2f} s "
-                f"= {echo_rate:.1f} updates/s")
+    result.note(
+        f"echo bot: {echo_n} updates from {USERS} users in {echo_s:.2f} s "
+        f"= {echo_rate:.1f} updates/s"
+    )
     bot_s, bot_n = asyncio.run(run_one("product"))
     bot_rate = bot_n / bot_s
-    result.note(f"conference bot: {bot_n} updates from {USERS} users in {bot_s:.2f} s "
-                f"= {bot_rate:.1f} updates/s")
+    result.note(
+        f"conference bot: {bot_n} updates from {USERS} users in {bot_s:.2f} s "
+        f"= {bot_rate:.1f} updates/s"
+    )
     ratio = bot_rate / echo_rate
-    result.add(f"updates/s, {USERS} users x {UPDATES_PER_USER} updates",
-               f"{bot_rate:.1f}/s", f"{echo_rate:.1f}/s (echo bot)", f"{ratio:.2f}",
-               ">= 0.80", ratio >= 0.8)
+    result.add(
+        f"updates/s, {USERS} users x {UPDATES_PER_USER} updates",
+        f"{bot_rate:.1f}/s",
+        f"{echo_rate:.1f}/s (echo bot)",
+        f"{ratio:.2f}",
+        ">= 0.80",
+        ratio >= 0.8,
+    )
     # Diagnostic: the same bot with PTB's overall 30 requests/s limiter switched off
     # (bench/diag_bot.py), to show how much of a gap that limiter explains.
     diag_s, diag_n = asyncio.run(run_one("diagnostic"))
     diag_rate = diag_n / diag_s
-    result.note(f"diagnostic, conference bot without the overall 30/s limiter: "
-                f"{diag_n} updates in {diag_s:.2f} s = {diag_rate:.1f} updates/s")
-    result.add("diagnostic: same, overall 30/s limiter off", f"{diag_rate:.1f}/s",
-               f"{echo_rate:.1f}/s (echo bot)", f"{diag_rate / echo_rate:.2f}", "(info)")
+    result.note(
+        f"diagnostic, conference bot without the overall 30/s limiter: "
+        f"{diag_n} updates in {diag_s:.2f} s = {diag_rate:.1f} updates/s"
+    )
+    result.add(
+        "diagnostic: same, overall 30/s limiter off",
+        f"{diag_rate:.1f}/s",
+        f"{echo_rate:.1f}/s (echo bot)",
+        f"{diag_rate / echo_rate:.2f}",
+        "(info)",
+    )
     labels = ["echo", "conference bot", "limiter off"]
-    result.note("CPU use during the timed part (bot process / emulator process): " + "; ".join(
-        f"{label} {bot:.0%} / {emu:.0%}" for label, (bot, emu) in zip(labels, CPU[-3:], strict=True)))
+    result.note(
+        "CPU use during the timed part (bot process / emulator process): "
+        + "; ".join(
+            f"{label} {bot:.0%} / {emu:.0%}"
+            for label, (bot, emu) in zip(labels, CPU[-3:], strict=True)
+        )
+    )

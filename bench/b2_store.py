@@ -43,8 +43,11 @@ def full_scans(conn: sqlite3.Connection, sql: str) -> list[str]:
     if head not in ("SELECT", "UPDATE", "DELETE", "WITH"):
         return []
     plan = conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
-    return [row[3] for row in plan
-            if row[3].startswith("SCAN ") and "USING" not in row[3] and "CONSTANT" not in row[3]]
+    return [
+        row[3]
+        for row in plan
+        if row[3].startswith("SCAN ") and "USING" not in row[3] and "CONSTANT" not in row[3]
+    ]
 
 
 def index_scans(conn: sqlite3.Connection, sql: str) -> list[str]:
@@ -86,8 +89,10 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
     now = clock.timestamp()
     top = rng.randrange(1, bigdata.N_CONFERENCES + 1)
     ids = [rng.randrange(1, bigdata.N_CONFERENCES + 1) for _ in range(SAMPLES)]
-    owners = [plain.execute("SELECT owner_id FROM conferences WHERE id = ?", (i,)).fetchone()[0]
-              for i in ids]
+    owners = [
+        plain.execute("SELECT owner_id FROM conferences WHERE id = ?", (i,)).fetchone()[0]
+        for i in ids
+    ]
     pages = [0 if rng.random() < 0.7 else 10_000 for _ in owners]
 
     # -- pages -------------------------------------------------------------------------
@@ -95,11 +100,13 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
         ListKind.SCHEDULED: (
             "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at > ?",
             "SELECT * FROM conferences WHERE owner_id = ? AND ends_at > ?"
-            " ORDER BY starts_at, id LIMIT ? OFFSET ?"),
+            " ORDER BY starts_at, id LIMIT ? OFFSET ?",
+        ),
         ListKind.ARCHIVE: (
             "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at <= ?",
             "SELECT * FROM conferences WHERE owner_id = ? AND ends_at <= ?"
-            " ORDER BY starts_at DESC, id DESC LIMIT ? OFFSET ?"),
+            " ORDER BY starts_at DESC, id DESC LIMIT ? OFFSET ?",
+        ),
     }
 
     def plain_page(kind, owner, number):
@@ -110,12 +117,13 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
         return plain.execute(list_sql, (owner, now, PAGE_SIZE, number * PAGE_SIZE)).fetchall()
 
     for kind, label in ((ListKind.SCHEDULED, "my scheduled"), (ListKind.ARCHIVE, "my archive")):
-        for owner, number in zip(owners[:50], pages[:50]):  # warm caches for both sides
+        # Warm the caches for both sides.
+        for owner, number in zip(owners[:50], pages[:50], strict=True):
             await service.page(owner, kind, number)
             plain_page(kind, owner, number)
         traced.clear()
         mine, base = [], []
-        for owner, number in zip(owners, pages):
+        for owner, number in zip(owners, pages, strict=True):
             t0 = time.perf_counter()
             await service.page(owner, kind, number)
             t1 = time.perf_counter()
@@ -132,24 +140,43 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
         plain_page(kind, data.heaviest_owner, 10_000)
         worst_base = time.perf_counter() - t0
         collect("pages")
-        result.note(f"{label} page (count + list), {SAMPLES} owners: p50 {ms(p50(mine))}, "
-                    f"p99 {ms(p99(mine))}; plain sqlite3 p50 {ms(p50(base))}, "
-                    f"p99 {ms(p99(base))}; busiest owner ({data.heaviest_count} conferences), "
-                    f"last page: {ms(worst)} (plain {ms(worst_base)})")
-        result.add(f"{label} page p50", ms(p50(mine)), ms(p50(base)),
-                   f"{p50(mine) / p50(base):.1f}x", "(info)")
-        result.add(f"{label} page p99", ms(p99(mine)), ms(p99(base)),
-                   f"{p99(mine) / p99(base):.1f}x", "< 2 ms", p99(mine) < 0.002)
-        result.add(f"{label}, busiest owner's last page", ms(worst), ms(worst_base),
-                   f"{worst / worst_base:.1f}x", "(info)")
+        result.note(
+            f"{label} page (count + list), {SAMPLES} owners: p50 {ms(p50(mine))}, "
+            f"p99 {ms(p99(mine))}; plain sqlite3 p50 {ms(p50(base))}, "
+            f"p99 {ms(p99(base))}; busiest owner ({data.heaviest_count} conferences), "
+            f"last page: {ms(worst)} (plain {ms(worst_base)})"
+        )
+        result.add(
+            f"{label} page p50",
+            ms(p50(mine)),
+            ms(p50(base)),
+            f"{p50(mine) / p50(base):.1f}x",
+            "(info)",
+        )
+        result.add(
+            f"{label} page p99",
+            ms(p99(mine)),
+            ms(p99(base)),
+            f"{p99(mine) / p99(base):.1f}x",
+            "< 2 ms",
+            p99(mine) < 0.002,
+        )
+        result.add(
+            f"{label}, busiest owner's last page",
+            ms(worst),
+            ms(worst_base),
+            f"{worst / worst_base:.1f}x",
+            "(info)",
+        )
 
     # -- scheduling --------------------------------------------------------------------
     mine, base = [], []
     for n in range(WRITES):
         owner = owners[n % len(owners)]
         start = now + 86_400 + n * 600
-        draft = replace(await service.new_draft(f"Bench {n}"), starts_at=start,
-                        ends_at=start + 3600)
+        draft = replace(
+            await service.new_draft(f"Bench {n}"), starts_at=start, ends_at=start + 3600
+        )
         traced.clear()
         t0 = time.perf_counter()
         await service.schedule(owner, draft)
@@ -158,25 +185,35 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
         code = f"b{n:08d}"
         t0 = time.perf_counter()
         plain.execute("BEGIN IMMEDIATE")
-        plain.execute("SELECT 1 FROM conferences WHERE conference_code = ? AND id IS NOT ?",
-                      (code, None)).fetchone()
+        plain.execute(
+            "SELECT 1 FROM conferences WHERE conference_code = ? AND id IS NOT ?", (code, None)
+        ).fetchone()
         cur = plain.execute(
             "INSERT INTO conferences (owner_id, topic, starts_at, ends_at, conference_code,"
             " password, allow_without_owner, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (owner, f"Bench {n}", start, start + 3600, code, "pw1234", 1, now, now))
+            (owner, f"Bench {n}", start, start + 3600, code, "pw1234", 1, now, now),
+        )
         plain.execute("SELECT * FROM conferences WHERE id = ?", (cur.lastrowid,)).fetchone()
         plain.execute("COMMIT")
         base.append(time.perf_counter() - t0)
-    result.note(f"scheduling: p50 {ms(p50(mine))}, p99 {ms(p99(mine))}; plain sqlite3 p50 "
-                f"{ms(p50(base))}, p99 {ms(p99(base))}")
-    result.add("scheduling p50 / p99", f"{ms(p50(mine))} / {ms(p99(mine))}",
-               f"{ms(p50(base))} / {ms(p99(base))}", f"{p50(mine) / p50(base):.1f}x", "(info)")
+    result.note(
+        f"scheduling: p50 {ms(p50(mine))}, p99 {ms(p99(mine))}; plain sqlite3 p50 "
+        f"{ms(p50(base))}, p99 {ms(p99(base))}"
+    )
+    result.add(
+        "scheduling p50 / p99",
+        f"{ms(p50(mine))} / {ms(p99(mine))}",
+        f"{ms(p50(base))} / {ms(p99(base))}",
+        f"{p50(mine) / p50(base):.1f}x",
+        "(info)",
+    )
 
     # -- editing -----------------------------------------------------------------------
     targets = plain.execute(
         "SELECT id, owner_id, starts_at FROM conferences WHERE starts_at > ? LIMIT ?",
-        (now + 3600, WRITES * 2)).fetchall()
+        (now + 3600, WRITES * 2),
+    ).fetchall()
     mine, base = [], []
     for n, (cid, owner, start) in enumerate(targets[:WRITES]):
         traced.clear()
@@ -192,14 +229,22 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
             "UPDATE conferences SET starts_at = ?, ends_at = ?, owner_joined_at = ?,"
             " updated_at = ?, changed_since_notice = CASE WHEN ? THEN 1 ELSE"
             " changed_since_notice END WHERE id = ?",
-            (start2 + 1800, row[4] + 1800, None, now, 1, cid2))
+            (start2 + 1800, row[4] + 1800, None, now, 1, cid2),
+        )
         plain.execute("SELECT * FROM conferences WHERE id = ?", (cid2,)).fetchone()
         plain.execute("COMMIT")
         base.append(time.perf_counter() - t0)
-    result.note(f"editing: p50 {ms(p50(mine))}, p99 {ms(p99(mine))}; plain sqlite3 p50 "
-                f"{ms(p50(base))}, p99 {ms(p99(base))}")
-    result.add("editing p50 / p99", f"{ms(p50(mine))} / {ms(p99(mine))}",
-               f"{ms(p50(base))} / {ms(p99(base))}", f"{p50(mine) / p50(base):.1f}x", "(info)")
+    result.note(
+        f"editing: p50 {ms(p50(mine))}, p99 {ms(p99(mine))}; plain sqlite3 p50 "
+        f"{ms(p50(base))}, p99 {ms(p99(base))}"
+    )
+    result.add(
+        "editing p50 / p99",
+        f"{ms(p50(mine))} / {ms(p99(mine))}",
+        f"{ms(p50(base))} / {ms(p99(base))}",
+        f"{p50(mine) / p50(base):.1f}x",
+        "(info)",
+    )
 
     # -- other queries at scale: reminders, admin statistics, lookups ---------------------
     timings: dict[str, float] = {}
@@ -211,22 +256,31 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
         timings[label] = time.perf_counter() - t0
         collect(path)
 
-    await timed("reminder query (storage/reminders.py)", "reminders",
-                ReminderRepository(db).due(now=now, window=3600, default_minutes=10, limit=100))
+    await timed(
+        "reminder query (storage/reminders.py)",
+        "reminders",
+        ReminderRepository(db).due(now=now, window=3600, default_minutes=10, limit=100),
+    )
     admin = AdminService(db, clock, join_early_minutes=10, on_unreachable=_ignore)
     await timed("admin /stats (storage/admin.py)", "admin stats", admin.stats())
     await timed("admin /find @username", "admin find", admin.find("@user12345"))
     await timed("admin /find conference ID", "admin find", admin.find("100000042"))
     await timed("user lookup", "lookups", UserRepository(db).get(owners[0]))
-    await timed("participants of a conference", "lookups",
-                ParticipantRepository(db).active(top))
-    await timed("conference by share token", "lookups",
-                ConferenceRepository(db).get_by_share_token("tok420"))
+    await timed("participants of a conference", "lookups", ParticipantRepository(db).active(top))
+    await timed(
+        "conference by share token",
+        "lookups",
+        ConferenceRepository(db).get_by_share_token("tok420"),
+    )
     await timed("outbox due", "lookups", OutboxRepository(db).due(now, 50))
     for label, seconds in timings.items():
         result.note(f"{label}: {ms(seconds)}")
-    plan = [row[3] for row in plain.execute(
-        "EXPLAIN QUERY PLAN " + statements["reminders"][next(iter(statements["reminders"]))])]
+    plan = [
+        row[3]
+        for row in plain.execute(
+            "EXPLAIN QUERY PLAN " + statements["reminders"][next(iter(statements["reminders"]))]
+        )
+    ]
     result.note("reminder query plan: " + " | ".join(plan))
 
     # -- plans -------------------------------------------------------------------------
@@ -243,13 +297,27 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
                 if path in ("pages", "scheduling", "editing"):
                     scans_on_budget.append(line)
     checked = sum(len(found) for found in statements.values())
-    result.add("full table scans in page/schedule/edit plans", str(len(scans_on_budget)),
-               "", "", "0", not scans_on_budget)
-    other = [f"{path}" for path, found in statements.items()
-             if path not in ("pages", "scheduling", "editing")
-             and any(full_scans(plain, real) for real in found.values())]
-    result.add("full scans elsewhere (reminders/admin/lookups)",
-               ", ".join(sorted(set(other))) or "none", "", "", "(report)")
+    result.add(
+        "full table scans in page/schedule/edit plans",
+        str(len(scans_on_budget)),
+        "",
+        "",
+        "0",
+        not scans_on_budget,
+    )
+    other = [
+        f"{path}"
+        for path, found in statements.items()
+        if path not in ("pages", "scheduling", "editing")
+        and any(full_scans(plain, real) for real in found.values())
+    ]
+    result.add(
+        "full scans elsewhere (reminders/admin/lookups)",
+        ", ".join(sorted(set(other))) or "none",
+        "",
+        "",
+        "(report)",
+    )
     result.note(f"{checked} distinct statements checked with EXPLAIN QUERY PLAN")
     await db.close()
     plain.close()
@@ -259,11 +327,19 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
 def run(result: Result) -> None:
     data = bigdata.get()
     size = bigdata.size_mb(data.path)
-    result.note(f"generated {bigdata.N_USERS:,} users, {bigdata.N_CONFERENCES:,} conferences in "
-                f"{data.seconds:.1f} s; database {size:.0f} MB")
+    result.note(
+        f"generated {bigdata.N_USERS:,} users, {bigdata.N_CONFERENCES:,} conferences in "
+        f"{data.seconds:.1f} s; database {size:.0f} MB"
+    )
     result.add("database size", f"{size:.0f} MB", "", "", "(info)")
-    result.add("data generation", f"{data.seconds:.1f} s", "", "", "a couple of minutes",
-               data.seconds < 150)
+    result.add(
+        "data generation",
+        f"{data.seconds:.1f} s",
+        "",
+        "",
+        "a couple of minutes",
+        data.seconds < 150,
+    )
     timings = asyncio.run(measure(data, result))
     for label in ("reminder query (storage/reminders.py)", "admin /stats (storage/admin.py)"):
         result.add(label, ms(timings[label]), "", "", "(info)")

@@ -35,16 +35,31 @@ async def seed(path) -> int:
     try:
         async with db.transaction() as tx:
             users = UserRepository(tx)
-            await users.record_seen(OWNER, username="owner", full_name="Owner", language="en",
-                                    timezone="Europe/Moscow", now=now)
-            cid = await ConferenceRepository(tx).create(NewConference(
-                OWNER, "All hands", now + 86_400, now + 90_000, "allhands01", "pw1234"), now=now)
+            await users.record_seen(
+                OWNER,
+                username="owner",
+                full_name="Owner",
+                language="en",
+                timezone="Europe/Moscow",
+                now=now,
+            )
+            cid = await ConferenceRepository(tx).create(
+                NewConference(
+                    OWNER, "All hands", now + 86_400, now + 90_000, "allhands01", "pw1234"
+                ),
+                now=now,
+            )
             participants = ParticipantRepository(tx)
             for n in range(PARTICIPANTS):
                 uid = FIRST + n
-                await users.record_seen(uid, username=None, full_name=f"P {n}",
-                                        language="ru" if n % 2 else "en",
-                                        timezone="Asia/Tokyo" if n % 3 else "UTC", now=now)
+                await users.record_seen(
+                    uid,
+                    username=None,
+                    full_name=f"P {n}",
+                    language="ru" if n % 2 else "en",
+                    timezone="Asia/Tokyo" if n % 3 else "UTC",
+                    now=now,
+                )
                 await participants.add(cid, uid, kind="user", title=f"P {n}", now=now)
     finally:
         await db.close()
@@ -56,9 +71,16 @@ async def measure(result: Result, command: list[str], label: str) -> None:
         cid = await seed(folder / "bot.sqlite3")
         emu = BotAPIEmulator(rate_limit_per_second=RATE, default_timeout=TIMEOUT)
         await emu.start()
-        process = spawn(command, cwd=folder, env=bot_env(
-            emu.base_url, folder / "bot.sqlite3", FLOOD_MAX_UPDATES="100000",
-            REMINDER_CHECK_SECONDS="0"))
+        process = spawn(
+            command,
+            cwd=folder,
+            env=bot_env(
+                emu.base_url,
+                folder / "bot.sqlite3",
+                FLOOD_MAX_UPDATES="100000",
+                REMINDER_CHECK_SECONDS="0",
+            ),
+        )
         try:
             owner = emu.user("Owner", user_id=OWNER)
             wanted = set(range(FIRST, FIRST + PARTICIPANTS))
@@ -72,9 +94,13 @@ async def measure(result: Result, command: list[str], label: str) -> None:
             await owner.press_data(menu, f"conf:notify:{cid}")
 
             def accepted() -> list:
-                return [c for c in emu.calls[first_call:]
-                        if c.method == "sendMessage" and c.ok
-                        and int(c.params.get("chat_id", 0)) in wanted]
+                return [
+                    c
+                    for c in emu.calls[first_call:]
+                    if c.method == "sendMessage"
+                    and c.ok
+                    and int(c.params.get("chat_id", 0)) in wanted
+                ]
 
             # The owner's summary comes when the bot has finished (sent or given up).
             summary = await owner.expect_message(timeout=TIMEOUT)
@@ -92,21 +118,39 @@ async def measure(result: Result, command: list[str], label: str) -> None:
             await emu.stop()
     minimum = PARTICIPANTS / RATE
     ratio = elapsed / minimum
-    result.note(f"{label}: {len(done)} of {PARTICIPANTS} notices accepted in {elapsed:.2f} s "
-                f"(minimum {minimum:.2f} s); {attempts} sendMessage attempts, {limited} answered "
-                f"429; exactly one: {exactly_one}, missing: {missing}, duplicates: {duplicates}")
+    result.note(
+        f"{label}: {len(done)} of {PARTICIPANTS} notices accepted in {elapsed:.2f} s "
+        f"(minimum {minimum:.2f} s); {attempts} sendMessage attempts, {limited} answered "
+        f"429; exactly one: {exactly_one}, missing: {missing}, duplicates: {duplicates}"
+    )
     result.note("owner's summary: " + " ".join(summary.text.split())[:200])
     if "Rate limit hit after maximum" in tail or "RetryAfter" in tail:
         result.note("bot log: gave up on some notices after its retries (RetryAfter)")
     if label != "conference bot":
-        result.add(f"{label}: time / delivered", f"{elapsed:.2f} s, {exactly_one}/{PARTICIPANTS}",
-                   f"{minimum:.2f} s", f"{ratio:.2f}", "(info)")
+        result.add(
+            f"{label}: time / delivered",
+            f"{elapsed:.2f} s, {exactly_one}/{PARTICIPANTS}",
+            f"{minimum:.2f} s",
+            f"{ratio:.2f}",
+            "(info)",
+        )
         return
-    result.add(f"time to notify {PARTICIPANTS} at {RATE}/s", f"{elapsed:.2f} s",
-               f"{minimum:.2f} s (1000/30)", f"{ratio:.2f}", "<= 1.10", ratio <= 1.10)
-    result.add("notices: exactly one each", f"{exactly_one}/{PARTICIPANTS}",
-               f"429 answers: {limited}", "", "nothing lost",
-               exactly_one == PARTICIPANTS and missing == 0 and duplicates == 0)
+    result.add(
+        f"time to notify {PARTICIPANTS} at {RATE}/s",
+        f"{elapsed:.2f} s",
+        f"{minimum:.2f} s (1000/30)",
+        f"{ratio:.2f}",
+        "<= 1.10",
+        ratio <= 1.10,
+    )
+    result.add(
+        "notices: exactly one each",
+        f"{exactly_one}/{PARTICIPANTS}",
+        f"429 answers: {limited}",
+        "",
+        "nothing lost",
+        exactly_one == PARTICIPANTS and missing == 0 and duplicates == 0,
+    )
 
 
 def run(result: Result, diagnostics: bool = True) -> None:
@@ -114,5 +158,8 @@ def run(result: Result, diagnostics: bool = True) -> None:
     if diagnostics and not all(row.ok for row in result.rows):
         # Diagnostic (bench/diag_bot.py): the same bot with the overall limit as an even
         # 29/s pace instead of PTB's 30-burst bucket, to show what explains a miss.
-        asyncio.run(measure(result, ["-m", "bench.diag_bot", "smooth-limit"],
-                            "diagnostic, smooth 29/s pace"))
+        asyncio.run(
+            measure(
+                result, ["-m", "bench.diag_bot", "smooth-limit"], "diagnostic, smooth 29/s pace"
+            )
+        )

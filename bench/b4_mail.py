@@ -28,8 +28,12 @@ def start_sink(folder: Path, name: str) -> tuple[subprocess.Popen, int, Path]:
     port = free_port()
     record = folder / f"{name}.txt"
     record.touch()
-    process = spawn(["-m", "bench.smtp_sink", str(port), str(record)], env=child_env(),
-                    cwd=folder, stdout=subprocess.PIPE)
+    process = spawn(
+        ["-m", "bench.smtp_sink", str(port), str(record)],
+        env=child_env(),
+        cwd=folder,
+        stdout=subprocess.PIPE,
+    )
     if process.stdout.readline().strip() != "ready":
         raise RuntimeError("the SMTP sink did not start: " + stop(process))
     return process, port, record
@@ -54,26 +58,47 @@ async def measure(result: Result, folder: Path) -> None:
 
     sink, port, record = start_sink(folder, "product")
     try:
-        settings = load_settings({
-            "TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(folder / "bot.sqlite3"),
-            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_TLS": "none",
-            "MAIL_FROM": "Conference Bot <bot@conference.test>", "MAIL_DAILY_LIMIT": "100000",
-            "LOG_LEVEL": "WARNING",
-        }, env_file=None)
+        settings = load_settings(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "DATABASE_PATH": str(folder / "bot.sqlite3"),
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(port),
+                "SMTP_TLS": "none",
+                "MAIL_FROM": "Conference Bot <bot@conference.test>",
+                "MAIL_DAILY_LIMIT": "100000",
+                "LOG_LEVEL": "WARNING",
+            },
+            env_file=None,
+        )
         clock = Clock()
         db = await Database.open(settings.database_path)
         now = clock.timestamp()
         owner, _ = await UserRepository(db).record_seen(
-            80_000, username="owner", full_name="Owner", language="en",
-            timezone="Europe/Moscow", now=now)
+            80_000,
+            username="owner",
+            full_name="Owner",
+            language="en",
+            timezone="Europe/Moscow",
+            now=now,
+        )
         invitations = InvitationService(db, clock, settings, make_platform(settings, clock=clock))
         t0 = time.perf_counter()
         for first in range(0, MESSAGES, CHUNK):
-            cid = await ConferenceRepository(db).create(NewConference(
-                owner.id, f"Review {first}", now + 86_400 + first * 60, now + 90_000 + first * 60,
-                f"review{first:05d}", "pw1234"), now=now)
-            await invitations.invite(owner, cid, [f"guest{n}@example.org"
-                                                  for n in range(first, first + CHUNK)])
+            cid = await ConferenceRepository(db).create(
+                NewConference(
+                    owner.id,
+                    f"Review {first}",
+                    now + 86_400 + first * 60,
+                    now + 90_000 + first * 60,
+                    f"review{first:05d}",
+                    "pw1234",
+                ),
+                now=now,
+            )
+            await invitations.invite(
+                owner, cid, [f"guest{n}@example.org" for n in range(first, first + CHUNK)]
+            )
         enqueue_s = time.perf_counter() - t0
         sender = MailSender(db, settings, clock)
         t0 = time.perf_counter()
@@ -86,9 +111,13 @@ async def measure(result: Result, folder: Path) -> None:
         product_s = time.perf_counter() - t0
         rows = await db.fetch_all("SELECT status, COUNT(*) FROM outbox GROUP BY status")
         statuses = {row[0]: row[1] for row in rows}
-        raws = [(r.sender, r.recipient, r.raw) for r in
-                [await OutboxRepository(db).get(row[0]) for row in
-                 await db.fetch_all("SELECT id FROM outbox ORDER BY id")]]
+        raws = [
+            (r.sender, r.recipient, r.raw)
+            for r in [
+                await OutboxRepository(db).get(row[0])
+                for row in await db.fetch_all("SELECT id FROM outbox ORDER BY id")
+            ]
+        ]
         await db.close()
     finally:
         stop(sink)
@@ -111,22 +140,39 @@ async def measure(result: Result, folder: Path) -> None:
     once = sum(1 for n in product_got.values() if n == 1)
     lost = MESSAGES - len(product_got)
     size = sum(len(raw) for _s, _r, raw in raws) / len(raws)
-    result.note(f"enqueue (compose + store, {MESSAGES // CHUNK} invite() calls): {enqueue_s:.2f} s;"
-                f" average message {size / 1000:.1f} kB")
-    result.note(f"outbox: {MESSAGES} sent in {product_s:.2f} s ({passes} send_due passes) = "
-                f"{product_rate:.0f}/s; outbox statuses {statuses}; server got {len(product_got)}"
-                f" distinct, {once} exactly once")
-    result.note(f"plain aiosmtplib loop: {MESSAGES} in {baseline_s:.2f} s = {baseline_rate:.0f}/s;"
-                f" server got {len(baseline_got)} distinct")
+    result.note(
+        f"enqueue (compose + store, {MESSAGES // CHUNK} invite() calls): {enqueue_s:.2f} s;"
+        f" average message {size / 1000:.1f} kB"
+    )
+    result.note(
+        f"outbox: {MESSAGES} sent in {product_s:.2f} s ({passes} send_due passes) = "
+        f"{product_rate:.0f}/s; outbox statuses {statuses}; server got {len(product_got)}"
+        f" distinct, {once} exactly once"
+    )
+    result.note(
+        f"plain aiosmtplib loop: {MESSAGES} in {baseline_s:.2f} s = {baseline_rate:.0f}/s;"
+        f" server got {len(baseline_got)} distinct"
+    )
     ratio = product_rate / baseline_rate
-    result.add(f"{MESSAGES} e-mails via outbox", f"{product_rate:.0f}/s ({product_s:.2f} s)",
-               f"{baseline_rate:.0f}/s ({baseline_s:.2f} s)", f"{ratio:.2f}", ">= 0.80",
-               ratio >= 0.8)
-    result.add("e-mails delivered exactly once, marked sent",
-               f"{once}/{MESSAGES}, sent {statuses.get('sent', 0)}", "", "", "nothing lost",
-               once == MESSAGES and lost == 0 and statuses.get("sent") == MESSAGES)
-    result.add("enqueue 1,000 invitations (compose + store)", f"{enqueue_s:.2f} s", "", "",
-               "(info)")
+    result.add(
+        f"{MESSAGES} e-mails via outbox",
+        f"{product_rate:.0f}/s ({product_s:.2f} s)",
+        f"{baseline_rate:.0f}/s ({baseline_s:.2f} s)",
+        f"{ratio:.2f}",
+        ">= 0.80",
+        ratio >= 0.8,
+    )
+    result.add(
+        "e-mails delivered exactly once, marked sent",
+        f"{once}/{MESSAGES}, sent {statuses.get('sent', 0)}",
+        "",
+        "",
+        "nothing lost",
+        once == MESSAGES and lost == 0 and statuses.get("sent") == MESSAGES,
+    )
+    result.add(
+        "enqueue 1,000 invitations (compose + store)", f"{enqueue_s:.2f} s", "", "", "(info)"
+    )
 
 
 def run(result: Result) -> None:

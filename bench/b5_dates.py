@@ -20,14 +20,38 @@ from bench.common import ROOT, Result, child_env, ms, p50, p99
 
 ROUNDS = 30
 START = {
-    "en": ["tomorrow 15:00", "25.12 10:30", "in 2 hours", "next friday 5pm", "dec 25 10:30",
-           "monday 10:00", "3pm", "2026-12-25 10:30", "tonight at 9", "15:00",
-           "in 2 days at 10:00", "the day after tomorrow at 11am", "friday at noon",
-           "december 24th at 6 pm"],
-    "ru": ["завтра в 15:00", "25.12 10:30", "через 2 часа", "в следующую пятницу в 17:00",
-           "25 декабря в 10:30", "послезавтра в 9 утра", "в понедельник в 10:00",
-           "сегодня в 18:30", "через полчаса", "15:00", "через 2 дня в 10:00",
-           "в субботу утром в 11", "31 декабря в 23:00", "через неделю в 12:00"],
+    "en": [
+        "tomorrow 15:00",
+        "25.12 10:30",
+        "in 2 hours",
+        "next friday 5pm",
+        "dec 25 10:30",
+        "monday 10:00",
+        "3pm",
+        "2026-12-25 10:30",
+        "tonight at 9",
+        "15:00",
+        "in 2 days at 10:00",
+        "the day after tomorrow at 11am",
+        "friday at noon",
+        "december 24th at 6 pm",
+    ],
+    "ru": [
+        "завтра в 15:00",
+        "25.12 10:30",
+        "через 2 часа",
+        "в следующую пятницу в 17:00",
+        "25 декабря в 10:30",
+        "послезавтра в 9 утра",
+        "в понедельник в 10:00",
+        "сегодня в 18:30",
+        "через полчаса",
+        "15:00",
+        "через 2 дня в 10:00",
+        "в субботу утром в 11",
+        "31 декабря в 23:00",
+        "через неделю в 12:00",
+    ],
 }
 END = {
     "en": ["90 min", "1h30", "16:30", "for 2 hours", "until 17:00", "45"],
@@ -56,8 +80,14 @@ print(time.perf_counter() - t0, r is not None)
 def first_parse(code: str, phrase: str, runs: int = 3) -> float:
     times = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code, phrase], env=child_env(), cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", code, phrase],
+            env=child_env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         if out[1] != "True":
             raise RuntimeError(f"first parse of {phrase!r} gave no result")
         times.append(float(out[0]))
@@ -89,8 +119,7 @@ def warm(result: Result) -> None:
                     misses.append(text)
             for text in END[language]:
                 t0 = time.perf_counter()
-                got = parse_end(text, start=start, now=now, tz="Europe/Moscow",
-                                language=language)
+                got = parse_end(text, start=start, now=now, tz="Europe/Moscow", language=language)
                 t1 = time.perf_counter()
                 dateparser.parse(text)
                 t2 = time.perf_counter()
@@ -99,23 +128,37 @@ def warm(result: Result) -> None:
                 if got is None and text not in misses:
                     misses.append(text)
         phrases = len(START[language]) + len(END[language])
-        result.note(f"{language}: {phrases} phrases x {ROUNDS}: bot.dates p50 {ms(p50(mine))}, "
-                    f"p99 {ms(p99(mine))}; dateparser.parse p50 {ms(p50(base))}, "
-                    f"p99 {ms(p99(base))}" + (f"; not understood: {misses}" if misses else ""))
-        result.add(f"warm parse, {language}: p50 / p99",
-                   f"{ms(p50(mine))} / {ms(p99(mine))}",
-                   f"{ms(p50(base))} / {ms(p99(base))}", f"{p50(mine) / p50(base):.2f}",
-                   "p50 <= 2 ms", p50(mine) <= 0.002)
+        result.note(
+            f"{language}: {phrases} phrases x {ROUNDS}: bot.dates p50 {ms(p50(mine))}, "
+            f"p99 {ms(p99(mine))}; dateparser.parse p50 {ms(p50(base))}, "
+            f"p99 {ms(p99(base))}" + (f"; not understood: {misses}" if misses else "")
+        )
+        result.add(
+            f"warm parse, {language}: p50 / p99",
+            f"{ms(p50(mine))} / {ms(p99(mine))}",
+            f"{ms(p50(base))} / {ms(p99(base))}",
+            f"{p50(mine) / p50(base):.2f}",
+            "p50 <= 2 ms",
+            p50(mine) <= 0.002,
+        )
 
 
 def run(result: Result) -> None:
     slow = first_parse(_FIRST_BOT, SLOW_PHRASE)
     fast = first_parse(_FIRST_BOT, FAST_PHRASE, runs=1)
     base = first_parse(_FIRST_DATEPARSER, SLOW_PHRASE)
-    result.note(f"first parse in a fresh process: {SLOW_PHRASE!r} {slow:.2f} s "
-                f"(dateparser path), {FAST_PHRASE!r} {fast:.2f} s (fast path); "
-                f"dateparser.parse {base:.2f} s")
-    result.add(f"first parse, {SLOW_PHRASE!r} (import + parse)", f"{slow:.2f} s",
-               f"{base:.2f} s (dateparser)", f"{slow / base:.2f}", "<= 1.5 s", slow <= 1.5)
+    result.note(
+        f"first parse in a fresh process: {SLOW_PHRASE!r} {slow:.2f} s "
+        f"(dateparser path), {FAST_PHRASE!r} {fast:.2f} s (fast path); "
+        f"dateparser.parse {base:.2f} s"
+    )
+    result.add(
+        f"first parse, {SLOW_PHRASE!r} (import + parse)",
+        f"{slow:.2f} s",
+        f"{base:.2f} s (dateparser)",
+        f"{slow / base:.2f}",
+        "<= 1.5 s",
+        slow <= 1.5,
+    )
     result.add(f"first parse, {FAST_PHRASE!r} (fast path)", f"{fast:.2f} s", "", "", "(info)")
     warm(result)

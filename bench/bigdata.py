@@ -82,14 +82,25 @@ def _build() -> BigData:
     conn.executemany(
         "INSERT INTO users (id, username, full_name, email, language, timezone, created_at,"
         " updated_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((FIRST_USER_ID + i, f"user{i}" if i % 3 else None, f"User Number {i}",
-          f"user{i}@example.com" if i % 4 == 0 else None, "ru" if i % 2 else "en",
-          "Europe/Moscow" if i % 2 else "UTC", now - rng.randrange(3 * 365 * DAY),
-          now - rng.randrange(365 * DAY), now - rng.randrange(60 * DAY))
-         for i in range(N_USERS)))
+        (
+            (
+                FIRST_USER_ID + i,
+                f"user{i}" if i % 3 else None,
+                f"User Number {i}",
+                f"user{i}@example.com" if i % 4 == 0 else None,
+                "ru" if i % 2 else "en",
+                "Europe/Moscow" if i % 2 else "UTC",
+                now - rng.randrange(3 * 365 * DAY),
+                now - rng.randrange(365 * DAY),
+                now - rng.randrange(60 * DAY),
+            )
+            for i in range(N_USERS)
+        ),
+    )
     indexes = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conferences'"
-        " AND sql IS NOT NULL").fetchall()
+        " AND sql IS NOT NULL"
+    ).fetchall()
     for name, _sql in indexes:
         conn.execute(f"DROP INDEX {name}")
     counts: dict[int, int] = {}
@@ -101,35 +112,64 @@ def _build() -> BigData:
             start = now - 3 * 365 * DAY + rng.randrange(3 * 365 * DAY + 90 * DAY)
             start -= start % 300
             created = min(now, start - rng.randrange(14 * DAY))
-            yield (owner, f"Meeting {i % 977}", start, start + 60 * rng.choice((30, 45, 60, 90, 120)),
-                   str(100_000_000 + i), f"pw{i % 10_000:04d}", created, created,
-                   f"tok{i}" if i % 10 == 0 else None)
+            yield (
+                owner,
+                f"Meeting {i % 977}",
+                start,
+                start + 60 * rng.choice((30, 45, 60, 90, 120)),
+                str(100_000_000 + i),
+                f"pw{i % 10_000:04d}",
+                created,
+                created,
+                f"tok{i}" if i % 10 == 0 else None,
+            )
 
     conn.executemany(
         "INSERT INTO conferences (owner_id, topic, starts_at, ends_at, conference_code,"
         " password, created_at, updated_at, share_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        conferences())
+        conferences(),
+    )
     for _name, sql in indexes:
         conn.execute(sql)
     conn.executemany(
         "INSERT OR IGNORE INTO participants (conference_id, chat_id, kind, title, created_at)"
         " VALUES (?, ?, 'user', '', ?)",
-        ((rng.randrange(1, N_CONFERENCES + 1), FIRST_USER_ID + rng.randrange(N_USERS), now)
-         for _ in range(N_PARTICIPANTS)))
+        (
+            (rng.randrange(1, N_CONFERENCES + 1), FIRST_USER_ID + rng.randrange(N_USERS), now)
+            for _ in range(N_PARTICIPANTS)
+        ),
+    )
     conn.executemany(
         "INSERT OR IGNORE INTO invitations (conference_id, email, created_at) VALUES (?, ?, ?)",
-        ((rng.randrange(1, N_CONFERENCES + 1), f"guest{i}@example.org", now)
-         for i in range(N_INVITATIONS)))
+        (
+            (rng.randrange(1, N_CONFERENCES + 1), f"guest{i}@example.org", now)
+            for i in range(N_INVITATIONS)
+        ),
+    )
     raw = b"X" * 2048
     conn.executemany(
         "INSERT INTO outbox (id, message_id, kind, owner_id, conference_id, recipient, sender,"
         " status, attempts, next_attempt_at, created_at, sent_at)"
         " VALUES (?, ?, 'invitation', ?, ?, ?, 'bot@example.org', 'sent', 1, ?, ?, ?)",
-        ((i + 1, f"<m{i}@bench>", owner_of(rng.random()), rng.randrange(1, N_CONFERENCES + 1),
-          f"guest{i}@example.org", now - i, now - i, now - i) for i in range(N_OUTBOX)))
+        (
+            (
+                i + 1,
+                f"<m{i}@bench>",
+                owner_of(rng.random()),
+                rng.randrange(1, N_CONFERENCES + 1),
+                f"guest{i}@example.org",
+                now - i,
+                now - i,
+                now - i,
+            )
+            for i in range(N_OUTBOX)
+        ),
+    )
     # Message bodies live in their own table (migration 6).
-    conn.executemany("INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)",
-                     ((i + 1, raw) for i in range(N_OUTBOX)))
+    conn.executemany(
+        "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)",
+        ((i + 1, raw) for i in range(N_OUTBOX)),
+    )
     conn.execute("COMMIT")
     # No ANALYZE: the bot never runs it, so the planner sees what production would see.
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -47,8 +47,15 @@ class Result:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
-    def add(self, what: str, figure: str, baseline: str = "", ratio: str = "",
-            budget: str = "", ok: bool | None = None) -> None:
+    def add(
+        self,
+        what: str,
+        figure: str,
+        baseline: str = "",
+        ratio: str = "",
+        budget: str = "",
+        ok: bool | None = None,
+    ) -> None:
         self.rows.append(Row(self.name, what, figure, baseline, ratio, budget, ok))
 
     def note(self, text: str) -> None:
@@ -108,13 +115,15 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def spawn(args: list[str], *, env: dict[str, str], cwd: Path,
-          stdout=subprocess.DEVNULL) -> subprocess.Popen:
+def spawn(
+    args: list[str], *, env: dict[str, str], cwd: Path, stdout=subprocess.DEVNULL
+) -> subprocess.Popen:
     """A child Python process; its stderr goes to a file (a pipe nobody reads could fill
     up and stall the child), read back by `stop`."""
     log = open(Path(cwd) / f"stderr-{time.monotonic_ns()}.log", "w+")  # noqa: SIM115
-    process = subprocess.Popen([sys.executable, *args], env=env, cwd=cwd, stdout=stdout,
-                               stderr=log, text=True)
+    process = subprocess.Popen(
+        [sys.executable, *args], env=env, cwd=cwd, stdout=stdout, stderr=log, text=True
+    )
     process.stderr_log = log  # type: ignore[attr-defined]
     return process
 

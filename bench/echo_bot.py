@@ -23,8 +23,9 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     await query.answer()
-    await query.edit_message_text(f"pressed {query.data} #{update.update_id}",
-                                  reply_markup=KEYBOARD)
+    await query.edit_message_text(
+        f"pressed {query.data} #{update.update_id}", reply_markup=KEYBOARD
+    )
 
 
 def main() -> None:

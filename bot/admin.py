@@ -32,8 +32,14 @@ BROADCAST_BATCH = 30  # one second's worth at Telegram's overall limit
 
 
 class AdminService:
-    def __init__(self, database: Database, clock: Clock, *, join_early_minutes: int,
-                 on_unreachable: UnreachableHook) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        join_early_minutes: int,
+        on_unreachable: UnreachableHook,
+    ) -> None:
         self._database = database
         self._clock = clock
         self._join_early_seconds = join_early_minutes * 60
@@ -41,7 +47,8 @@ class AdminService:
 
     async def stats(self) -> Stats:
         return await AdminRepository(self._database).stats(
-            now=self._clock.timestamp(), join_early_seconds=self._join_early_seconds)
+            now=self._clock.timestamp(), join_early_seconds=self._join_early_seconds
+        )
 
     async def find(self, query: str) -> tuple[list[ConferenceRecord], UserRecord | None]:
         """A conference ID, a Telegram user id or an @username."""
@@ -62,15 +69,20 @@ class AdminService:
 
     async def scheduled_count(self, user_id: int) -> int:
         return await ConferenceRepository(self._database).count_scheduled(
-            user_id, now=self._clock.timestamp())
+            user_id, now=self._clock.timestamp()
+        )
 
     async def set_blocked(self, admin_id: int, user_id: int, blocked: bool) -> bool:
         async with self._database.transaction() as tx:
             admin = AdminRepository(tx)
             changed = await admin.set_blocked(user_id, blocked)
             if changed:
-                await admin.audit(admin_id, "block" if blocked else "unblock", str(user_id),
-                                  now=self._clock.timestamp())
+                await admin.audit(
+                    admin_id,
+                    "block" if blocked else "unblock",
+                    str(user_id),
+                    now=self._clock.timestamp(),
+                )
         return changed
 
     async def delete_conference(self, admin_id: int, conference_id: int) -> ConferenceRecord | None:
@@ -80,9 +92,12 @@ class AdminService:
             if conference is None:
                 return None
             await conferences.delete(conference_id)
-            await AdminRepository(tx).audit(admin_id, "delete_conference",
-                                            conference.conference_code,
-                                            now=self._clock.timestamp())
+            await AdminRepository(tx).audit(
+                admin_id,
+                "delete_conference",
+                conference.conference_code,
+                now=self._clock.timestamp(),
+            )
         return conference
 
     async def failed_mail(self, limit: int = 10) -> list[OutboxRow]:
@@ -98,9 +113,9 @@ class AdminService:
             else:
                 count = int(await outbox.retry(outbox_id, now))
             if count:
-                await AdminRepository(tx).audit(admin_id, "retry_mail",
-                                                "all" if outbox_id is None else str(outbox_id),
-                                                now=now)
+                await AdminRepository(tx).audit(
+                    admin_id, "retry_mail", "all" if outbox_id is None else str(outbox_id), now=now
+                )
         return count
 
     async def recipients_count(self) -> int:
@@ -110,8 +125,7 @@ class AdminService:
         async with self._database.transaction() as tx:
             admin = AdminRepository(tx)
             broadcast_id = await admin.start_broadcast(admin_id, text, now=self._clock.timestamp())
-            await admin.audit(admin_id, "broadcast", str(broadcast_id),
-                              now=self._clock.timestamp())
+            await admin.audit(admin_id, "broadcast", str(broadcast_id), now=self._clock.timestamp())
         return broadcast_id
 
     async def unfinished_broadcasts(self) -> list[tuple[int, int, str]]:
@@ -131,17 +145,22 @@ class AdminService:
 
     async def finish_broadcast(self, broadcast_id: int) -> tuple[int, int]:
         return await AdminRepository(self._database).finish_broadcast(
-            broadcast_id, now=self._clock.timestamp())
+            broadcast_id, now=self._clock.timestamp()
+        )
 
-    async def deliver_broadcast(self, bot: ExtBot[Any], broadcast_id: int, admin_id: int,
-                                text: str) -> None:
+    async def deliver_broadcast(
+        self, bot: ExtBot[Any], broadcast_id: int, admin_id: int, text: str
+    ) -> None:
         """Send to every active user not reached yet, paced as bulk, then report to the
         admin. Runs as background work; after a restart, `unfinished_broadcasts` resumes."""
         body = html.escape(text, quote=False)
         while recipients := await self.next_recipients(broadcast_id, BROADCAST_BATCH):
             outcomes = await send_to_many(
-                bot, [Notice(user_id, body) for user_id in recipients],
-                on_unreachable=self._on_unreachable, purpose=f"broadcast {broadcast_id}")
+                bot,
+                [Notice(user_id, body) for user_id in recipients],
+                on_unreachable=self._on_unreachable,
+                purpose=f"broadcast {broadcast_id}",
+            )
             for user_id, outcome in zip(recipients, outcomes, strict=True):
                 if outcome is Delivery.SENT:
                     await self.delivered(broadcast_id, user_id)
@@ -149,11 +168,15 @@ class AdminService:
         admin = await UserRepository(self._database).get(admin_id)
         t = Translator(admin.language if admin else FALLBACK_LANGUAGE)
         try:
-            await bot.send_message(admin_id, t("admin.broadcast_done", id=broadcast_id,
-                                               ok=ok, failed=failed), parse_mode=ParseMode.HTML)
+            await bot.send_message(
+                admin_id,
+                t("admin.broadcast_done", id=broadcast_id, ok=ok, failed=failed),
+                parse_mode=ParseMode.HTML,
+            )
         except TelegramError as error:
             log.warning("Could not report broadcast %s: %s", broadcast_id, error)
 
     async def audit(self, admin_id: int, action: str, target: str = "") -> None:
-        await AdminRepository(self._database).audit(admin_id, action, target,
-                                                    now=self._clock.timestamp())
+        await AdminRepository(self._database).audit(
+            admin_id, action, target, now=self._clock.timestamp()
+        )

@@ -11,7 +11,7 @@ import secrets
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from bot.clock import Clock
@@ -29,7 +29,7 @@ _PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
 _CODE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
-class ListKind(str, Enum):
+class ListKind(StrEnum):
     SCHEDULED = "s"
     ARCHIVE = "a"
 
@@ -107,7 +107,9 @@ def new_password() -> str:
 
 
 def is_online(conference: ConferenceRecord, now: int, join_early_minutes: int) -> bool:
-    """Online while now is within [start - JOIN_EARLY_MINUTES, end]: docs/ARCHITECTURE.md, status rules."""
+    """Online while now is within [start - JOIN_EARLY_MINUTES, end].
+
+    docs/ARCHITECTURE.md, "Status rules"."""
     return conference.starts_at - join_early_minutes * 60 <= now <= conference.ends_at
 
 
@@ -136,17 +138,20 @@ class ConferenceService:
         last = max(0, -(-total // PAGE_SIZE) - 1)
         number = min(max(0, number), last)
         if kind is ListKind.SCHEDULED:
-            items = await repository.list_scheduled(owner_id, now=now, limit=PAGE_SIZE,
-                                                    offset=number * PAGE_SIZE)
+            items = await repository.list_scheduled(
+                owner_id, now=now, limit=PAGE_SIZE, offset=number * PAGE_SIZE
+            )
         else:
-            items = await repository.list_archive(owner_id, now=now, limit=PAGE_SIZE,
-                                                  offset=number * PAGE_SIZE)
+            items = await repository.list_archive(
+                owner_id, now=now, limit=PAGE_SIZE, offset=number * PAGE_SIZE
+            )
         return Page(kind, items, number, total)
 
     async def upcoming(self, owner_id: int, *, limit: int) -> list[ConferenceRecord]:
         """Running and future conferences, soonest first (for pick lists)."""
         return await ConferenceRepository(self._database).list_scheduled(
-            owner_id, now=self._clock.timestamp(), limit=limit)
+            owner_id, now=self._clock.timestamp(), limit=limit
+        )
 
     def is_online(self, conference: ConferenceRecord) -> bool:
         return is_online(conference, self._clock.timestamp(), self.join_early_minutes)
@@ -160,8 +165,13 @@ class ConferenceService:
 
     def repeat_draft(self, conference: ConferenceRecord) -> Draft:
         """The archived conference's parameters; only a new start is missing."""
-        return Draft.of(conference, starts_at=None, ends_at=None, repeat_of=conference.id,
-                        repeat_length=conference.ends_at - conference.starts_at)
+        return Draft.of(
+            conference,
+            starts_at=None,
+            ends_at=None,
+            repeat_of=conference.id,
+            repeat_length=conference.ends_at - conference.starts_at,
+        )
 
     def edit_draft(self, conference: ConferenceRecord) -> Draft:
         return Draft.of(conference, editing_id=conference.id)
@@ -177,8 +187,10 @@ class ConferenceService:
         if end <= starts_at:
             raise InvalidInput("schedule.bad_end_before_start")
         if end - starts_at > MAX_CONFERENCE_LENGTH.total_seconds():
-            raise InvalidInput("schedule.bad_end_too_long",
-                               {"hours": str(int(MAX_CONFERENCE_LENGTH.total_seconds() // 3600))})
+            raise InvalidInput(
+                "schedule.bad_end_too_long",
+                {"hours": str(int(MAX_CONFERENCE_LENGTH.total_seconds() // 3600))},
+            )
         return end
 
     async def check_code_free(self, code: str, *, except_id: int | None = None) -> str:
@@ -204,15 +216,23 @@ class ConferenceService:
                     if await repository.code_taken(draft.code, except_id=old.id):
                         raise InvalidInput("schedule.bad_code_taken", {"value": draft.code})
                     # A repeat is a new occurrence: nobody has joined it yet.
-                    await repository.update(old.id, {**_fields_of(draft), "owner_joined_at": None},
-                                            now=now)
+                    await repository.update(
+                        old.id, {**_fields_of(draft), "owner_joined_at": None}, now=now
+                    )
                     conference_id = old.id
                 else:
                     if await repository.code_taken(draft.code):
                         raise InvalidInput("schedule.bad_code_taken", {"value": draft.code})
                     conference_id = await repository.create(
-                        NewConference(owner_id, draft.topic, draft.starts_at, draft.ends_at,
-                                      draft.code, draft.password, draft.allow_without_owner),
+                        NewConference(
+                            owner_id,
+                            draft.topic,
+                            draft.starts_at,
+                            draft.ends_at,
+                            draft.code,
+                            draft.password,
+                            draft.allow_without_owner,
+                        ),
                         now=now,
                     )
                 created = await repository.get(conference_id)
@@ -225,8 +245,11 @@ class ConferenceService:
     async def start_now(self, owner_id: int, topic: str) -> ConferenceRecord:
         """A 30-minute conference starting now (F2)."""
         now = self._clock.timestamp()
-        draft = replace(await self.new_draft(topic), starts_at=now,
-                        ends_at=now + int(AD_HOC_DURATION.total_seconds()))
+        draft = replace(
+            await self.new_draft(topic),
+            starts_at=now,
+            ends_at=now + int(AD_HOC_DURATION.total_seconds()),
+        )
         return await self.schedule(owner_id, draft)
 
     async def edit(self, owner_id: int, conference_id: int, **changes: Any) -> ConferenceRecord:
@@ -249,8 +272,9 @@ class ConferenceService:
             start_moved = starts_at != current.starts_at
             if start_moved:
                 fields["owner_joined_at"] = None  # a new time: nobody has joined it yet
-            await repository.update(conference_id, fields, now=self._clock.timestamp(),
-                                    mark_changed=start_moved)
+            await repository.update(
+                conference_id, fields, now=self._clock.timestamp(), mark_changed=start_moved
+            )
             updated = await repository.get(conference_id)
         assert updated is not None
         return updated
@@ -269,8 +293,7 @@ class ConferenceService:
             "password": draft.password,
             "allow_without_owner": draft.allow_without_owner,
         }
-        changes = {name: value for name, value in wanted.items()
-                   if getattr(current, name) != value}
+        changes = {name: value for name, value in wanted.items() if getattr(current, name) != value}
         if not changes:
             return current, False
         if "ends_at" in changes or "starts_at" in changes:

@@ -52,8 +52,9 @@ class BotContext(CallbackContext[ExtBot[Any], dict[str, Any], dict[str, Any], di
     loaded by the group -1 handler (handlers/users.py) is seen by every later handler.
     """
 
-    def __init__(self, application: Application, chat_id: int | None = None,
-                 user_id: int | None = None) -> None:
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self._user: UserRecord | None = None
         self.user_is_new = False

@@ -41,24 +41,34 @@ class Notice:
 class Delivery(Enum):
     SENT = "sent"
     BLOCKED = "blocked"  # the chat blocked the bot or removed it: marked unreachable
-    FAILED = "failed"    # any other refusal, logged
+    FAILED = "failed"  # any other refusal, logged
 
 
-async def send_to_many(bot: ExtBot[Any], notices: Sequence[Notice], *, on_unreachable: UnreachableHook,
-                       purpose: str) -> list[Delivery]:
+async def send_to_many(
+    bot: ExtBot[Any], notices: Sequence[Notice], *, on_unreachable: UnreachableHook, purpose: str
+) -> list[Delivery]:
     """Send every notice; the outcomes come back in the order of `notices`.
 
     `purpose` names the kind of message in the log ("reminder", "notice", "broadcast 7").
     """
-    return list(await asyncio.gather(*(
-        _send_one(bot, notice, on_unreachable, purpose) for notice in notices)))
+    return list(
+        await asyncio.gather(
+            *(_send_one(bot, notice, on_unreachable, purpose) for notice in notices)
+        )
+    )
 
 
-async def _send_one(bot: ExtBot[Any], notice: Notice, on_unreachable: UnreachableHook,
-                    purpose: str) -> Delivery:
+async def _send_one(
+    bot: ExtBot[Any], notice: Notice, on_unreachable: UnreachableHook, purpose: str
+) -> Delivery:
     try:
-        await bot.send_message(notice.chat_id, notice.text, parse_mode=ParseMode.HTML,
-                               reply_markup=notice.markup, rate_limit_args=BULK)
+        await bot.send_message(
+            notice.chat_id,
+            notice.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=notice.markup,
+            rate_limit_args=BULK,
+        )
     except Forbidden:
         await on_unreachable(notice.chat_id)
         return Delivery.BLOCKED

@@ -71,8 +71,15 @@ def parse_addresses(typed: str, *, limit: int = 1000) -> AddressList:
 
 
 class InvitationService:
-    def __init__(self, database: Database, clock: Clock, settings: Settings, video: VideoPlatform,
-                 *, wake_sender: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        settings: Settings,
+        video: VideoPlatform,
+        *,
+        wake_sender: Callable[[], None] = lambda: None,
+    ) -> None:
         self._database = database
         self._clock = clock
         self._settings = settings
@@ -86,14 +93,18 @@ class InvitationService:
     async def check_limits(self, owner_id: int, count: int) -> None:
         """Against abuse: so many addresses at a time, so many invitations a day."""
         if count > self._settings.mail_max_recipients:
-            raise InvalidInput("invite.too_many",
-                               {"count": str(count), "limit": str(self._settings.mail_max_recipients)})
+            raise InvalidInput(
+                "invite.too_many",
+                {"count": str(count), "limit": str(self._settings.mail_max_recipients)},
+            )
         since = self._clock.timestamp() - int(_DAY.total_seconds())
         sent = await OutboxRepository(self._database).count_recent(owner_id, (INVITATION,), since)
         left = max(0, self._settings.mail_daily_limit - sent)
         if count > left:
-            raise InvalidInput("invite.daily_limit",
-                               {"limit": str(self._settings.mail_daily_limit), "left": str(left)})
+            raise InvalidInput(
+                "invite.daily_limit",
+                {"limit": str(self._settings.mail_daily_limit), "left": str(left)},
+            )
 
     async def invite(self, owner: UserRecord, conference_id: int, emails: list[str]) -> int:
         """Record the invitees and queue one invitation each; returns how many were queued."""
@@ -107,14 +118,16 @@ class InvitationService:
             attendees = await invitations.emails(conference.id)
             mail = self._mail(owner, conference, attendees)
             for email in emails:
-                await self._queue(tx, conference, mail, Method.REQUEST, email, INVITATION,
-                                  update=False)
+                await self._queue(
+                    tx, conference, mail, Method.REQUEST, email, INVITATION, update=False
+                )
         self.wake_sender()
         return len(emails)
 
-    async def notify_by_email(self, owner: UserRecord, conference_id: int
-                              ) -> tuple[ConferenceRecord, int]:
-        """"Notify participants": a new SEQUENCE and an updated invitation to every invitee."""
+    async def notify_by_email(
+        self, owner: UserRecord, conference_id: int
+    ) -> tuple[ConferenceRecord, int]:
+        """ "Notify participants": a new SEQUENCE and an updated invitation to every invitee."""
         now = self._clock.timestamp()
         async with self._database.transaction() as tx:
             conferences = ConferenceRepository(tx)
@@ -144,8 +157,9 @@ class InvitationService:
             cancelled = replace(conference, sequence=conference.sequence + 1)
             mail = self._mail(owner, cancelled, attendees)
             for email in attendees:
-                await self._queue(tx, cancelled, mail, Method.CANCEL, email, CANCELLATION,
-                                  update=False)
+                await self._queue(
+                    tx, cancelled, mail, Method.CANCEL, email, CANCELLATION, update=False
+                )
             await ConferenceRepository(tx).delete(conference_id)
         if attendees:
             self.wake_sender()
@@ -160,16 +174,26 @@ class InvitationService:
         """F11: a changed address gets a notice, through the same outbox."""
         assert user.email is not None
         message = email_changed_message(
-            language=user.language, name=user.full_name, new_email=user.email,
-            sender=self._settings.mail_from, now=self._clock.now(),
+            language=user.language,
+            name=user.full_name,
+            new_email=user.email,
+            sender=self._settings.mail_from,
+            now=self._clock.now(),
         )
         async with self._database.transaction() as tx:
-            await enqueue(tx, message, kind=EMAIL_CHANGED, owner_id=user.id, conference_id=None,
-                          now=self._clock.timestamp())
+            await enqueue(
+                tx,
+                message,
+                kind=EMAIL_CHANGED,
+                owner_id=user.id,
+                conference_id=None,
+                now=self._clock.timestamp(),
+            )
         self.wake_sender()
 
-    def _mail(self, owner: UserRecord, conference: ConferenceRecord,
-              attendees: list[str]) -> ConferenceMail:
+    def _mail(
+        self, owner: UserRecord, conference: ConferenceRecord, attendees: list[str]
+    ) -> ConferenceMail:
         return ConferenceMail(
             language=owner.language,
             timezone=owner.timezone,
@@ -187,12 +211,33 @@ class InvitationService:
             attendees=tuple(attendees),
         )
 
-    async def _queue(self, tx: Queryable, conference: ConferenceRecord, mail: ConferenceMail,
-                     method: Method, recipient: str, kind: str, *, update: bool) -> None:
-        message = invitation_message(mail, method=method, update=update, recipient=recipient,
-                                     sender=self._settings.mail_from, now=self._clock.now())
-        await enqueue(tx, message, kind=kind, owner_id=conference.owner_id,
-                      conference_id=conference.id, now=self._clock.timestamp())
+    async def _queue(
+        self,
+        tx: Queryable,
+        conference: ConferenceRecord,
+        mail: ConferenceMail,
+        method: Method,
+        recipient: str,
+        kind: str,
+        *,
+        update: bool,
+    ) -> None:
+        message = invitation_message(
+            mail,
+            method=method,
+            update=update,
+            recipient=recipient,
+            sender=self._settings.mail_from,
+            now=self._clock.now(),
+        )
+        await enqueue(
+            tx,
+            message,
+            kind=kind,
+            owner_id=conference.owner_id,
+            conference_id=conference.id,
+            now=self._clock.timestamp(),
+        )
 
 
 async def _owned(tx: Queryable, owner_id: int, conference_id: int) -> ConferenceRecord:

@@ -16,9 +16,9 @@ from storage.users import UserRecord, UserRepository
 
 class JoinOutcome(Enum):
     NOT_STARTED = "not_started"  # offline: tell when it starts
-    NEEDS_NAME = "needs_name"    # ask under which name to join
-    WAIT_FOR_OWNER = "wait"      # the owner must join first
-    JOIN = "join"                # here is the link
+    NEEDS_NAME = "needs_name"  # ask under which name to join
+    WAIT_FOR_OWNER = "wait"  # the owner must join first
+    JOIN = "join"  # here is the link
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,9 @@ class JoinService:
         self._clock = clock
         self._conferences = conferences
 
-    async def decide(self, user: UserRecord, conference: ConferenceRecord,
-                     typed_name: str | None = None) -> JoinDecision:
+    async def decide(
+        self, user: UserRecord, conference: ConferenceRecord, typed_name: str | None = None
+    ) -> JoinDecision:
         """What a press on Join leads to; the owner joining is recorded here."""
         is_owner = conference.owner_id == user.id
         if not self._conferences.is_online(conference):
@@ -53,11 +54,13 @@ class JoinService:
             return JoinDecision(JoinOutcome.NEEDS_NAME, conference, is_owner=is_owner)
         if is_owner:
             await ConferenceRepository(self._database).mark_owner_joined(
-                conference.id, now=self._clock.timestamp())
+                conference.id, now=self._clock.timestamp()
+            )
             return JoinDecision(JoinOutcome.JOIN, conference, name, is_owner=True)
         if not conference.allow_without_owner and conference.owner_joined_at is None:
             await JoinWaiterRepository(self._database).add(
-                conference.id, user.id, name, now=self._clock.timestamp())
+                conference.id, user.id, name, now=self._clock.timestamp()
+            )
             return JoinDecision(JoinOutcome.WAIT_FOR_OWNER, conference, name)
         return JoinDecision(JoinOutcome.JOIN, conference, name)
 
@@ -68,4 +71,5 @@ class JoinService:
 
     async def remember_name(self, user_id: int, name: str) -> None:
         await UserRepository(self._database).remember_display_name(
-            user_id, name, now=self._clock.timestamp())
+            user_id, name, now=self._clock.timestamp()
+        )

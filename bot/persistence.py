@@ -23,8 +23,9 @@ ConversationDict = dict[ConversationKey, object]
 class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
     def __init__(self, database: Database, *, update_interval: float = 5) -> None:
         super().__init__(
-            store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True,
-                                        callback_data=False),
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=True, user_data=True, callback_data=False
+            ),
             update_interval=update_interval,
         )
         self._state = BotStateRepository(database)

@@ -40,9 +40,14 @@ BULK = Bulk()
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    def __init__(self, *, max_retries: int = 3, network_retries: int = 3,
-                 first_pause: float = 0.5,
-                 bulk_per_second: float = BULK_MESSAGES_PER_SECOND) -> None:
+    def __init__(
+        self,
+        *,
+        max_retries: int = 3,
+        network_retries: int = 3,
+        first_pause: float = 0.5,
+        bulk_per_second: float = BULK_MESSAGES_PER_SECOND,
+    ) -> None:
         super().__init__(overall_max_rate=0, max_retries=max_retries)
         self._network_retries = network_retries
         self._first_pause = first_pause
@@ -60,10 +65,12 @@ class RetryingRateLimiter(AIORateLimiter):
     ) -> bool | JSONDict | list[JSONDict]:
         if isinstance(rate_limit_args, Bulk):
             async with self._bulk:
-                return await self._with_network_retries(callback, args, kwargs, endpoint, data,
-                                                        rate_limit_args.retries)
-        return await self._with_network_retries(callback, args, kwargs, endpoint, data,
-                                                rate_limit_args)
+                return await self._with_network_retries(
+                    callback, args, kwargs, endpoint, data, rate_limit_args.retries
+                )
+        return await self._with_network_retries(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
 
     async def _with_network_retries(
         self,
@@ -77,16 +84,25 @@ class RetryingRateLimiter(AIORateLimiter):
         attempt = 0
         while True:
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data,
-                                                      rate_limit_args)
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
             except NetworkError as error:  # TimedOut is a NetworkError too
                 # PTB's BadRequest is a NetworkError as well, but Telegram refused the
                 # request: sending it again would only be refused again.
-                if isinstance(error, BadRequest) or endpoint == "getUpdates" \
-                        or attempt >= self._network_retries:
+                if (
+                    isinstance(error, BadRequest)
+                    or endpoint == "getUpdates"
+                    or attempt >= self._network_retries
+                ):
                     raise
                 pause = self._first_pause * 2**attempt
                 attempt += 1
-                log.warning("%s failed on the network (%s); retry %d in %.1f s",
-                            endpoint, type(error).__name__, attempt, pause)
+                log.warning(
+                    "%s failed on the network (%s); retry %d in %.1f s",
+                    endpoint,
+                    type(error).__name__,
+                    attempt,
+                    pause,
+                )
                 await asyncio.sleep(pause)

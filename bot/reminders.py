@@ -24,12 +24,17 @@ class ReminderService:
         now = self._clock.timestamp()
         async with self._database.transaction() as tx:
             repository = ReminderRepository(tx)
-            due = await repository.due(now=now, window=_WINDOW,
-                                       default_minutes=self.default_minutes, limit=_BATCH)
+            due = await repository.due(
+                now=now, window=_WINDOW, default_minutes=self.default_minutes, limit=_BATCH
+            )
             claimed = []
             for reminder in due:
-                if await repository.claim(reminder.conference.id, reminder.recipient_id,
-                                          reminder.conference.starts_at, now=now):
+                if await repository.claim(
+                    reminder.conference.id,
+                    reminder.recipient_id,
+                    reminder.conference.starts_at,
+                    now=now,
+                ):
                     claimed.append(reminder)
         return claimed
 

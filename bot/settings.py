@@ -77,11 +77,11 @@ class Settings:
     mail_from: str = "Conference Bot <conference-bot@localhost>"
     mail_dir: Path = Path("data/mail")
     mail_max_recipients: int = 20  # addresses in one "Send invitation e-mail"
-    mail_daily_limit: int = 200    # invitation e-mails one owner may send in 24 hours
-    mail_max_attempts: int = 8     # tries before a message is marked failed
-    mail_retry_seconds: int = 30   # the first pause before a retry; it doubles each time
+    mail_daily_limit: int = 200  # invitation e-mails one owner may send in 24 hours
+    mail_max_attempts: int = 8  # tries before a message is marked failed
+    mail_retry_seconds: int = 30  # the first pause before a retry; it doubles each time
     log_level: str = "INFO"
-    flood_max_updates: int = 30    # updates one person may send per flood window
+    flood_max_updates: int = 30  # updates one person may send per flood window
     flood_window_seconds: int = 10
 
     def is_admin(self, telegram_id: int) -> bool:
@@ -133,7 +133,8 @@ def load_settings(
         bbb_secret=reader.get("BBB_SECRET", Secret, None),
         bbb_checksum=reader.get("BBB_CHECKSUM", _one_of(BBB_CHECKSUMS), defaults.bbb_checksum),
         download_urls={
-            client: url for client in DOWNLOAD_CLIENTS
+            client: url
+            for client in DOWNLOAD_CLIENTS
             if (url := reader.get(f"DOWNLOAD_{client.upper()}_URL", _parse_http_url, None))
         },
         smtp_host=reader.get("SMTP_HOST", str, None),
@@ -162,7 +163,8 @@ def load_settings(
             "FLOOD_WINDOW_SECONDS", _int_between(1, 3600), defaults.flood_window_seconds
         ),
         log_level=reader.get(
-            "LOG_LEVEL", _one_of(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
+            "LOG_LEVEL",
+            _one_of(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
             defaults.log_level,
         ),
     )
@@ -173,11 +175,15 @@ def load_settings(
 def _check_video_platform(settings: Settings) -> None:
     """Settings that only make sense together."""
     if settings.video_platform == "bbb" and settings.bbb_secret is None:
-        raise SettingsError("BBB_SECRET",
-                            "is required with VIDEO_PLATFORM=bbb (see bbb-conf --secret)")
+        raise SettingsError(
+            "BBB_SECRET", "is required with VIDEO_PLATFORM=bbb (see bbb-conf --secret)"
+        )
     if settings.video_platform == "bbb" and settings.video_base_url == Settings.video_base_url:
-        raise SettingsError("VIDEO_BASE_URL", "must be your BigBlueButton API URL with "
-                            "VIDEO_PLATFORM=bbb, e.g. https://bbb.example.com/bigbluebutton/api")
+        raise SettingsError(
+            "VIDEO_BASE_URL",
+            "must be your BigBlueButton API URL with "
+            "VIDEO_PLATFORM=bbb, e.g. https://bbb.example.com/bigbluebutton/api",
+        )
     if settings.video_platform == "template" and "{id}" not in settings.video_base_url:
         raise SettingsError(
             "VIDEO_BASE_URL",
@@ -225,14 +231,18 @@ def _parse_token(raw: str) -> Secret:
 def _parse_http_url(raw: str) -> str:
     parsed = urlparse(raw)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise _Problem(f"must be an http(s) URL such as http://127.0.0.1:8081/bot, not {raw[:60]!r}")
+        raise _Problem(
+            f"must be an http(s) URL such as http://127.0.0.1:8081/bot, not {raw[:60]!r}"
+        )
     return raw.rstrip("/")
 
 
 def _parse_id_list(raw: str) -> frozenset[int]:
     parts = [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
     if not all(re.fullmatch(r"-?\d{1,20}", part) for part in parts):
-        raise _Problem(f"must be Telegram user ids separated by commas, such as 12345,67890, not {raw[:60]!r}")
+        raise _Problem(
+            f"must be Telegram user ids separated by commas, such as 12345,67890, not {raw[:60]!r}"
+        )
     return frozenset(int(part) for part in parts)
 
 

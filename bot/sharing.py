@@ -37,8 +37,9 @@ class SharingService:
         assert stored is not None and stored.share_token
         return stored.share_token
 
-    async def open_shared(self, token: str, visitor_id: int, visitor_name: str
-                          ) -> ConferenceRecord | None:
+    async def open_shared(
+        self, token: str, visitor_id: int, visitor_name: str
+    ) -> ConferenceRecord | None:
         """The conference behind a deep link; the visitor becomes a participant."""
         if not token or len(token) > 64:
             return None
@@ -47,9 +48,13 @@ class SharingService:
             if conference is None:
                 return None
             if conference.owner_id != visitor_id:
-                await ParticipantRepository(tx).add(conference.id, visitor_id, kind="user",
-                                                    title=visitor_name,
-                                                    now=self._clock.timestamp())
+                await ParticipantRepository(tx).add(
+                    conference.id,
+                    visitor_id,
+                    kind="user",
+                    title=visitor_name,
+                    now=self._clock.timestamp(),
+                )
         return conference
 
     async def visible_to(self, user_id: int, conference_id: int | None) -> ConferenceRecord | None:
@@ -66,11 +71,13 @@ class SharingService:
 
     async def add_group(self, conference: ConferenceRecord, chat_id: int, title: str) -> None:
         await ParticipantRepository(self._database).add(
-            conference.id, chat_id, kind="group", title=title, now=self._clock.timestamp())
+            conference.id, chat_id, kind="group", title=title, now=self._clock.timestamp()
+        )
 
     async def record_inline_card(self, inline_message_id: str, conference_id: int) -> None:
         await InlineCardRepository(self._database).add(
-            inline_message_id, conference_id, now=self._clock.timestamp())
+            inline_message_id, conference_id, now=self._clock.timestamp()
+        )
 
     async def inline_cards(self, conference_id: int) -> list[str]:
         return await InlineCardRepository(self._database).for_conference(conference_id)

@@ -36,8 +36,10 @@ def _index() -> dict[str, str]:
     # city names should lead to the canonical zone, so links are left out of the index.
     links = get_global("zone_aliases")
     zones = sorted(
-        zone for zone in available_timezones()
-        if zone not in links and zone not in NOT_PLACES
+        zone
+        for zone in available_timezones()
+        if zone not in links
+        and zone not in NOT_PLACES
         and not zone.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))
     )
     index: dict[str, str] = {}

@@ -21,9 +21,15 @@ _DEFAULT = BaseRequest.DEFAULT_NONE
 
 
 class AiohttpRequest(BaseRequest):
-    def __init__(self, *, connection_pool_size: int = 256, read_timeout: float = 5.0,
-                 write_timeout: float = 5.0, connect_timeout: float = 5.0,
-                 media_write_timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        *,
+        connection_pool_size: int = 256,
+        read_timeout: float = 5.0,
+        write_timeout: float = 5.0,
+        connect_timeout: float = 5.0,
+        media_write_timeout: float = 20.0,
+    ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -39,7 +45,8 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
-                headers={"User-Agent": self.USER_AGENT})
+                headers={"User-Agent": self.USER_AGENT},
+            )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -66,8 +73,9 @@ class AiohttpRequest(BaseRequest):
         total = None if read is None else read + (write or 0) + (connect or 0)
         timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
         try:
-            async with self._session.request(method, url, data=_body(fields, files),
-                                             timeout=timeout) as response:
+            async with self._session.request(
+                method, url, data=_body(fields, files), timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
@@ -80,8 +88,9 @@ def _given(value: ODVInput[float], default: float) -> float | None:
     return default if isinstance(value, DefaultValue) else value
 
 
-def _body(fields: dict[str, str] | None,
-          files: dict[str, Any] | None) -> dict[str, str] | aiohttp.FormData | None:
+def _body(
+    fields: dict[str, str] | None, files: dict[str, Any] | None
+) -> dict[str, str] | aiohttp.FormData | None:
     """Form fields, or multipart when files are uploaded (as httpx would send them)."""
     if not files:
         return fields or None
@@ -90,6 +99,10 @@ def _body(fields: dict[str, str] | None,
         form.add_field(name, value)
     for name, upload in files.items():
         filename, content, *rest = upload if isinstance(upload, tuple) else (None, upload)
-        form.add_field(name, content, filename=filename,
-                       content_type=rest[0] if rest else "application/octet-stream")
+        form.add_field(
+            name,
+            content,
+            filename=filename,
+            content_type=rest[0] if rest else "application/octet-stream",
+        )
     return form

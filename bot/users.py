@@ -74,8 +74,9 @@ class UserService:
 
     async def set_reminder(self, user_id: int, minutes: int | None) -> None:
         """None: the operator's default; 0: off."""
-        await UserRepository(self._database).set_reminder(user_id, minutes,
-                                                          now=self._clock.timestamp())
+        await UserRepository(self._database).set_reminder(
+            user_id, minutes, now=self._clock.timestamp()
+        )
 
     async def set_language(self, user_id: int, language: str) -> None:
         await UserRepository(self._database).set_language(

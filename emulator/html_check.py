@@ -215,7 +215,7 @@ class _HtmlParser:
                 end = src.find(quote, j + 1)
                 if end < 0:
                     raise self._fail(
-                        f"Unclosed end of an attribute value of the tag \"{name}\" "
+                        f'Unclosed end of an attribute value of the tag "{name}" '
                         f"at byte offset {offset}"
                     )
                 value = src[j + 1 : end]
@@ -289,9 +289,7 @@ def parse_html(source: str, *, strict_ampersand: bool = True) -> ParsedText:
     return _HtmlParser(source, strict_ampersand=strict_ampersand).parse()
 
 
-def parse_text(
-    source: str, parse_mode: str | None, *, strict_ampersand: bool = True
-) -> ParsedText:
+def parse_text(source: str, parse_mode: str | None, *, strict_ampersand: bool = True) -> ParsedText:
     """Plain text + entities for any parse mode.
 
     Markdown modes are not validated (out of scope for this project, which

@@ -98,8 +98,10 @@ def _validate_reply_keyboard(markup: dict[str, Any]) -> None:
         raise bad_request('field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays')
     for row in rows:
         for button in row:
-            text = button if isinstance(button, str) else (
-                button.get("text") if isinstance(button, dict) else None
+            text = (
+                button
+                if isinstance(button, str)
+                else (button.get("text") if isinstance(button, dict) else None)
             )
             if not isinstance(text, str):
                 raise bad_request(

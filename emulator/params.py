@@ -119,7 +119,7 @@ class Params:
             return "true" if raw else "false"
         if isinstance(raw, (int, float)):
             return str(raw)
-        raise bad_request(f"field \"{name}\" must be of type String")
+        raise bad_request(f'field "{name}" must be of type String')
 
     def get_int(self, name: str, *, required: bool = False) -> int | None:
         value = self.values.get(name)

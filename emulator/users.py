@@ -27,7 +27,7 @@ __all__ = ["SimulatedUser", "SimulatedGroup", "ChatRef"]
 
 # Anything that names a chat in the test API.
 ChatRef = Union["SimulatedUser", "SimulatedGroup", ChatInfo, int, None]
-MessageRef = Union[SentMessage, int]
+MessageRef = SentMessage | int
 
 # A 1x1 PNG so photos sent by users are real images.
 _TINY_PNG = base64.b64decode(
@@ -443,8 +443,7 @@ class SimulatedUser(_Observer):
         if answer is None:
             raise AssertionError(
                 f"{self._label}: bot did not answer callback query {record.data!r} "
-                f"within {limit}s\n"
-                + self.transcript(chat=record.chat_id)
+                f"within {limit}s\n" + self.transcript(chat=record.chat_id)
             )
         return answer
 

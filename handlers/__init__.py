@@ -46,7 +46,8 @@ def register_handlers(application: Application, settings: Settings) -> None:
     application.add_handler(persistence_flush.holding_handler(), group=HOLD_GROUP)
     application.add_handler(
         users.flood_handler(settings.flood_max_updates, settings.flood_window_seconds),
-        group=FLOOD_GROUP)
+        group=FLOOD_GROUP,
+    )
     application.add_handler(users.handler(), group=USER_GROUP)
 
     application.add_handler(users.membership_handler(), group=FEATURE_GROUP)

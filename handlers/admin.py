@@ -53,6 +53,7 @@ def _button(t: Translator, key: str, action: str, *args: int, **values: object) 
 
 # -- /stats /find /block /unblock /outbox ------------------------------------------------
 
+
 async def stats(update: Update, context: BotContext) -> None:
     figures = await context.services.admin.stats()
     await send(update, context, context.t("admin.stats", **asdict(figures)))
@@ -71,12 +72,20 @@ async def find(update: Update, context: BotContext) -> None:
         return
     for conference in conferences:
         text = conference_card(
-            t, conference, timezone=context.current_user.timezone,
+            t,
+            conference,
+            timezone=context.current_user.timezone,
             online=services.conferences.is_online(conference),
             archived=services.conferences.is_archived(conference),
-            website=services.video.website_url(), join_url=services.video.join_url(conference))
-        await send(update, context, text, InlineKeyboardMarkup(
-            [[_button(t, "admin.button_delete", "del", conference.id)]]))
+            website=services.video.website_url(),
+            join_url=services.video.join_url(conference),
+        )
+        await send(
+            update,
+            context,
+            text,
+            InlineKeyboardMarkup([[_button(t, "admin.button_delete", "del", conference.id)]]),
+        )
     if user is not None:
         await _show_user(update, context, user.id)
 
@@ -89,15 +98,24 @@ async def _show_user(update: Update, context: BotContext, user_id: int) -> None:
         await send(update, context, t("admin.no_such_user", id=user_id))
         return
     count = await services.admin.scheduled_count(user.id)
-    text = t("admin.user_card", name=user.full_name, id=user.id,
-             username=f", @{user.username}" if user.username else "", language=user.language,
-             timezone=user.timezone, email=user.email or t.plain("common.not_set"),
-             blocked=t.plain("common.on" if user.is_blocked else "common.off"),
-             active=t.plain("common.on" if user.is_active else "common.off"), count=count)
-    action = ("admin.button_unblock", "unblock") if user.is_blocked else ("admin.button_block",
-                                                                         "block")
-    await send(update, context, text,
-               InlineKeyboardMarkup([[_button(t, action[0], action[1], user.id)]]))
+    text = t(
+        "admin.user_card",
+        name=user.full_name,
+        id=user.id,
+        username=f", @{user.username}" if user.username else "",
+        language=user.language,
+        timezone=user.timezone,
+        email=user.email or t.plain("common.not_set"),
+        blocked=t.plain("common.on" if user.is_blocked else "common.off"),
+        active=t.plain("common.on" if user.is_active else "common.off"),
+        count=count,
+    )
+    action = (
+        ("admin.button_unblock", "unblock") if user.is_blocked else ("admin.button_block", "block")
+    )
+    await send(
+        update, context, text, InlineKeyboardMarkup([[_button(t, action[0], action[1], user.id)]])
+    )
 
 
 async def block(update: Update, context: BotContext) -> None:
@@ -108,13 +126,16 @@ async def unblock(update: Update, context: BotContext) -> None:
     await _set_blocked(update, context, False)
 
 
-async def _set_blocked(update: Update, context: BotContext, blocked: bool,
-                       user_id: int | None = None) -> None:
+async def _set_blocked(
+    update: Update, context: BotContext, blocked: bool, user_id: int | None = None
+) -> None:
     t = context.t
     if user_id is None:
         argument = (context.args or [""])[0]
         if not re.fullmatch(r"[0-9]{1,18}", argument):
-            await send(update, context, t("admin.block_usage" if blocked else "admin.unblock_usage"))
+            await send(
+                update, context, t("admin.block_usage" if blocked else "admin.unblock_usage")
+            )
             return
         user_id = int(argument)
     if await context.services.users.get(user_id) is None:
@@ -131,8 +152,16 @@ async def outbox(update: Update, context: BotContext) -> None:
         await send(update, context, t("admin.outbox_empty"))
         return
     lines = [t("admin.outbox_title")]
-    lines += [t("admin.outbox_row", number=n, id=row.id, recipient=row.recipient,
-                reason=row.last_error or "?") for n, row in enumerate(rows, start=1)]
+    lines += [
+        t(
+            "admin.outbox_row",
+            number=n,
+            id=row.id,
+            recipient=row.recipient,
+            reason=row.last_error or "?",
+        )
+        for n, row in enumerate(rows, start=1)
+    ]
     buttons = [[_button(t, "admin.button_retry", "retry", row.id, id=row.id)] for row in rows]
     buttons.append([_button(t, "admin.button_retry_all", "retryall")])
     await send(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
@@ -157,10 +186,19 @@ async def on_admin_press(update: Update, context: BotContext) -> None:
             await answer_press(update, t.plain("conference.gone"), alert=True)
             return
         await answer_press(update)
-        await show(update, context, t("admin.confirm_delete", topic=conference.topic,
-                                      owner=conference.owner_id), InlineKeyboardMarkup([[
-            _button(t, "conference.button_ok", "delok", target),
-            _button(t, "common.cancel", "noop")]]))
+        await show(
+            update,
+            context,
+            t("admin.confirm_delete", topic=conference.topic, owner=conference.owner_id),
+            InlineKeyboardMarkup(
+                [
+                    [
+                        _button(t, "conference.button_ok", "delok", target),
+                        _button(t, "common.cancel", "noop"),
+                    ]
+                ]
+            ),
+        )
     elif data.action == "delok" and target is not None:
         conference = await services.admin.delete_conference(admin_id, target)
         if conference is None:
@@ -187,14 +225,16 @@ async def on_admin_press(update: Update, context: BotContext) -> None:
 
 # -- /broadcast ---------------------------------------------------------------------------
 
+
 async def broadcast(update: Update, context: BotContext) -> int:
     """/broadcast [text]: ask for the text if none came with the command, then confirm."""
     text = typed_text(update).partition(" ")[2].strip() if typed_text(update) else ""
     if text:
         return await _confirm(update, context, text)
     count = await context.services.admin.recipients_count()
-    await send(update, context, context.t("admin.broadcast_ask", count=count),
-               _cancel_markup(context.t))
+    await send(
+        update, context, context.t("admin.broadcast_ask", count=count), _cancel_markup(context.t)
+    )
     return ASK_TEXT
 
 
@@ -205,14 +245,20 @@ async def on_broadcast_text(update: Update, context: BotContext) -> int:
 async def _confirm(update: Update, context: BotContext, text: str) -> int:
     t = context.t
     if len(text) > MAX_BROADCAST:
-        await send(update, context, t("admin.broadcast_too_long", limit=MAX_BROADCAST),
-                   _cancel_markup(t))
+        await send(
+            update, context, t("admin.broadcast_too_long", limit=MAX_BROADCAST), _cancel_markup(t)
+        )
         return ASK_TEXT
     context.user_data[_DRAFT] = text
     count = await context.services.admin.recipients_count()
-    await send(update, context, t("admin.broadcast_confirm", count=count, text=text),
-               InlineKeyboardMarkup([[_button(t, "admin.button_send", "bsend"),
-                                      _button(t, "common.cancel", "bcancel")]]))
+    await send(
+        update,
+        context,
+        t("admin.broadcast_confirm", count=count, text=text),
+        InlineKeyboardMarkup(
+            [[_button(t, "admin.button_send", "bsend"), _button(t, "common.cancel", "bcancel")]]
+        ),
+    )
     return CONFIRM
 
 
@@ -229,12 +275,13 @@ async def on_broadcast_press(update: Update, context: BotContext) -> int | None:
         return END
     services = context.services
     broadcast_id = await services.admin.start_broadcast(context.current_user.id, text)
-    await show(update, context, t("admin.broadcast_started",
-                                  count=await services.admin.recipients_count()))
+    await show(
+        update, context, t("admin.broadcast_started", count=await services.admin.recipients_count())
+    )
     context.application.create_task(
-        services.admin.deliver_broadcast(context.bot, broadcast_id, context.current_user.id,
-                                         text),
-        name=f"broadcast-{broadcast_id}")
+        services.admin.deliver_broadcast(context.bot, broadcast_id, context.current_user.id, text),
+        name=f"broadcast-{broadcast_id}",
+    )
     return END
 
 
@@ -250,8 +297,9 @@ async def cancel_broadcast(update: Update, context: BotContext) -> int:
 
 def handlers(settings: Settings) -> list[Handler]:
     admins = filters.User(user_id=settings.admin_ids)
-    broadcast_presses: Handler = CallbackQueryHandler(on_broadcast_press,
-                                             pattern=cb.pattern(cb.ADMIN, "bsend", "bcancel"))
+    broadcast_presses: Handler = CallbackQueryHandler(
+        on_broadcast_press, pattern=cb.pattern(cb.ADMIN, "bsend", "bcancel")
+    )
     return [
         CommandHandler("stats", stats, filters=admins),
         CommandHandler("find", find, filters=admins),
@@ -264,8 +312,10 @@ def handlers(settings: Settings) -> list[Handler]:
             allow_reentry=True,
             entry_points=[CommandHandler("broadcast", broadcast, filters=admins)],
             states={
-                ASK_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, on_broadcast_text),
-                           broadcast_presses],
+                ASK_TEXT: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_broadcast_text),
+                    broadcast_presses,
+                ],
                 CONFIRM: [broadcast_presses],
             },
             fallbacks=dialog_fallbacks(cancel_broadcast, _DRAFT),

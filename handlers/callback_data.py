@@ -16,14 +16,14 @@ _PART = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
 MENU = "menu"
 PROFILE = "prof"
 LANGUAGE = "lang"
-CONFERENCE = "conf"   # conf:<action>:<conference id>
-LOG = "log"           # log:<s|a>:<page>
-FORM = "form"         # the schedule / repeat / edit form
-INVITE = "inv"        # the invitation e-mail dialog
+CONFERENCE = "conf"  # conf:<action>:<conference id>
+LOG = "log"  # log:<s|a>:<page>
+FORM = "form"  # the schedule / repeat / edit form
+INVITE = "inv"  # the invitation e-mail dialog
 PARTICIPANT = "part"  # part:<action>:<conference id>, for people who opened a deep link
-JOIN = "jn"           # after Join: remember the typed name, turn reminders on
-ADMIN = "adm"         # admin buttons; the presser is checked against ADMIN_IDS
-GROUP = "grp"         # grp:post:<conference id>:<owner id>, the pick list in a group
+JOIN = "jn"  # after Join: remember the typed name, turn reminders on
+ADMIN = "adm"  # admin buttons; the presser is checked against ADMIN_IDS
+GROUP = "grp"  # grp:post:<conference id>:<owner id>, the pick list in a group
 
 
 @dataclass(frozen=True)

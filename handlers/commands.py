@@ -8,8 +8,17 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from bot.i18n import LANGUAGES, plain
 
 # Commands shown in Telegram's menu, in this order. Admin commands are never listed.
-MENU_COMMANDS = ("start", "schedule", "now", "log", "profile", "download", "language", "help",
-                 "cancel")
+MENU_COMMANDS = (
+    "start",
+    "schedule",
+    "now",
+    "log",
+    "profile",
+    "download",
+    "language",
+    "help",
+    "cancel",
+)
 
 
 def commands_for(language: str) -> list[BotCommand]:

@@ -70,13 +70,15 @@ async def show(
     await _deliver(context, lambda: _show_now(update, context, text, markup))
 
 
-async def _show_now(update: Update, context: BotContext, text: str,
-                    markup: InlineKeyboardMarkup | None) -> Message | None:
+async def _show_now(
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None
+) -> Message | None:
     query = update.callback_query
     if query is not None and query.message is not None and query.message.is_accessible:
         try:
-            result = await query.edit_message_text(text, parse_mode=ParseMode.HTML,
-                                                   reply_markup=markup)
+            result = await query.edit_message_text(
+                text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
             return result if isinstance(result, Message) else None
         except BadRequest as error:
             # A second press on the same button asks for the screen already shown.
@@ -96,13 +98,15 @@ async def send(
     await _deliver(context, lambda: _send_now(update, context, text, markup))
 
 
-async def _send_now(update: Update, context: BotContext, text: str,
-                    markup: InlineKeyboardMarkup | None) -> Message | None:
+async def _send_now(
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None
+) -> Message | None:
     chat = update.effective_chat
     if chat is None:
         return None
-    return await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
-                                          reply_markup=markup)
+    return await context.bot.send_message(
+        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
 
 
 async def _deliver(context: BotContext, reply: Callable[[], Awaitable[object]]) -> None:

@@ -53,6 +53,7 @@ _DRAFT = "conference_form"
 
 # -- the draft -----------------------------------------------------------------------
 
+
 def _draft(context: BotContext) -> Draft | None:
     stored = context.user_data.get(_DRAFT)
     return Draft(**stored) if stored else None
@@ -76,16 +77,19 @@ def _is_complete(draft: Draft) -> bool:
 
 # -- screens -------------------------------------------------------------------------
 
-async def _ask(update: Update, context: BotContext, state: int, draft: Draft,
-               note: str | None = None) -> int:
+
+async def _ask(
+    update: Update, context: BotContext, state: int, draft: Draft, note: str | None = None
+) -> int:
     """Show the prompt of `state` (or the review card), after an optional note."""
     t = context.t
     back = _is_complete(draft)
     timezone = display_name(_timezone(context))
     if state == REVIEW:
         text = review_card(t, draft, timezone=_timezone(context))
-        markup = keyboards.form_review(t, allow=draft.allow_without_owner,
-                                       editing=draft.editing_id is not None)
+        markup = keyboards.form_review(
+            t, allow=draft.allow_without_owner, editing=draft.editing_id is not None
+        )
     elif state == ASK_TOPIC:
         text = t("schedule.ask_new_topic" if back else "schedule.ask_topic")
         markup = keyboards.form_prompt(t, back_to_review=back)
@@ -122,6 +126,7 @@ async def _next(update: Update, context: BotContext, draft: Draft, note: str | N
 
 # -- entry points ---------------------------------------------------------------------
 
+
 async def start_scheduling(update: Update, context: BotContext) -> int:
     """/schedule or "Schedule conference": a fresh draft with a generated ID and password."""
     await answer_press(update)
@@ -130,7 +135,7 @@ async def start_scheduling(update: Update, context: BotContext) -> int:
 
 
 async def start_repeat(update: Update, context: BotContext) -> int:
-    """"Repeat" on an archived conference: its parameters, asking only for a new start."""
+    """ "Repeat" on an archived conference: its parameters, asking only for a new start."""
     conference = await _owned_from_button(update, context)
     if conference is None or not context.services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"))
@@ -142,7 +147,7 @@ async def start_repeat(update: Update, context: BotContext) -> int:
 
 
 async def start_edit(update: Update, context: BotContext) -> int:
-    """"Edit" on a scheduled conference: the review card of its current values."""
+    """ "Edit" on a scheduled conference: the review card of its current values."""
     conference = await _owned_from_button(update, context)
     if conference is None or context.services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"))
@@ -155,10 +160,12 @@ async def start_edit(update: Update, context: BotContext) -> int:
 async def _owned_from_button(update: Update, context: BotContext) -> ConferenceRecord | None:
     data = pressed_data(update)
     return await context.services.conferences.owned(
-        context.current_user.id, data.arg_int() if data else None)
+        context.current_user.id, data.arg_int() if data else None
+    )
 
 
 # -- typed answers ---------------------------------------------------------------------
+
 
 def _reader(state: int) -> Callback:
     """The handler of typed answers for one state: check, store, go on, or explain."""
@@ -171,15 +178,21 @@ def _reader(state: int) -> Callback:
         try:
             draft, note = await _apply(context, state, draft, typed_text(update))
         except InvalidInput as error:
-            await send(update, context, explain(context.t, error),
-                       keyboards.form_prompt(context.t, back_to_review=_is_complete(draft)))
+            await send(
+                update,
+                context,
+                explain(context.t, error),
+                keyboards.form_prompt(context.t, back_to_review=_is_complete(draft)),
+            )
             return state
         return await _next(update, context, draft, note)
 
     return on_answer
 
 
-async def _apply(context: BotContext, state: int, draft: Draft, typed: str) -> tuple[Draft, str | None]:
+async def _apply(
+    context: BotContext, state: int, draft: Draft, typed: str
+) -> tuple[Draft, str | None]:
     t = context.t
     services = context.services
     now = services.clock.now()
@@ -201,7 +214,8 @@ async def _apply(context: BotContext, state: int, draft: Draft, typed: str) -> t
     if state == ASK_CODE:
         code = clean_code(typed)
         await services.conferences.check_code_free(
-            code, except_id=draft.editing_id or draft.repeat_of)
+            code, except_id=draft.editing_id or draft.repeat_of
+        )
         return replace(draft, code=code), None
     return replace(draft, password=clean_password(typed)), None
 
@@ -215,19 +229,26 @@ def _with_start(context: BotContext, draft: Draft, starts_at: int) -> tuple[Draf
         draft = replace(draft, starts_at=starts_at, ends_at=starts_at + draft.repeat_length)
     else:
         draft = replace(draft, starts_at=starts_at)
-    return draft, context.t("schedule.understood_start",
-                            moment=moment(context.t, starts_at, _timezone(context)))
+    return draft, context.t(
+        "schedule.understood_start", moment=moment(context.t, starts_at, _timezone(context))
+    )
 
 
 def _with_end(context: BotContext, draft: Draft, ends_at: int) -> tuple[Draft, str]:
     return replace(draft, ends_at=ends_at), context.t(
-        "schedule.understood_end", moment=moment(context.t, ends_at, _timezone(context)))
+        "schedule.understood_end", moment=moment(context.t, ends_at, _timezone(context))
+    )
 
 
 # -- buttons ---------------------------------------------------------------------------
 
-_FIELD_STATES = {"topic": ASK_TOPIC, "start": ASK_START, "end": ASK_END, "code": ASK_CODE,
-                 "password": ASK_PASSWORD}
+_FIELD_STATES = {
+    "topic": ASK_TOPIC,
+    "start": ASK_START,
+    "end": ASK_END,
+    "code": ASK_CODE,
+    "password": ASK_PASSWORD,
+}
 
 
 async def on_form_press(update: Update, context: BotContext) -> int | None:
@@ -286,7 +307,7 @@ async def _quick_start(update: Update, context: BotContext, draft: Draft, key: s
 
 
 async def _save(update: Update, context: BotContext, draft: Draft) -> int:
-    """"Schedule" or "Save": store, then turn the review card into the conference card."""
+    """ "Schedule" or "Save": store, then turn the review card into the conference card."""
     await answer_press(update)
     services = context.services
     t = context.t
@@ -316,8 +337,11 @@ async def _cancel(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     _drop(context)
     t = context.t
-    key = "schedule.cancelled" if draft and (draft.editing_id or draft.repeat_of) \
+    key = (
+        "schedule.cancelled"
+        if draft and (draft.editing_id or draft.repeat_of)
         else "schedule.cancelled_new"
+    )
     await show(update, context, f"{t(key)}\n\n{t('menu.title')}", keyboards.main_menu(t))
     return END
 
@@ -333,7 +357,8 @@ def handlers() -> list[Handler]:
     typed = filters.TEXT & ~filters.COMMAND
     asking: dict[object, list[Handler]] = {
         state: [MessageHandler(typed, _reader(state)), form_presses, not_text]
-        for state in (ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD)}
+        for state in (ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD)
+    }
     return [
         ConversationHandler(
             name="conference_form",

@@ -33,7 +33,7 @@ from storage.conferences import ConferenceRecord
 
 
 async def open_log(update: Update, context: BotContext) -> None:
-    """"Conference log" or /log: the first page of scheduled conferences."""
+    """ "Conference log" or /log: the first page of scheduled conferences."""
     await answer_press(update)
     await _show_page(update, context, ListKind.SCHEDULED, 0)
 
@@ -55,13 +55,15 @@ async def _show_page(update: Update, context: BotContext, kind: ListKind, number
     page = await conferences.page(user.id, kind, number)
     online = {c.id for c in page.items if conferences.is_online(c)}
     text = log_page(context.t, page, timezone=user.timezone, online=online)
-    markup = keyboards.conference_log(context.t, kind.value, conference_log_rows(page),
-                                      page.number, page.total_pages)
+    markup = keyboards.conference_log(
+        context.t, kind.value, conference_log_rows(page), page.number, page.total_pages
+    )
     await show(update, context, text, markup)
 
 
-async def pressed_conference(update: Update, context: BotContext, *,
-                             scheduled_only: bool = False) -> ConferenceRecord | None:
+async def pressed_conference(
+    update: Update, context: BotContext, *, scheduled_only: bool = False
+) -> ConferenceRecord | None:
     """The user's own conference named by the pressed button (and, if asked, not yet
     over), or None after answering that it is gone."""
     data = pressed_data(update)
@@ -86,7 +88,7 @@ async def on_view(update: Update, context: BotContext) -> None:
 
 
 async def on_add_to_calendar(update: Update, context: BotContext) -> None:
-    """"Add to calendar": an .ics file (METHOD:PUBLISH) with the conference."""
+    """ "Add to calendar": an .ics file (METHOD:PUBLISH) with the conference."""
     conference = await pressed_conference(update, context)
     if conference is None:
         return
@@ -94,19 +96,26 @@ async def on_add_to_calendar(update: Update, context: BotContext) -> None:
     await send_calendar_file(update, context, conference)
 
 
-async def send_calendar_file(update: Update, context: BotContext,
-                             conference: ConferenceRecord) -> None:
+async def send_calendar_file(
+    update: Update, context: BotContext, conference: ConferenceRecord
+) -> None:
     """The conference as an .ics file (METHOD:PUBLISH), in the chat of this update."""
     services = context.services
     t = context.t
     url = services.video.join_url(conference)
-    description = plain(t.language, "conference.ics_description", code=conference.conference_code,
-                        password=conference.password, url=url,
-                        website=services.video.website_url())
+    description = plain(
+        t.language,
+        "conference.ics_description",
+        code=conference.conference_code,
+        password=conference.password,
+        url=url,
+        website=services.video.website_url(),
+    )
     await context.bot.send_document(
         chat_id_of(update),
-        document=publish_ics(conference, join_url=url, description=description,
-                             now=services.clock.now()),
+        document=publish_ics(
+            conference, join_url=url, description=description, now=services.clock.now()
+        ),
         filename=f"conference-{conference.conference_code}.ics",
         caption=t("conference.ics_caption", topic=conference.topic),
         parse_mode="HTML",
@@ -114,7 +123,7 @@ async def send_calendar_file(update: Update, context: BotContext,
 
 
 async def on_delete(update: Update, context: BotContext) -> None:
-    """"Delete": ask first, with OK and Cancel."""
+    """ "Delete": ask first, with OK and Cancel."""
     conference = await pressed_conference(update, context)
     if conference is None:
         return
@@ -122,12 +131,16 @@ async def on_delete(update: Update, context: BotContext) -> None:
     t = context.t
     start = moment(t, conference.starts_at, context.current_user.timezone)
     can_notify = await context.services.invitations.has_participants(conference.id)
-    await show(update, context, t("conference.confirm_delete", topic=conference.topic, start=start),
-               keyboards.confirm_delete(t, conference.id, can_notify=can_notify))
+    await show(
+        update,
+        context,
+        t("conference.confirm_delete", topic=conference.topic, start=start),
+        keyboards.confirm_delete(t, conference.id, can_notify=can_notify),
+    )
 
 
 async def on_delete_confirmed(update: Update, context: BotContext) -> None:
-    """"OK": delete; a second press finds it gone."""
+    """ "OK": delete; a second press finds it gone."""
     conference = await pressed_conference(update, context)
     if conference is None:
         return
@@ -138,12 +151,16 @@ async def on_delete_confirmed(update: Update, context: BotContext) -> None:
     await answer_press(update)
     t = context.t
     kind = "a" if context.services.conferences.is_archived(conference) else "s"
-    await show(update, context, t("conference.deleted", topic=conference.topic),
-               keyboards.back_to_log(t, kind))
+    await show(
+        update,
+        context,
+        t("conference.deleted", topic=conference.topic),
+        keyboards.back_to_log(t, kind),
+    )
 
 
 async def start_now(update: Update, context: BotContext) -> None:
-    """"Start conference now" (one tap) or /now [topic]: 30 minutes from now, card at once."""
+    """ "Start conference now" (one tap) or /now [topic]: 30 minutes from now, card at once."""
     await answer_press(update)
     t = context.t
     typed = " ".join(context.args) if context.args else ""

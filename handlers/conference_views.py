@@ -98,8 +98,11 @@ def log_page(t: Translator, page: Page, *, timezone: str, online: set[int]) -> s
             date=_local(t, conference.starts_at, timezone, "time.date"),
             start=_local(t, conference.starts_at, timezone, "time.clock"),
             end=_local(t, conference.ends_at, timezone, "time.clock"),
-            status=t.plain("conference.status_online" if conference.id in online
-                           else "conference.status_offline"),
+            status=t.plain(
+                "conference.status_online"
+                if conference.id in online
+                else "conference.status_offline"
+            ),
             topic=conference.topic,
         )
         for index, conference in enumerate(page.items)
@@ -121,24 +124,34 @@ def row_label(number: int, conference: ConferenceRecord) -> str:
     return f"{number}. {shorten(conference.topic, _TOPIC_IN_BUTTON)}"
 
 
-async def card_screen(context: BotContext,
-                      conference: ConferenceRecord) -> tuple[str, InlineKeyboardMarkup]:
+async def card_screen(
+    context: BotContext, conference: ConferenceRecord
+) -> tuple[str, InlineKeyboardMarkup]:
     """The conference card, with who was invited and how delivery went, and its buttons."""
     services = context.services
     t = context.t
     user = context.current_user
     archived = services.conferences.is_archived(conference)
     text = conference_card(
-        t, conference, timezone=user.timezone,
-        online=services.conferences.is_online(conference), archived=archived,
-        website=services.video.website_url(), join_url=services.video.join_url(conference),
+        t,
+        conference,
+        timezone=user.timezone,
+        online=services.conferences.is_online(conference),
+        archived=archived,
+        website=services.video.website_url(),
+        join_url=services.video.join_url(conference),
     )
     delivery = await services.invitations.delivery_state(conference.id)
     if delivery:
         lines = [t("invite.delivery_title")]
         for email, (status, reason) in list(delivery.items())[:_INVITEES_ON_CARD]:
-            lines.append(t(f"invite.delivery_{status}", email=shorten(email, _VALUE_ON_CARD),
-                           reason=shorten(reason or "", _VALUE_ON_CARD)))
+            lines.append(
+                t(
+                    f"invite.delivery_{status}",
+                    email=shorten(email, _VALUE_ON_CARD),
+                    reason=shorten(reason or "", _VALUE_ON_CARD),
+                )
+            )
         if len(delivery) > _INVITEES_ON_CARD:
             lines.append(t("invite.and_more", count=len(delivery) - _INVITEES_ON_CARD))
         text = f"{text}\n\n" + "\n".join(lines)
@@ -151,5 +164,7 @@ async def card_screen(context: BotContext,
 def conference_log_rows(page: Page) -> list[tuple[str, int]]:
     """(button label, conference id) for each row of a log page."""
     first = first_number(page)
-    return [(row_label(first + index, conference), conference.id)
-            for index, conference in enumerate(page.items)]
+    return [
+        (row_label(first + index, conference), conference.id)
+        for index, conference in enumerate(page.items)
+    ]

@@ -1,4 +1,4 @@
-""""Download software" (F12) and /download: the video client for each platform."""
+""" "Download software" (F12) and /download: the video client for each platform."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ async def show_downloads(update: Update, context: BotContext) -> None:
     await answer_press(update)
     t = context.t
     video = context.services.video
-    rows = [[Button(t.plain(f"download.{client}"), url=url)]
-            for client, url in video.download_links().items()]
+    rows = [
+        [Button(t.plain(f"download.{client}"), url=url)]
+        for client, url in video.download_links().items()
+    ]
     rows.append([Button(t.plain("menu.main_menu"), callback_data=cb.encode(cb.MENU, "home"))])
     name = PLATFORM_NAMES.get(context.services.settings.video_platform, "")
     await show(update, context, t("download.title", platform=name), InlineKeyboardMarkup(rows))

@@ -16,8 +16,11 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: BotContext) -> None:
     # Only the update id and the error: update contents may hold passwords people typed.
     update_id = update.update_id if isinstance(update, Update) else None
-    if isinstance(context.error, Forbidden) and isinstance(update, Update) \
-            and update.effective_chat is not None:
+    if (
+        isinstance(context.error, Forbidden)
+        and isinstance(update, Update)
+        and update.effective_chat is not None
+    ):
         # The person blocked the bot (or the bot left the group): skip them from now on.
         log.info("Chat %s is unreachable: %s", update.effective_chat.id, context.error)
         await context.services.sharing.chat_unreachable(update.effective_chat.id)
@@ -26,8 +29,11 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     user = context.user_if_known
-    language = user.language if user else language_for(
-        update.effective_user.language_code if update.effective_user else None)
+    language = (
+        user.language
+        if user
+        else language_for(update.effective_user.language_code if update.effective_user else None)
+    )
     t = Translator(language)
     try:
         if update.callback_query is not None:

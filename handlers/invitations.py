@@ -1,4 +1,4 @@
-""""Send invitation e-mail" (F3): addresses, a confirmation, then the outbox.
+""" "Send invitation e-mail" (F3): addresses, a confirmation, then the outbox.
 Diagram: handlers/invitations.mmd.
 """
 
@@ -39,20 +39,28 @@ _MAX_TYPED = 20_000  # characters; far more than any honest list of addresses
 
 
 async def start_inviting(update: Update, context: BotContext) -> int:
-    """"Send invitation e-mail" on a scheduled conference: ask for addresses."""
+    """ "Send invitation e-mail" on a scheduled conference: ask for addresses."""
     data = pressed_data(update)
     services = context.services
-    conference = await services.conferences.owned(context.current_user.id,
-                                                  data.arg_int() if data else None)
+    conference = await services.conferences.owned(
+        context.current_user.id, data.arg_int() if data else None
+    )
     if conference is None or services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
         return END
     await answer_press(update)
     context.user_data[_DRAFT] = {"conference_id": conference.id, "emails": []}
     t = context.t
-    await show(update, context, t("invite.ask_addresses", topic=conference.topic,
-                                  limit=services.invitations.max_recipients),
-               keyboards.invitation_prompt(t))
+    await show(
+        update,
+        context,
+        t(
+            "invite.ask_addresses",
+            topic=conference.topic,
+            limit=services.invitations.max_recipients,
+        ),
+        keyboards.invitation_prompt(t),
+    )
     return ASK_ADDRESSES
 
 
@@ -64,29 +72,46 @@ async def on_addresses(update: Update, context: BotContext) -> int:
         return END
     typed = typed_text(update)[:_MAX_TYPED]
     addresses = parse_addresses(typed)
-    invalid = t("invite.invalid_named", addresses=_listing(t, addresses.invalid)) \
-        if addresses.invalid else ""
+    invalid = (
+        t("invite.invalid_named", addresses=_listing(t, addresses.invalid))
+        if addresses.invalid
+        else ""
+    )
     if not addresses.valid:
-        await send(update, context, "\n\n".join(filter(None, [t("invite.none_valid"), invalid])),
-                   keyboards.invitation_prompt(t))
+        await send(
+            update,
+            context,
+            "\n\n".join(filter(None, [t("invite.none_valid"), invalid])),
+            keyboards.invitation_prompt(t),
+        )
         return ASK_ADDRESSES
     try:
-        await context.services.invitations.check_limits(context.current_user.id,
-                                                        len(addresses.valid))
+        await context.services.invitations.check_limits(
+            context.current_user.id, len(addresses.valid)
+        )
     except InvalidInput as error:
         await send(update, context, explain(t, error), keyboards.invitation_prompt(t))
         return ASK_ADDRESSES
-    conference = await context.services.conferences.owned(context.current_user.id,
-                                                          draft["conference_id"])
+    conference = await context.services.conferences.owned(
+        context.current_user.id, draft["conference_id"]
+    )
     if conference is None:
         context.user_data.pop(_DRAFT, None)
         await send(update, context, t("conference.gone"))
         return END
     draft["emails"] = addresses.valid
-    confirm = t("invite.confirm", topic=conference.topic, count=len(addresses.valid),
-                addresses=_listing(t, addresses.valid))
-    await send(update, context, "\n\n".join(filter(None, [confirm, invalid])),
-               keyboards.invitation_confirm(t))
+    confirm = t(
+        "invite.confirm",
+        topic=conference.topic,
+        count=len(addresses.valid),
+        addresses=_listing(t, addresses.valid),
+    )
+    await send(
+        update,
+        context,
+        "\n\n".join(filter(None, [confirm, invalid])),
+        keyboards.invitation_confirm(t),
+    )
     return CONFIRM
 
 
@@ -112,7 +137,8 @@ async def on_press(update: Update, context: BotContext) -> int | None:
     if data.action == "send" and draft["emails"]:
         try:
             count = await context.services.invitations.invite(
-                context.current_user, draft["conference_id"], draft["emails"])
+                context.current_user, draft["conference_id"], draft["emails"]
+            )
         except InvalidInput as error:
             if error.key == "conference.gone":
                 context.user_data.pop(_DRAFT, None)
@@ -131,8 +157,9 @@ async def _finish(update: Update, context: BotContext, note: str) -> int:
     """Back to the conference card, with the outcome on top."""
     await answer_press(update)
     draft = context.user_data.pop(_DRAFT, None) or {}
-    conference = await context.services.conferences.owned(context.current_user.id,
-                                                          draft.get("conference_id"))
+    conference = await context.services.conferences.owned(
+        context.current_user.id, draft.get("conference_id")
+    )
     if conference is None:
         await show(update, context, note, keyboards.back_to_menu(context.t))
     else:
@@ -154,16 +181,16 @@ def handlers() -> list[Handler]:
             name="invitation",
             persistent=True,
             allow_reentry=True,
-            entry_points=[CallbackQueryHandler(start_inviting,
-                                               pattern=cb.pattern(cb.CONFERENCE, "invite"))],
+            entry_points=[
+                CallbackQueryHandler(start_inviting, pattern=cb.pattern(cb.CONFERENCE, "invite"))
+            ],
             states={
                 ASK_ADDRESSES: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, on_addresses),
                     presses,
                     not_text_handler(keyboards.invitation_prompt),
                 ],
-                CONFIRM: [presses,
-                          MessageHandler(filters.TEXT & ~filters.COMMAND, on_addresses)],
+                CONFIRM: [presses, MessageHandler(filters.TEXT & ~filters.COMMAND, on_addresses)],
             },
             fallbacks=dialog_fallbacks(cancel_command, _DRAFT),
         )

@@ -53,8 +53,9 @@ async def _conference_for_press(update: Update, context: BotContext) -> Conferen
     """The pressed conference if this person may join it: its owner, or a participant."""
     data = pressed_data(update)
     services = context.services
-    conference = await services.sharing.visible_to(context.current_user.id,
-                                                   data.arg_int() if data else None)
+    conference = await services.sharing.visible_to(
+        context.current_user.id, data.arg_int() if data else None
+    )
     if conference is None or services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
         return None
@@ -73,8 +74,9 @@ async def on_join_press(update: Update, context: BotContext) -> int:
 async def on_name(update: Update, context: BotContext) -> int:
     """The typed name to join with."""
     draft = context.user_data.get(_DRAFT) or {}
-    conference = await context.services.sharing.visible_to(context.current_user.id,
-                                                           draft.get("conference_id"))
+    conference = await context.services.sharing.visible_to(
+        context.current_user.id, draft.get("conference_id")
+    )
     if conference is None:
         context.user_data.pop(_DRAFT, None)
         await send(update, context, context.t("conference.gone"))
@@ -89,16 +91,16 @@ async def on_name(update: Update, context: BotContext) -> int:
     return await _decide(update, context, conference, typed_name=name)
 
 
-async def _decide(update: Update, context: BotContext, conference: ConferenceRecord,
-                  typed_name: str | None = None) -> int:
+async def _decide(
+    update: Update, context: BotContext, conference: ConferenceRecord, typed_name: str | None = None
+) -> int:
     services = context.services
     t = context.t
     user = context.current_user
     decision = await services.joining.decide(user, conference, typed_name)
     if decision.outcome is JoinOutcome.NEEDS_NAME:
         context.user_data[_DRAFT] = {"conference_id": conference.id}
-        await send(update, context, t("join.ask_name", topic=conference.topic),
-                   _cancel_markup(t))
+        await send(update, context, t("join.ask_name", topic=conference.topic), _cancel_markup(t))
         return ASK_NAME
     if decision.outcome is JoinOutcome.NOT_STARTED:
         await _tell_when(update, context, conference)
@@ -108,15 +110,21 @@ async def _decide(update: Update, context: BotContext, conference: ConferenceRec
         return END
     if not await _prepared(update, context, conference):
         return END
-    url = services.video.join_url(conference, display_name=decision.display_name,
-                                  moderator=decision.is_owner)
+    url = services.video.join_url(
+        conference, display_name=decision.display_name, moderator=decision.is_owner
+    )
     key = "join.link_owner" if decision.is_owner else "join.link"
     rows = [[Button(t.plain("conference.button_open"), url=url)]]
     if typed_name is not None:
-        rows.append([Button(t.plain("join.remember_offer"),
-                            callback_data=cb.encode(cb.JOIN, "remember"))])
-    await send(update, context, t(key, topic=conference.topic, name=decision.display_name),
-               InlineKeyboardMarkup(rows))
+        rows.append(
+            [Button(t.plain("join.remember_offer"), callback_data=cb.encode(cb.JOIN, "remember"))]
+        )
+    await send(
+        update,
+        context,
+        t(key, topic=conference.topic, name=decision.display_name),
+        InlineKeyboardMarkup(rows),
+    )
     if decision.is_owner:
         await _let_waiters_in(context, conference)
     return END
@@ -140,18 +148,28 @@ async def _tell_when(update: Update, context: BotContext, conference: Conference
     services = context.services
     opens_at = conference.starts_at - services.conferences.join_early_minutes * 60
     local = datetime.fromtimestamp(opens_at, UTC).astimezone(ZoneInfo(user.timezone))
-    text = t("join.not_started", topic=conference.topic,
-             start=moment(t, conference.starts_at, user.timezone),
-             opens=format_datetime(local, t.plain("time.clock"), locale=t.language))
+    text = t(
+        "join.not_started",
+        topic=conference.topic,
+        start=moment(t, conference.starts_at, user.timezone),
+        opens=format_datetime(local, t.plain("time.clock"), locale=t.language),
+    )
     minutes = services.reminders.minutes_for(user.reminder_minutes)
     markup = None
     if minutes:
         text = f"{text}\n{t('join.reminder_promise', minutes=minutes)}"
     else:
         text = f"{text}\n{t('join.reminders_off')}"
-        markup = InlineKeyboardMarkup([[Button(
-            t.plain("join.remind_me", minutes=services.reminders.default_minutes),
-            callback_data=cb.encode(cb.JOIN, "remind"))]])
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    Button(
+                        t.plain("join.remind_me", minutes=services.reminders.default_minutes),
+                        callback_data=cb.encode(cb.JOIN, "remind"),
+                    )
+                ]
+            ]
+        )
     await send(update, context, text, markup)
 
 
@@ -164,16 +182,19 @@ async def _let_waiters_in(context: BotContext, conference: ConferenceRecord) -> 
         url = services.video.join_url(conference, display_name=name)
         try:
             await context.bot.send_message(
-                user_id, t("join.owner_arrived", topic=conference.topic, name=name),
+                user_id,
+                t("join.owner_arrived", topic=conference.topic, name=name),
                 parse_mode=ParseMode.HTML,
-                reply_markup=InlineKeyboardMarkup([[Button(t.plain("conference.button_open"),
-                                                           url=url)]]))
+                reply_markup=InlineKeyboardMarkup(
+                    [[Button(t.plain("conference.button_open"), url=url)]]
+                ),
+            )
         except TelegramError as error:
             log.warning("Could not send the join link to waiting user %s: %s", user_id, error)
 
 
 async def on_join_extra(update: Update, context: BotContext) -> None:
-    """"Remember this name" after a typed name, and "Remind me" when reminders were off."""
+    """ "Remember this name" after a typed name, and "Remind me" when reminders were off."""
     data = pressed_data(update)
     t = context.t
     user = context.current_user
@@ -187,15 +208,17 @@ async def on_join_extra(update: Update, context: BotContext) -> None:
     if data is not None and data.action == "remind":
         await services.users.set_reminder(user.id, None)
         await answer_press(update)
-        await send(update, context, t("join.reminders_on",
-                                      minutes=services.reminders.default_minutes))
+        await send(
+            update, context, t("join.reminders_on", minutes=services.reminders.default_minutes)
+        )
         return
     await answer_press(update, t.plain("common.stale_button"))
 
 
 def _cancel_markup(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[Button(t.plain("common.cancel"),
-                                         callback_data=cb.encode(cb.JOIN, "cancel"))]])
+    return InlineKeyboardMarkup(
+        [[Button(t.plain("common.cancel"), callback_data=cb.encode(cb.JOIN, "cancel"))]]
+    )
 
 
 async def cancel(update: Update, context: BotContext) -> int:
@@ -207,19 +230,23 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def handlers() -> list[Handler]:
-    joins: list[Handler] = [CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.CONFERENCE, "join")),
-             CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.PARTICIPANT, "join"))]
+    joins: list[Handler] = [
+        CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.CONFERENCE, "join")),
+        CallbackQueryHandler(on_join_press, pattern=cb.pattern(cb.PARTICIPANT, "join")),
+    ]
     return [
         ConversationHandler(
             name="join",
             persistent=True,
             allow_reentry=True,
             entry_points=joins,
-            states={ASK_NAME: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, on_name),
-                CallbackQueryHandler(cancel, pattern=cb.pattern(cb.JOIN, "cancel")),
-                not_text_handler(_cancel_markup),
-            ]},
+            states={
+                ASK_NAME: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_name),
+                    CallbackQueryHandler(cancel, pattern=cb.pattern(cb.JOIN, "cancel")),
+                    not_text_handler(_cancel_markup),
+                ]
+            },
             fallbacks=dialog_fallbacks(cancel, _DRAFT),
         ),
         CallbackQueryHandler(on_join_extra, pattern=cb.pattern(cb.JOIN, "remember", "remind")),

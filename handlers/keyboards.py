@@ -13,18 +13,21 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
     def item(key: str, action: str) -> Button:
         return Button(t.plain(key), callback_data=cb.encode(cb.MENU, action))
 
-    return InlineKeyboardMarkup([
-        [item("menu.schedule", "schedule")],
-        [item("menu.start_now", "now")],
-        [item("menu.log", "log")],
-        [item("menu.profile", "profile"), item("menu.download", "download")],
-        [item("menu.help", "help")],
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [item("menu.schedule", "schedule")],
+            [item("menu.start_now", "now")],
+            [item("menu.log", "log")],
+            [item("menu.profile", "profile"), item("menu.download", "download")],
+            [item("menu.help", "help")],
+        ]
+    )
 
 
 def back_to_menu(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[Button(t.plain("menu.main_menu"),
-                                         callback_data=cb.encode(cb.MENU, "home"))]])
+    return InlineKeyboardMarkup(
+        [[Button(t.plain("menu.main_menu"), callback_data=cb.encode(cb.MENU, "home"))]]
+    )
 
 
 def profile_card(t: Translator, *, remember_name: bool, reminder: str) -> InlineKeyboardMarkup:
@@ -32,109 +35,164 @@ def profile_card(t: Translator, *, remember_name: bool, reminder: str) -> Inline
         return Button(t.plain(key), callback_data=cb.encode(cb.PROFILE, action))
 
     remember = "profile.remember_on" if remember_name else "profile.remember_off"
-    return InlineKeyboardMarkup([
-        [edit("profile.edit_name", "name"), edit("profile.edit_email", "email")],
-        [edit("profile.edit_timezone", "tz"), edit("profile.edit_language", "lang")],
-        [edit(remember, "remember")],
-        [edit("profile.edit_display_name", "display")],
-        [Button(t.plain("reminder.profile_button", choice=reminder),
-                callback_data=cb.encode(cb.PROFILE, "remind"))],
-        [edit("profile.save", "save"), edit("common.cancel", "cancel")],
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [edit("profile.edit_name", "name"), edit("profile.edit_email", "email")],
+            [edit("profile.edit_timezone", "tz"), edit("profile.edit_language", "lang")],
+            [edit(remember, "remember")],
+            [edit("profile.edit_display_name", "display")],
+            [
+                Button(
+                    t.plain("reminder.profile_button", choice=reminder),
+                    callback_data=cb.encode(cb.PROFILE, "remind"),
+                )
+            ],
+            [edit("profile.save", "save"), edit("common.cancel", "cancel")],
+        ]
+    )
 
 
 def profile_prompt(t: Translator) -> InlineKeyboardMarkup:
     """Under a "send your e-mail" prompt: back to the card without changing anything."""
-    return InlineKeyboardMarkup([[Button(t.plain("common.back"),
-                                         callback_data=cb.encode(cb.PROFILE, "back"))]])
+    return InlineKeyboardMarkup(
+        [[Button(t.plain("common.back"), callback_data=cb.encode(cb.PROFILE, "back"))]]
+    )
 
 
 def language_choice(prefix: str, t: Translator) -> InlineKeyboardMarkup:
     """Each language named in itself; `prefix` says whose choice it is (profile or /language)."""
-    rows = [[Button(plain(code, "language_name"), callback_data=cb.encode(prefix, "set", code))]
-            for code in LANGUAGES]
+    rows = [
+        [Button(plain(code, "language_name"), callback_data=cb.encode(prefix, "set", code))]
+        for code in LANGUAGES
+    ]
     rows.append([Button(t.plain("common.cancel"), callback_data=cb.encode(prefix, "back"))])
     return InlineKeyboardMarkup(rows)
 
 
 # -- conferences ---------------------------------------------------------------------
 
+
 def _conf(t: Translator, key: str, action: str, conference_id: int) -> Button:
     return Button(t.plain(key), callback_data=cb.encode(cb.CONFERENCE, action, conference_id))
 
 
 def back_to_log(t: Translator, kind: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[Button(t.plain("conference.button_back_to_log"),
-                                         callback_data=cb.encode(cb.LOG, kind, 0))]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                Button(
+                    t.plain("conference.button_back_to_log"),
+                    callback_data=cb.encode(cb.LOG, kind, 0),
+                )
+            ]
+        ]
+    )
 
 
-def conference_actions(t: Translator, conference_id: int, *, archived: bool) -> InlineKeyboardMarkup:
+def conference_actions(
+    t: Translator, conference_id: int, *, archived: bool
+) -> InlineKeyboardMarkup:
     """Under a conference card: what the seed's log offers for its list."""
     back = back_to_log(t, "a" if archived else "s").inline_keyboard[0][0]
     calendar = _conf(t, "conference.button_calendar", "ics", conference_id)
     if archived:
-        return InlineKeyboardMarkup([
-            [_conf(t, "conference.button_repeat", "repeat", conference_id), calendar],
-            [_conf(t, "conference.button_delete", "del", conference_id)],
+        return InlineKeyboardMarkup(
+            [
+                [_conf(t, "conference.button_repeat", "repeat", conference_id), calendar],
+                [_conf(t, "conference.button_delete", "del", conference_id)],
+                [back],
+            ]
+        )
+    return InlineKeyboardMarkup(
+        [
+            [_conf(t, "conference.button_join", "join", conference_id), calendar],
+            [_conf(t, "invite.button_email", "invite", conference_id)],
+            [
+                _conf(t, "invite.button_share", "share", conference_id),
+                _conf(t, "invite.button_notify", "notify", conference_id),
+            ],
+            [
+                _conf(t, "conference.button_edit", "edit", conference_id),
+                _conf(t, "conference.button_delete", "del", conference_id),
+            ],
             [back],
-        ])
-    return InlineKeyboardMarkup([
-        [_conf(t, "conference.button_join", "join", conference_id), calendar],
-        [_conf(t, "invite.button_email", "invite", conference_id)],
-        [_conf(t, "invite.button_share", "share", conference_id),
-         _conf(t, "invite.button_notify", "notify", conference_id)],
-        [_conf(t, "conference.button_edit", "edit", conference_id),
-         _conf(t, "conference.button_delete", "del", conference_id)],
-        [back],
-    ])
+        ]
+    )
 
 
-def confirm_delete(t: Translator, conference_id: int, *, can_notify: bool = False
-                   ) -> InlineKeyboardMarkup:
+def confirm_delete(
+    t: Translator, conference_id: int, *, can_notify: bool = False
+) -> InlineKeyboardMarkup:
     """OK and Cancel; with participants, also "OK and notify participants"."""
     rows = []
     if can_notify:
         rows.append([_conf(t, "notify.delete_and_notify", "delnotify", conference_id)])
-    rows.append([_conf(t, "conference.button_ok", "delok", conference_id),
-                 _conf(t, "common.cancel", "view", conference_id)])
+    rows.append(
+        [
+            _conf(t, "conference.button_ok", "delok", conference_id),
+            _conf(t, "common.cancel", "view", conference_id),
+        ]
+    )
     return InlineKeyboardMarkup(rows)
 
 
 def invite_card(t: Translator, deep_link: str, join_url: str) -> InlineKeyboardMarkup:
     """Under an invite card in a group or an inline-posted message: URL buttons only."""
-    return InlineKeyboardMarkup([[Button(t.plain("card.button_open"), url=deep_link),
-                                  Button(t.plain("card.button_join"), url=join_url)]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                Button(t.plain("card.button_open"), url=deep_link),
+                Button(t.plain("card.button_join"), url=join_url),
+            ]
+        ]
+    )
 
 
 def share_actions(t: Translator, conference_code: str) -> InlineKeyboardMarkup:
     """Under the share text: post the invite card to any chat through inline mode."""
-    return InlineKeyboardMarkup([[Button(t.plain("invite.button_share_inline"),
-                                         switch_inline_query=conference_code)]])
+    return InlineKeyboardMarkup(
+        [[Button(t.plain("invite.button_share_inline"), switch_inline_query=conference_code)]]
+    )
 
 
 def visitor_actions(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
     """What a participant who opened a deep link can do: join, add to calendar."""
-    return InlineKeyboardMarkup([
-        [Button(t.plain("conference.button_join"),
-                callback_data=cb.encode(cb.PARTICIPANT, "join", conference_id)),
-         Button(t.plain("conference.button_calendar"),
-                callback_data=cb.encode(cb.PARTICIPANT, "ics", conference_id))],
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [
+                Button(
+                    t.plain("conference.button_join"),
+                    callback_data=cb.encode(cb.PARTICIPANT, "join", conference_id),
+                ),
+                Button(
+                    t.plain("conference.button_calendar"),
+                    callback_data=cb.encode(cb.PARTICIPANT, "ics", conference_id),
+                ),
+            ],
+        ]
+    )
 
 
-def group_pick(t: Translator, owner_id: int, choices: list[tuple[str, int]]
-               ) -> InlineKeyboardMarkup:
+def group_pick(
+    t: Translator, owner_id: int, choices: list[tuple[str, int]]
+) -> InlineKeyboardMarkup:
     """In a group: the asking owner's conferences; the owner's id rides along to check."""
-    return InlineKeyboardMarkup([[Button(label, callback_data=cb.encode(
-        cb.GROUP, "post", conference_id, owner_id))] for label, conference_id in choices])
+    return InlineKeyboardMarkup(
+        [
+            [Button(label, callback_data=cb.encode(cb.GROUP, "post", conference_id, owner_id))]
+            for label, conference_id in choices
+        ]
+    )
 
 
 def conference_log(
     t: Translator, kind: str, rows: list[tuple[str, int]], page: int, pages: int
 ) -> InlineKeyboardMarkup:
     """One button per row (opens its card), page arrows, the other list, the menu."""
-    keyboard = [[Button(label, callback_data=cb.encode(cb.CONFERENCE, "view", conference_id))]
-                for label, conference_id in rows]
+    keyboard = [
+        [Button(label, callback_data=cb.encode(cb.CONFERENCE, "view", conference_id))]
+        for label, conference_id in rows
+    ]
 
     def to(target: int, label: str) -> Button:
         return Button(label, callback_data=cb.encode(cb.LOG, kind, target))
@@ -157,15 +215,20 @@ def _form(t: Translator, key: str, action: str, *args: str | int) -> Button:
 
 
 def invitation_confirm(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        Button(t.plain("invite.button_send"), callback_data=cb.encode(cb.INVITE, "send")),
-        Button(t.plain("common.cancel"), callback_data=cb.encode(cb.INVITE, "cancel")),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                Button(t.plain("invite.button_send"), callback_data=cb.encode(cb.INVITE, "send")),
+                Button(t.plain("common.cancel"), callback_data=cb.encode(cb.INVITE, "cancel")),
+            ]
+        ]
+    )
 
 
 def invitation_prompt(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[Button(t.plain("common.cancel"),
-                                         callback_data=cb.encode(cb.INVITE, "cancel"))]])
+    return InlineKeyboardMarkup(
+        [[Button(t.plain("common.cancel"), callback_data=cb.encode(cb.INVITE, "cancel"))]]
+    )
 
 
 def form_review(t: Translator, *, allow: bool, editing: bool) -> InlineKeyboardMarkup:
@@ -192,15 +255,28 @@ QUICK_LENGTHS = (30, 60, 90, 120)
 
 
 def form_start_prompt(t: Translator, *, back_to_review: bool) -> InlineKeyboardMarkup:
-    labels = dict(zip(QUICK_STARTS, ("schedule.quick_in_15", "schedule.quick_in_60",
-                                     "schedule.quick_tomorrow_10", "schedule.quick_tomorrow_15")))
+    labels = dict(
+        zip(
+            QUICK_STARTS,
+            (
+                "schedule.quick_in_15",
+                "schedule.quick_in_60",
+                "schedule.quick_tomorrow_10",
+                "schedule.quick_tomorrow_15",
+            ),
+            strict=True,
+        )
+    )
     quick = [_form(t, labels[key], "qs", key) for key in QUICK_STARTS]
-    return InlineKeyboardMarkup([quick[:2], quick[2:],
-                                 *form_prompt(t, back_to_review=back_to_review).inline_keyboard])
+    return InlineKeyboardMarkup(
+        [quick[:2], quick[2:], *form_prompt(t, back_to_review=back_to_review).inline_keyboard]
+    )
 
 
 def form_end_prompt(t: Translator, *, back_to_review: bool) -> InlineKeyboardMarkup:
-    quick = [_form(t, f"schedule.quick_length_{minutes}", "qe", minutes)
-             for minutes in QUICK_LENGTHS]
-    return InlineKeyboardMarkup([quick[:2], quick[2:],
-                                 *form_prompt(t, back_to_review=back_to_review).inline_keyboard])
+    quick = [
+        _form(t, f"schedule.quick_length_{minutes}", "qe", minutes) for minutes in QUICK_LENGTHS
+    ]
+    return InlineKeyboardMarkup(
+        [quick[:2], quick[2:], *form_prompt(t, back_to_review=back_to_review).inline_keyboard]
+    )

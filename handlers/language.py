@@ -15,8 +15,12 @@ from handlers.common import Handler, answer_press, chat_id_of, pressed_data, sen
 
 async def choose_language(update: Update, context: BotContext) -> None:
     """/language: the two languages as buttons."""
-    await send(update, context, context.t("language.choose"),
-               keyboards.language_choice(cb.LANGUAGE, context.t))
+    await send(
+        update,
+        context,
+        context.t("language.choose"),
+        keyboards.language_choice(cb.LANGUAGE, context.t),
+    )
 
 
 async def on_language_press(update: Update, context: BotContext) -> None:
@@ -38,8 +42,9 @@ async def on_language_press(update: Update, context: BotContext) -> None:
     await context.services.users.set_language(user.id, language)
     await publish_chat_commands(context.bot, chat_id_of(update), language)
     t = Translator(language)
-    await show(update, context, f"{t('language.switched')}\n\n{t('menu.title')}",
-               keyboards.main_menu(t))
+    await show(
+        update, context, f"{t('language.switched')}\n\n{t('menu.title')}", keyboards.main_menu(t)
+    )
 
 
 def handlers() -> list[Handler]:

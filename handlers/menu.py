@@ -23,8 +23,9 @@ async def start(update: Update, context: BotContext) -> None:
     t = context.t
     user = context.current_user
     if context.user_is_new:
-        greeting = t("start.greeting_new", name=user.full_name,
-                     timezone=display_name(user.timezone))
+        greeting = t(
+            "start.greeting_new", name=user.full_name, timezone=display_name(user.timezone)
+        )
     else:
         greeting = t("start.greeting_back", name=user.full_name)
     await send(update, context, f"{greeting}\n\n{t('menu.title')}", keyboards.main_menu(t))

@@ -61,8 +61,12 @@ _QUESTIONS: dict[int, tuple[str, Callable[[str], Any], str]] = {
     ASK_TIMEZONE: ("profile.ask_timezone", clean_timezone, "timezone"),
     ASK_DISPLAY_NAME: ("profile.ask_display_name", clean_display_name, "display_name"),
 }
-_STATE_OF_BUTTON = {"name": ASK_NAME, "email": ASK_EMAIL, "tz": ASK_TIMEZONE,
-                    "display": ASK_DISPLAY_NAME}
+_STATE_OF_BUTTON = {
+    "name": ASK_NAME,
+    "email": ASK_EMAIL,
+    "tz": ASK_TIMEZONE,
+    "display": ASK_DISPLAY_NAME,
+}
 
 
 def _draft(context: BotContext) -> ProfileFields:
@@ -86,8 +90,9 @@ def reminder_choice(t: Translator, minutes: int) -> str:
     return t.plain("reminder.choice_minutes", minutes=minutes)
 
 
-def render_card(t: Translator, draft: ProfileFields, saved: ProfileFields,
-                default_reminder: int) -> str:
+def render_card(
+    t: Translator, draft: ProfileFields, saved: ProfileFields, default_reminder: int
+) -> str:
     not_set = t.plain("common.not_set")
     card = t(
         "profile.card",
@@ -98,8 +103,10 @@ def render_card(t: Translator, draft: ProfileFields, saved: ProfileFields,
         remember=t.plain("common.on" if draft.remember_name else "common.off"),
         display_name=draft.display_name or draft.full_name or not_set,
     )
-    card += "\n" + t("reminder.profile_line", choice=reminder_choice(
-        t, _effective_reminder(draft, default_reminder)))
+    card += "\n" + t(
+        "reminder.profile_line",
+        choice=reminder_choice(t, _effective_reminder(draft, default_reminder)),
+    )
     return card if draft == saved else f"{card}\n\n{t('profile.unsaved')}"
 
 
@@ -114,8 +121,10 @@ async def _show_card(update: Update, context: BotContext, *, note: str | None = 
     if note:
         text = f"{note}\n\n{text}"
     markup = keyboards.profile_card(
-        context.t, remember_name=draft.remember_name,
-        reminder=reminder_choice(context.t, _effective_reminder(draft, default_reminder)))
+        context.t,
+        remember_name=draft.remember_name,
+        reminder=reminder_choice(context.t, _effective_reminder(draft, default_reminder)),
+    )
     if update.callback_query is not None:
         await show(update, context, text, markup)
     else:
@@ -150,14 +159,18 @@ async def on_card_press(update: Update, context: BotContext) -> int:
         draft = _draft(context)
         current = _effective_reminder(draft, context.services.reminders.default_minutes)
         choices = list(REMINDER_CHOICES)
-        following = choices[(choices.index(current) + 1) % len(choices)] \
-            if current in choices else choices[0]
+        following = (
+            choices[(choices.index(current) + 1) % len(choices)]
+            if current in choices
+            else choices[0]
+        )
         _keep_draft(context, replace(draft, reminder_minutes=following))
         return await _show_card(update, context)
     if action == "lang":
         await answer_press(update)
-        await show(update, context, t("profile.choose_language"),
-                   keyboards.language_choice(cb.PROFILE, t))
+        await show(
+            update, context, t("profile.choose_language"), keyboards.language_choice(cb.PROFILE, t)
+        )
         return CARD
     if action == "set" and data is not None and data.args and data.args[0] in LANGUAGES:
         await answer_press(update)
@@ -193,8 +206,9 @@ async def _discard(update: Update, context: BotContext) -> int:
     await answer_press(update)
     _drop_draft(context)
     t = context.t
-    await show(update, context, f"{t('profile.discarded')}\n\n{t('menu.title')}",
-               keyboards.main_menu(t))
+    await show(
+        update, context, f"{t('profile.discarded')}\n\n{t('menu.title')}", keyboards.main_menu(t)
+    )
     return END
 
 
@@ -240,8 +254,7 @@ def handlers() -> list[Handler]:
             states={
                 CARD: [card_presses],
                 **{
-                    state: [MessageHandler(text_answer, _answer_for(state)), card_presses,
-                            not_text]
+                    state: [MessageHandler(text_answer, _answer_for(state)), card_presses, not_text]
                     for state in _QUESTIONS
                 },
             },

@@ -24,9 +24,12 @@ async def send_due_reminders(context: BotContext) -> int:
     """Send every due reminder (each claimed once in the database); returns how many."""
     services = context.services
     due = await services.reminders.claim_due()
-    outcomes = await send_to_many(context.bot, [_reminder(reminder) for reminder in due],
-                                  on_unreachable=services.sharing.chat_unreachable,
-                                  purpose="reminder")
+    outcomes = await send_to_many(
+        context.bot,
+        [_reminder(reminder) for reminder in due],
+        on_unreachable=services.sharing.chat_unreachable,
+        purpose="reminder",
+    )
     return outcomes.count(Delivery.SENT)
 
 
@@ -35,10 +38,17 @@ def _reminder(reminder: DueReminder) -> Notice:
     t = Translator(reminder.language)
     key = "reminder.owner" if reminder.is_owner else "reminder.participant"
     prefix = cb.CONFERENCE if reminder.is_owner else cb.PARTICIPANT
-    markup = InlineKeyboardMarkup([[Button(
-        t.plain("conference.button_join"), callback_data=cb.encode(prefix, "join", conference.id))]])
-    text = t(key, topic=conference.topic,
-             start=moment(t, conference.starts_at, reminder.timezone))
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                Button(
+                    t.plain("conference.button_join"),
+                    callback_data=cb.encode(prefix, "join", conference.id),
+                )
+            ]
+        ]
+    )
+    text = t(key, topic=conference.topic, start=moment(t, conference.starts_at, reminder.timezone))
     return Notice(reminder.recipient_id, text, markup)
 
 
@@ -47,5 +57,6 @@ def schedule(application: Application, every_seconds: int) -> None:
     if every_seconds > 0:
         if application.job_queue is None:
             raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
-        application.job_queue.run_repeating(send_due_reminders, interval=every_seconds,
-                                            first=min(5, every_seconds), name=JOB_NAME)
+        application.job_queue.run_repeating(
+            send_due_reminders, interval=every_seconds, first=min(5, every_seconds), name=JOB_NAME
+        )

@@ -39,11 +39,16 @@ SCHEDULE_START_PARAMETER = "schedule"  # /start schedule opens the menu (see han
 
 # -- cards ----------------------------------------------------------------------------
 
+
 def invite_card_text(t: Translator, conference: ConferenceRecord, timezone: str) -> str:
-    return t("card.invite", topic=conference.topic,
-             start=moment(t, conference.starts_at, timezone),
-             end=moment(t, conference.ends_at, timezone),
-             code=conference.conference_code, password=conference.password)
+    return t(
+        "card.invite",
+        topic=conference.topic,
+        start=moment(t, conference.starts_at, timezone),
+        end=moment(t, conference.ends_at, timezone),
+        code=conference.conference_code,
+        password=conference.password,
+    )
 
 
 async def _links(context: BotContext, conference: ConferenceRecord) -> tuple[str, str]:
@@ -53,8 +58,9 @@ async def _links(context: BotContext, conference: ConferenceRecord) -> tuple[str
 
 # -- Share ----------------------------------------------------------------------------
 
+
 async def on_share(update: Update, context: BotContext) -> None:
-    """"Share": a ready text to forward or copy, and a button to post the card anywhere."""
+    """ "Share": a ready text to forward or copy, and a button to post the card anywhere."""
     conference = await pressed_conference(update, context, scheduled_only=True)
     if conference is None:
         return
@@ -62,16 +68,23 @@ async def on_share(update: Update, context: BotContext) -> None:
     t = context.t
     link, join_url = await _links(context, conference)
     timezone = context.current_user.timezone
-    text = t("invite.share_text", topic=conference.topic,
-             start=moment(t, conference.starts_at, timezone),
-             end=moment(t, conference.ends_at, timezone),
-             website=context.services.video.website_url(), code=conference.conference_code,
-             password=conference.password, join_url=join_url, deep_link=link)
+    text = t(
+        "invite.share_text",
+        topic=conference.topic,
+        start=moment(t, conference.starts_at, timezone),
+        end=moment(t, conference.ends_at, timezone),
+        website=context.services.video.website_url(),
+        code=conference.conference_code,
+        password=conference.password,
+        join_url=join_url,
+        deep_link=link,
+    )
     await send(update, context, t("invite.share_intro"))
     await send(update, context, text, keyboards.share_actions(t, conference.conference_code))
 
 
 # -- the deep link ----------------------------------------------------------------------
+
 
 async def open_deep_link(update: Update, context: BotContext, token: str) -> None:
     """/start <token>: the conference for whoever opened it, who becomes a participant."""
@@ -86,25 +99,35 @@ async def open_deep_link(update: Update, context: BotContext, token: str) -> Non
         card, markup = await card_screen(context, conference)
         await send(update, context, card, markup)
         return
-    await send(update, context, visitor_card(t, context, conference, user.timezone),
-               keyboards.visitor_actions(t, conference.id))
+    await send(
+        update,
+        context,
+        visitor_card(t, context, conference, user.timezone),
+        keyboards.visitor_actions(t, conference.id),
+    )
 
 
-def visitor_card(t: Translator, context: BotContext, conference: ConferenceRecord,
-                 timezone: str) -> str:
+def visitor_card(
+    t: Translator, context: BotContext, conference: ConferenceRecord, timezone: str
+) -> str:
     online = context.services.conferences.is_online(conference)
-    return t("card.visitor", topic=conference.topic,
-             status=t.plain("conference.status_online" if online else "conference.status_offline"),
-             start=moment(t, conference.starts_at, timezone),
-             end=moment(t, conference.ends_at, timezone),
-             code=conference.conference_code, password=conference.password)
+    return t(
+        "card.visitor",
+        topic=conference.topic,
+        status=t.plain("conference.status_online" if online else "conference.status_offline"),
+        start=moment(t, conference.starts_at, timezone),
+        end=moment(t, conference.ends_at, timezone),
+        code=conference.conference_code,
+        password=conference.password,
+    )
 
 
 async def on_participant_calendar(update: Update, context: BotContext) -> None:
-    """"Add to calendar" for a participant (checked: they opened this conference's link)."""
+    """ "Add to calendar" for a participant (checked: they opened this conference's link)."""
     data = pressed_data(update)
-    conference = await context.services.sharing.visible_to(context.current_user.id,
-                                                           data.arg_int() if data else None)
+    conference = await context.services.sharing.visible_to(
+        context.current_user.id, data.arg_int() if data else None
+    )
     if conference is None:
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
         return
@@ -113,6 +136,7 @@ async def on_participant_calendar(update: Update, context: BotContext) -> None:
 
 
 # -- inline mode ------------------------------------------------------------------------
+
 
 async def on_inline_query(update: Update, context: BotContext) -> None:
     """`@bot` in any chat: the user's upcoming conferences as invite cards to post."""
@@ -126,41 +150,55 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
     wanted = query.query.strip().lower()
     results = []
     for conference in upcoming:
-        if wanted and wanted not in conference.topic.lower() \
-                and wanted not in conference.conference_code:
+        if (
+            wanted
+            and wanted not in conference.topic.lower()
+            and wanted not in conference.conference_code
+        ):
             continue
         link, join_url = await _links(context, conference)
-        results.append(InlineQueryResultArticle(
-            id=str(conference.id),
-            title=conference.topic,
-            description=t.plain("invite.inline_description",
-                                start=moment(t, conference.starts_at, user.timezone)),
-            input_message_content=InputTextMessageContent(
-                invite_card_text(t, conference, user.timezone), parse_mode=ParseMode.HTML),
-            reply_markup=keyboards.invite_card(t, link, join_url),
-        ))
+        results.append(
+            InlineQueryResultArticle(
+                id=str(conference.id),
+                title=conference.topic,
+                description=t.plain(
+                    "invite.inline_description",
+                    start=moment(t, conference.starts_at, user.timezone),
+                ),
+                input_message_content=InputTextMessageContent(
+                    invite_card_text(t, conference, user.timezone), parse_mode=ParseMode.HTML
+                ),
+                reply_markup=keyboards.invite_card(t, link, join_url),
+            )
+        )
         if len(results) == INLINE_RESULTS:
             break
     button = None
     if not results:
-        button = InlineQueryResultsButton(text=t.plain("invite.inline_open_bot"),
-                                          start_parameter=SCHEDULE_START_PARAMETER)
+        button = InlineQueryResultsButton(
+            text=t.plain("invite.inline_open_bot"), start_parameter=SCHEDULE_START_PARAMETER
+        )
     await query.answer(results, cache_time=0, is_personal=True, button=button)
 
 
 async def on_inline_chosen(update: Update, context: BotContext) -> None:
     """A posted card: remember it, to edit it in place when the conference changes."""
     chosen = update.chosen_inline_result
-    if chosen is None or not chosen.inline_message_id or not re.fullmatch(r"[0-9]{1,18}", chosen.result_id):
+    if (
+        chosen is None
+        or not chosen.inline_message_id
+        or not re.fullmatch(r"[0-9]{1,18}", chosen.result_id)
+    ):
         return
-    conference = await context.services.conferences.owned(context.current_user.id,
-                                                          int(chosen.result_id))
+    conference = await context.services.conferences.owned(
+        context.current_user.id, int(chosen.result_id)
+    )
     if conference is not None:
-        await context.services.sharing.record_inline_card(chosen.inline_message_id,
-                                                          conference.id)
+        await context.services.sharing.record_inline_card(chosen.inline_message_id, conference.id)
 
 
 # -- groups -----------------------------------------------------------------------------
+
 
 async def group_invite(update: Update, context: BotContext) -> None:
     """/invite in a group: the asking owner's conferences as a pick list."""
@@ -171,8 +209,12 @@ async def group_invite(update: Update, context: BotContext) -> None:
         await send(update, context, t("invite.group_none"))
         return
     choices = [(row_label(n, c), c.id) for n, c in enumerate(upcoming, start=1)]
-    await send(update, context, t("invite.group_pick", name=user.full_name),
-               keyboards.group_pick(t, user.id, choices))
+    await send(
+        update,
+        context,
+        t("invite.group_pick", name=user.full_name),
+        keyboards.group_pick(t, user.id, choices),
+    )
 
 
 async def private_invite(update: Update, context: BotContext) -> None:
@@ -196,15 +238,19 @@ async def on_group_pick(update: Update, context: BotContext) -> None:
         return
     await context.services.sharing.add_group(conference, chat.id, chat.title or "")
     link, join_url = await _links(context, conference)
-    await show(update, context,
-               invite_card_text(t, conference, context.current_user.timezone),
-               keyboards.invite_card(t, link, join_url))
+    await show(
+        update,
+        context,
+        invite_card_text(t, conference, context.current_user.timezone),
+        keyboards.invite_card(t, link, join_url),
+    )
 
 
 # -- Notify participants and delete with a notice ----------------------------------------------
 
+
 async def on_notify(update: Update, context: BotContext) -> None:
-    """"Notify participants": updated invitations by e-mail, a message in Telegram,
+    """ "Notify participants": updated invitations by e-mail, a message in Telegram,
     posted cards edited, and a summary for the owner."""
     conference = await pressed_conference(update, context, scheduled_only=True)
     if conference is None:
@@ -220,24 +266,32 @@ async def on_notify(update: Update, context: BotContext) -> None:
     link, join_url = await _links(context, conference)
 
     def render(tr: Translator, timezone: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        text = tr("notify.changed", topic=conference.topic,
-                  start=moment(tr, conference.starts_at, timezone),
-                  end=moment(tr, conference.ends_at, timezone),
-                  code=conference.conference_code, password=conference.password)
+        text = tr(
+            "notify.changed",
+            topic=conference.topic,
+            start=moment(tr, conference.starts_at, timezone),
+            end=moment(tr, conference.ends_at, timezone),
+            code=conference.conference_code,
+            password=conference.password,
+        )
         return text, keyboards.invite_card(tr, link, join_url)
 
-    report = await tell_participants(context, owner,
-                                     await services.sharing.participants(conference.id), render)
-    await refresh_inline_cards(context, await services.sharing.inline_cards(conference.id),
-                               invite_card_text(t, conference, owner.timezone),
-                               keyboards.invite_card(t, link, join_url))
+    report = await tell_participants(
+        context, owner, await services.sharing.participants(conference.id), render
+    )
+    await refresh_inline_cards(
+        context,
+        await services.sharing.inline_cards(conference.id),
+        invite_card_text(t, conference, owner.timezone),
+        keyboards.invite_card(t, link, join_url),
+    )
     await send(update, context, _summary(t, "notify.summary", report, emails=emails))
     card, markup = await card_screen(context, conference)
     await show(update, context, card, markup)
 
 
 async def on_delete_and_notify(update: Update, context: BotContext) -> None:
-    """"OK and notify participants": METHOD:CANCEL by e-mail, a message in Telegram."""
+    """ "OK and notify participants": METHOD:CANCEL by e-mail, a message in Telegram."""
     data = pressed_data(update)
     conference_id = data.arg_int() if data else None
     owner = context.current_user
@@ -253,22 +307,31 @@ async def on_delete_and_notify(update: Update, context: BotContext) -> None:
     conference = result.conference
 
     def render(tr: Translator, timezone: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        return tr("notify.cancelled_notice", topic=conference.topic,
-                  start=moment(tr, conference.starts_at, timezone)), None
+        return tr(
+            "notify.cancelled_notice",
+            topic=conference.topic,
+            start=moment(tr, conference.starts_at, timezone),
+        ), None
 
     report = await tell_participants(context, owner, result.participants, render)
     kind = "a" if context.services.conferences.is_archived(conference) else "s"
-    await show(update, context,
-               _summary(t, "notify.deleted_notified", report, emails=result.emails,
-                        topic=conference.topic),
-               keyboards.back_to_log(t, kind))
+    await show(
+        update,
+        context,
+        _summary(
+            t, "notify.deleted_notified", report, emails=result.emails, topic=conference.topic
+        ),
+        keyboards.back_to_log(t, kind),
+    )
 
 
 def _summary(t: Translator, key: str, report: NoticeReport, **values: object) -> str:
     text = t(key, reached=report.reached, chats=report.chats, **values)
     if report.failures:
-        lines = "\n".join(t("notify.failure_line", name=name, reason=t.plain(reason))
-                          for name, reason in report.failures)
+        lines = "\n".join(
+            t("notify.failure_line", name=name, reason=t.plain(reason))
+            for name, reason in report.failures
+        )
         text = f"{text}\n\n{t('notify.summary_failed', failures=lines)}"
     return text
 

@@ -48,8 +48,9 @@ async def _refuse(update: Update, context: BotContext) -> None:
         return
     context.user_data[_BLOCK_NOTICE_SENT] = True
     await context.application.update_persistence()
-    await context.bot.send_message(update.effective_chat.id, t("blocked.notice"),
-                                   parse_mode=ParseMode.HTML)
+    await context.bot.send_message(
+        update.effective_chat.id, t("blocked.notice"), parse_mode=ParseMode.HTML
+    )
 
 
 class FloodGuard:
@@ -60,8 +61,9 @@ class FloodGuard:
     People who have been quiet for a whole window are forgotten, once a window, so the
     memory follows the people active now, not everyone ever seen."""
 
-    def __init__(self, limit: int, window: float, *,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int, window: float, *, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = limit
         self.window = window
         self._monotonic = monotonic
@@ -93,8 +95,11 @@ class FloodGuard:
         raise ApplicationHandlerStop
 
     def _forget_quiet_people(self, now: float) -> None:
-        quiet = [person_id for person_id, recent in self._recent.items()
-                 if not recent or recent[-1] <= now - self.window]
+        quiet = [
+            person_id
+            for person_id, recent in self._recent.items()
+            if not recent or recent[-1] <= now - self.window
+        ]
         for person_id in quiet:
             del self._recent[person_id]
             self._warned.discard(person_id)

@@ -30,55 +30,77 @@ class AdminRepository:
 
     async def stats(self, *, now: int, join_early_seconds: int) -> Stats:
         day, week = now - 86_400, now - 7 * 86_400
-        users = await _aggregate(self._db,
+        users = await _aggregate(
+            self._db,
             "SELECT COUNT(*), SUM(last_seen_at >= ?), SUM(is_blocked), SUM(1 - is_active),"
-            " SUM(created_at >= ?) FROM users", (week, day))
-        conferences = await _aggregate(self._db,
+            " SUM(created_at >= ?) FROM users",
+            (week, day),
+        )
+        conferences = await _aggregate(
+            self._db,
             "SELECT SUM(ends_at > ?), SUM(starts_at - ? <= ? AND ends_at >= ?),"
             " SUM(ends_at <= ?), SUM(created_at >= ?) FROM conferences",
-            (now, join_early_seconds, now, now, now, day))
-        mail = await _aggregate(self._db,
+            (now, join_early_seconds, now, now, now, day),
+        )
+        mail = await _aggregate(
+            self._db,
             "SELECT SUM(status = 'pending'), SUM(status = 'sent'), SUM(status = 'failed'),"
-            " SUM(sent_at >= ?) FROM outbox", (day,))
+            " SUM(sent_at >= ?) FROM outbox",
+            (day,),
+        )
         number = lambda value: int(value or 0)  # noqa: E731 - SUM over no rows is NULL
         return Stats(
-            users_total=number(users[0]), users_active_7d=number(users[1]),
-            users_blocked=number(users[2]), users_unreachable=number(users[3]),
+            users_total=number(users[0]),
+            users_active_7d=number(users[1]),
+            users_blocked=number(users[2]),
+            users_unreachable=number(users[3]),
             new_users_24h=number(users[4]),
-            scheduled=number(conferences[0]), online_now=number(conferences[1]),
-            archived=number(conferences[2]), conferences_created_24h=number(conferences[3]),
-            mail_pending=number(mail[0]), mail_sent=number(mail[1]), mail_failed=number(mail[2]),
+            scheduled=number(conferences[0]),
+            online_now=number(conferences[1]),
+            archived=number(conferences[2]),
+            conferences_created_24h=number(conferences[3]),
+            mail_pending=number(mail[0]),
+            mail_sent=number(mail[1]),
+            mail_failed=number(mail[2]),
             mail_sent_24h=number(mail[3]),
         )
 
     async def audit(self, admin_id: int, action: str, target: str, *, now: int) -> None:
         await self._db.execute(
             "INSERT INTO audit_log (admin_id, action, target, created_at) VALUES (?, ?, ?, ?)",
-            (admin_id, action, target[:200], now))
+            (admin_id, action, target[:200], now),
+        )
 
     async def audit_entries(self, limit: int = 50) -> list[tuple[int, str, str, int]]:
         rows = await self._db.fetch_all(
             "SELECT admin_id, action, target, created_at FROM audit_log ORDER BY id DESC LIMIT ?",
-            (limit,))
+            (limit,),
+        )
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def set_blocked(self, user_id: int, blocked: bool) -> bool:
-        return bool(await self._db.execute(
-            "UPDATE users SET is_blocked = ? WHERE id = ?", (int(blocked), user_id)))
+        return bool(
+            await self._db.execute(
+                "UPDATE users SET is_blocked = ? WHERE id = ?", (int(blocked), user_id)
+            )
+        )
 
     async def find_user_by_username(self, username: str) -> int | None:
         return await self._db.fetch_value(
-            "SELECT id FROM users WHERE username = ? COLLATE NOCASE", (username,))
+            "SELECT id FROM users WHERE username = ? COLLATE NOCASE", (username,)
+        )
 
     # -- broadcasts -------------------------------------------------------------------
     async def start_broadcast(self, admin_id: int, text: str, *, now: int) -> int:
         return await self._db.insert(
             "INSERT INTO broadcasts (admin_id, text, created_at) VALUES (?, ?, ?)",
-            (admin_id, text, now))
+            (admin_id, text, now),
+        )
 
     async def unfinished_broadcasts(self) -> list[tuple[int, int, str]]:
         rows = await self._db.fetch_all(
-            "SELECT id, admin_id, text FROM broadcasts WHERE status = 'sending' ORDER BY id")
+            "SELECT id, admin_id, text FROM broadcasts WHERE status = 'sending' ORDER BY id"
+        )
         return [(r[0], r[1], r[2]) for r in rows]
 
     async def broadcast_recipients(self, broadcast_id: int, limit: int) -> list[int]:
@@ -87,32 +109,44 @@ class AdminRepository:
             "SELECT u.id FROM users AS u WHERE u.is_active = 1 AND u.is_blocked = 0"
             " AND NOT EXISTS (SELECT 1 FROM broadcast_deliveries AS d"
             "                 WHERE d.broadcast_id = ? AND d.user_id = u.id)"
-            " ORDER BY u.id LIMIT ?", (broadcast_id, limit))
+            " ORDER BY u.id LIMIT ?",
+            (broadcast_id, limit),
+        )
         return [row[0] for row in rows]
 
     async def count_recipients(self) -> int:
-        return int(await self._db.fetch_value(
-            "SELECT COUNT(*) FROM users WHERE is_active = 1 AND is_blocked = 0"))
+        return int(
+            await self._db.fetch_value(
+                "SELECT COUNT(*) FROM users WHERE is_active = 1 AND is_blocked = 0"
+            )
+        )
 
     async def record_delivery(self, broadcast_id: int, user_id: int, ok: bool) -> bool:
         """Claim this user for the broadcast; False if already recorded (never twice)."""
-        return bool(await self._db.execute(
-            "INSERT INTO broadcast_deliveries (broadcast_id, user_id, ok) VALUES (?, ?, ?)"
-            " ON CONFLICT DO NOTHING", (broadcast_id, user_id, int(ok))))
+        return bool(
+            await self._db.execute(
+                "INSERT INTO broadcast_deliveries (broadcast_id, user_id, ok) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (broadcast_id, user_id, int(ok)),
+            )
+        )
 
     async def set_delivery(self, broadcast_id: int, user_id: int, ok: bool) -> None:
         await self._db.execute(
             "UPDATE broadcast_deliveries SET ok = ? WHERE broadcast_id = ? AND user_id = ?",
-            (int(ok), broadcast_id, user_id))
+            (int(ok), broadcast_id, user_id),
+        )
 
     async def finish_broadcast(self, broadcast_id: int, *, now: int) -> tuple[int, int]:
         await self._db.execute(
             "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ?",
-            (now, broadcast_id))
+            (now, broadcast_id),
+        )
         row = await _aggregate(
             self._db,
             "SELECT SUM(ok), SUM(1 - ok) FROM broadcast_deliveries WHERE broadcast_id = ?",
-            (broadcast_id,))
+            (broadcast_id,),
+        )
         return int(row[0] or 0), int(row[1] or 0)
 
 

@@ -48,10 +48,17 @@ class NewConference:
 
 
 # Columns an owner may change after scheduling (column names are never user input).
-_EDITABLE_COLUMNS = frozenset({
-    "topic", "starts_at", "ends_at", "conference_code", "password", "allow_without_owner",
-    "owner_joined_at",
-})
+_EDITABLE_COLUMNS = frozenset(
+    {
+        "topic",
+        "starts_at",
+        "ends_at",
+        "conference_code",
+        "password",
+        "allow_without_owner",
+        "owner_joined_at",
+    }
+)
 
 
 class ConferenceRepository:
@@ -87,8 +94,7 @@ class ConferenceRepository:
         return None if row is None else ConferenceRecord.from_row(row)
 
     async def get_by_share_token(self, token: str) -> ConferenceRecord | None:
-        row = await self._db.fetch_one(
-            "SELECT * FROM conferences WHERE share_token = ?", (token,))
+        row = await self._db.fetch_one("SELECT * FROM conferences WHERE share_token = ?", (token,))
         return None if row is None else ConferenceRecord.from_row(row)
 
     async def set_share_token(self, conference_id: int, token: str) -> None:
@@ -106,8 +112,11 @@ class ConferenceRepository:
             " updated_at = ? WHERE id = ?",
             (now, conference_id),
         )
-        return int(await self._db.fetch_value(
-            "SELECT sequence FROM conferences WHERE id = ?", (conference_id,)))
+        return int(
+            await self._db.fetch_value(
+                "SELECT sequence FROM conferences WHERE id = ?", (conference_id,)
+            )
+        )
 
     async def code_taken(self, code: str, *, except_id: int | None = None) -> bool:
         row = await self._db.fetch_one(
@@ -128,9 +137,12 @@ class ConferenceRepository:
         return [ConferenceRecord.from_row(row) for row in rows]
 
     async def count_scheduled(self, owner_id: int, *, now: int) -> int:
-        return int(await self._db.fetch_value(
-            "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at > ?", (owner_id, now)
-        ))
+        return int(
+            await self._db.fetch_value(
+                "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at > ?",
+                (owner_id, now),
+            )
+        )
 
     async def list_archive(
         self, owner_id: int, *, now: int, limit: int, offset: int = 0
@@ -147,12 +159,19 @@ class ConferenceRepository:
         return [ConferenceRecord.from_row(row) for row in rows]
 
     async def count_archive(self, owner_id: int, *, now: int) -> int:
-        return int(await self._db.fetch_value(
-            "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at <= ?", (owner_id, now)
-        ))
+        return int(
+            await self._db.fetch_value(
+                "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at <= ?",
+                (owner_id, now),
+            )
+        )
 
     async def update(
-        self, conference_id: int, changes: dict[str, object], *, now: int,
+        self,
+        conference_id: int,
+        changes: dict[str, object],
+        *,
+        now: int,
         mark_changed: bool = False,
     ) -> None:
         """Set the given columns; `mark_changed` notes that participants are not told yet."""

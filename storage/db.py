@@ -136,8 +136,12 @@ class Database(_Statements):
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                 " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
             )
-            done = {row[0] for row in await self._conn.execute_fetchall(
-                "SELECT version FROM schema_migrations")}
+            done = {
+                row[0]
+                for row in await self._conn.execute_fetchall(
+                    "SELECT version FROM schema_migrations"
+                )
+            }
             applied = []
             for migration in MIGRATIONS:
                 if migration.version in done:

@@ -70,8 +70,9 @@ class OutboxRepository:
             " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
             (message_id, kind, owner_id, conference_id, recipient, sender, PENDING, now, now),
         )
-        await self._db.execute("INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)",
-                               (outbox_id, bytes(raw)))
+        await self._db.execute(
+            "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)", (outbox_id, bytes(raw))
+        )
         return outbox_id
 
     async def get(self, outbox_id: int) -> OutboxRow | None:
@@ -81,7 +82,8 @@ class OutboxRepository:
     async def next_attempt_at(self) -> int | None:
         """When the earliest pending message falls due (None: nothing pending)."""
         return await self._db.fetch_value(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = ?", (PENDING,))
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = ?", (PENDING,)
+        )
 
     async def due(self, now: int, limit: int) -> list[OutboxRow]:
         """Pending rows whose time has come, those waiting longest first."""
@@ -131,11 +133,13 @@ class OutboxRepository:
         if not kinds:
             return 0
         marks = ", ".join("?" for _ in kinds)
-        return int(await self._db.fetch_value(
-            f"SELECT COUNT(*) FROM outbox WHERE owner_id = ? AND created_at >= ?"
-            f" AND kind IN ({marks})",
-            (owner_id, since, *kinds),
-        ))
+        return int(
+            await self._db.fetch_value(
+                f"SELECT COUNT(*) FROM outbox WHERE owner_id = ? AND created_at >= ?"
+                f" AND kind IN ({marks})",
+                (owner_id, since, *kinds),
+            )
+        )
 
     async def counts(self) -> dict[str, int]:
         """Rows per status; every status is present, zero when there is none."""

@@ -46,25 +46,33 @@ class ReminderRepository:
     def __init__(self, db: Queryable) -> None:
         self._db = db
 
-    async def due(self, *, now: int, window: int, default_minutes: int, limit: int
-                  ) -> list[DueReminder]:
+    async def due(
+        self, *, now: int, window: int, default_minutes: int, limit: int
+    ) -> list[DueReminder]:
         params = {"now": now, "window": window, "default_minutes": default_minutes}
         rows = await self._db.fetch_all(
-            f"{_OWNERS} UNION ALL {_PARTICIPANTS} ORDER BY starts_at LIMIT {int(limit)}", params)
+            f"{_OWNERS} UNION ALL {_PARTICIPANTS} ORDER BY starts_at LIMIT {int(limit)}", params
+        )
         return [
-            DueReminder(ConferenceRecord.from_row(row), row["recipient_id"],
-                        row["recipient_language"], row["recipient_timezone"],
-                        bool(row["recipient_is_owner"]))
+            DueReminder(
+                ConferenceRecord.from_row(row),
+                row["recipient_id"],
+                row["recipient_language"],
+                row["recipient_timezone"],
+                bool(row["recipient_is_owner"]),
+            )
             for row in rows
         ]
 
     async def claim(self, conference_id: int, chat_id: int, starts_at: int, *, now: int) -> bool:
         """Mark a reminder as sent; False if it was already (never send it twice)."""
-        return bool(await self._db.execute(
-            "INSERT INTO reminders_sent (conference_id, chat_id, starts_at, sent_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (conference_id, chat_id, starts_at, now),
-        ))
+        return bool(
+            await self._db.execute(
+                "INSERT INTO reminders_sent (conference_id, chat_id, starts_at, sent_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (conference_id, chat_id, starts_at, now),
+            )
+        )
 
 
 class JoinWaiterRepository:
@@ -85,7 +93,8 @@ class JoinWaiterRepository:
         """Everyone waiting, removed from the list: (user id, name to join with)."""
         rows = await self._db.fetch_all(
             "SELECT user_id, display_name FROM join_waiters WHERE conference_id = ?"
-            " ORDER BY created_at, user_id", (conference_id,))
-        await self._db.execute("DELETE FROM join_waiters WHERE conference_id = ?",
-                               (conference_id,))
+            " ORDER BY created_at, user_id",
+            (conference_id,),
+        )
+        await self._db.execute("DELETE FROM join_waiters WHERE conference_id = ?", (conference_id,))
         return [(row[0], row[1]) for row in rows]

@@ -121,7 +121,9 @@ class UserRepository:
         )
 
     async def set_active(self, user_id: int, active: bool) -> None:
-        await self._db.execute("UPDATE users SET is_active = ? WHERE id = ?", (int(active), user_id))
+        await self._db.execute(
+            "UPDATE users SET is_active = ? WHERE id = ?", (int(active), user_id)
+        )
 
     async def count(self) -> int:
         return int(await self._db.fetch_value("SELECT COUNT(*) FROM users"))

@@ -83,7 +83,8 @@ class RunningBot:
         effects (such as the e-mail-change notice); the dialog has tests of its own."""
         user = await self.services.users.get(user_id)
         await UserRepository(self.services.database).save_profile(
-            user_id, replace(profile_of(user), **changes), now=self.clock.timestamp())
+            user_id, replace(profile_of(user), **changes), now=self.clock.timestamp()
+        )
 
     async def restart(self) -> None:
         await self.stop()
@@ -135,8 +136,9 @@ class RecordingSMTPHandler:
         if self.refuse_with:
             return self.refuse_with
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content,
-                                                policy=policy.default))
+        self.messages.append(
+            message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        )
         self.arrived.set()
         return "250 OK"
 
@@ -178,5 +180,9 @@ def smtp():
 
 
 def smtp_settings(server: RecordingSMTPHandler) -> dict[str, str]:
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(server.port), "SMTP_TLS": "none",
-            "MAIL_FROM": "Conference Bot <bot@conference.test>"}
+    return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(server.port),
+        "SMTP_TLS": "none",
+        "MAIL_FROM": "Conference Bot <bot@conference.test>",
+    }

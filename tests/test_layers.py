@@ -62,20 +62,37 @@ def test_the_entry_point_only_calls_into_app() -> None:
     assert imported_packages(source) <= {"sys", "app"}
 
 
-@pytest.mark.parametrize(("module", "line", "expected"), [
-    ("bot/core.py", "from handlers.menu import start", "bot/core.py: bot imports handlers"),
-    ("bot/core.py", "import app.factory", "bot/core.py: bot imports app"),
-    ("storage/repo.py", "from bot import settings", "storage/repo.py: storage imports bot"),
-    ("storage/repo.py", "from telegram import Bot", "storage/repo.py: storage imports telegram"),
-    ("handlers/menu.py", "from emulator import BotAPIEmulator",
-     "handlers/menu.py: handlers imports emulator"),
-    ("bot/core.py", "def later():\n    from emulator import testing",
-     "bot/core.py: bot imports emulator"),
-    ("handlers/menu.py", "from app.runner import BotRunner",
-     "handlers/menu.py: handlers imports app"),
-])
-def test_the_checker_catches_a_wrong_import(tmp_path: Path, module: str, line: str,
-                                            expected: str) -> None:
+@pytest.mark.parametrize(
+    ("module", "line", "expected"),
+    [
+        ("bot/core.py", "from handlers.menu import start", "bot/core.py: bot imports handlers"),
+        ("bot/core.py", "import app.factory", "bot/core.py: bot imports app"),
+        ("storage/repo.py", "from bot import settings", "storage/repo.py: storage imports bot"),
+        (
+            "storage/repo.py",
+            "from telegram import Bot",
+            "storage/repo.py: storage imports telegram",
+        ),
+        (
+            "handlers/menu.py",
+            "from emulator import BotAPIEmulator",
+            "handlers/menu.py: handlers imports emulator",
+        ),
+        (
+            "bot/core.py",
+            "def later():\n    from emulator import testing",
+            "bot/core.py: bot imports emulator",
+        ),
+        (
+            "handlers/menu.py",
+            "from app.runner import BotRunner",
+            "handlers/menu.py: handlers imports app",
+        ),
+    ],
+)
+def test_the_checker_catches_a_wrong_import(
+    tmp_path: Path, module: str, line: str, expected: str
+) -> None:
     for layer in LAYERS:
         (tmp_path / layer).mkdir()
     (tmp_path / module).write_text(f"from __future__ import annotations\n{line}\n")

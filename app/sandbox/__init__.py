@@ -56,8 +56,11 @@ def run_sandbox(
     """Run the sandbox on standard input and output; the exit code."""
     with contextlib.ExitStack() as stack:
         if database is None:
-            folder = stack.enter_context(tempfile.TemporaryDirectory(
-                prefix="conference-bot-sandbox-", ignore_cleanup_errors=True))
+            folder = stack.enter_context(
+                tempfile.TemporaryDirectory(
+                    prefix="conference-bot-sandbox-", ignore_cleanup_errors=True
+                )
+            )
             database = Path(folder) / "sandbox.sqlite3"
             temporary = True
         else:
@@ -69,16 +72,26 @@ def run_sandbox(
             return 2
         _unicode_output()
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
-        style = Style(ansi=sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-                      and os.environ.get("TERM") != "dumb")
+        style = Style(
+            ansi=sys.stdout.isatty()
+            and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb"
+        )
         console = Console(sys.stdout, interactive=interactive)
         log_path = _configure_logging(settings, console, style)
         terminal = _saved_terminal()
         try:
-            return asyncio.run(_serve(
-                settings, console=console, style=style, interactive=interactive,
-                downloads=downloads or DEFAULT_DOWNLOADS, name=name,
-                banner=_banner_lines(settings, database, temporary, log_path)))
+            return asyncio.run(
+                _serve(
+                    settings,
+                    console=console,
+                    style=style,
+                    interactive=interactive,
+                    downloads=(downloads or DEFAULT_DOWNLOADS).resolve(),
+                    name=name,
+                    banner=_banner_lines(settings, database, temporary, log_path),
+                )
+            )
         except KeyboardInterrupt:  # Ctrl-C before the loop could take it over
             return 0
         finally:
@@ -87,16 +100,25 @@ def run_sandbox(
     return 0  # pragma: no cover - the with-block always returns
 
 
-async def _serve(settings: Settings, *, console: Console, style: Style, interactive: bool,
-                 downloads: Path, name: str, banner: list[str]) -> int:
+async def _serve(
+    settings: Settings,
+    *,
+    console: Console,
+    style: Style,
+    interactive: bool,
+    downloads: Path,
+    name: str,
+    banner: list[str],
+) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)
     # Telegram keeps a bare "&" in HTML; the tests' strict check is not for the sandbox.
-    emu = BotAPIEmulator(bot_username=BOT_USERNAME, bot_first_name="Conference Bot",
-                         strict_html_ampersand=False)
+    emu = BotAPIEmulator(
+        bot_username=BOT_USERNAME, bot_first_name="Conference Bot", strict_html_ampersand=False
+    )
     await emu.start()
     try:
         settings = replace(settings, telegram_base_url=emu.base_url)
@@ -104,17 +126,29 @@ async def _serve(settings: Settings, *, console: Console, style: Style, interact
         runner = BotRunner(application, poll_timeout=10)
         await runner.start()
         try:
-            sandbox = Sandbox(emu, application, settings, console=console, style=style,
-                              downloads=downloads.resolve(), interactive=interactive,
-                              first_person=name)
-            console.print(style.bold("Conference bot sandbox") + ": the real bot, a local "
-                          "stand-in for Telegram, no token needed.")
-            for line in banner + [f"Downloads:  {downloads.resolve()}",
-                                  f"Bot:        @{emu.bot_username} (Bot API emulator at "
-                                  f"{emu.base_url})"]:
+            sandbox = Sandbox(
+                emu,
+                application,
+                settings,
+                console=console,
+                style=style,
+                downloads=downloads,
+                interactive=interactive,
+                first_person=name,
+            )
+            console.print(
+                style.bold("Conference bot sandbox") + ": the real bot, a local "
+                "stand-in for Telegram, no token needed."
+            )
+            for line in banner + [
+                f"Downloads:  {downloads}",
+                f"Bot:        @{emu.bot_username} (Bot API emulator at {emu.base_url})",
+            ]:
                 console.print(style.dim(line))
-            console.print(f"You are {sandbox.me.first_name}. Type /start to begin, /? for the "
-                          "sandbox's commands, /quit to leave.")
+            console.print(
+                f"You are {sandbox.me.first_name}. Type /start to begin, /? for the "
+                "sandbox's commands, /quit to leave."
+            )
             await sandbox.run(stop)
         finally:
             console.print(style.dim("Stopping the bot…"))
@@ -125,18 +159,24 @@ async def _serve(settings: Settings, *, console: Console, style: Style, interact
     return 0
 
 
-def _banner_lines(settings: Settings, database: Path, temporary: bool,
-                  log_path: Path) -> list[str]:
-    database_line = (f"Database:   {database} (temporary: gone when you leave; --db PATH keeps "
-                     "one)" if temporary else f"Database:   {database.resolve()}")
+def _banner_lines(settings: Settings, database: Path, temporary: bool, log_path: Path) -> list[str]:
+    database_line = (
+        f"Database:   {database} (temporary: gone when you leave; --db PATH keeps one)"
+        if temporary
+        else f"Database:   {database.resolve()}"
+    )
     if settings.smtp_host:
-        mail = (f"E-mail:     sent for real through {settings.smtp_host}:{settings.smtp_port} "
-                "(SMTP_HOST is set)")
+        mail = (
+            f"E-mail:     sent for real through {settings.smtp_host}:{settings.smtp_port} "
+            "(SMTP_HOST is set)"
+        )
     else:
         mail = f"E-mail:     written as .eml files to {settings.mail_dir.resolve()}"
     if settings.reminder_check_seconds:
-        reminders = (f"Reminders:  {settings.reminder_minutes} min before a conference, checked "
-                     f"every {settings.reminder_check_seconds} s")
+        reminders = (
+            f"Reminders:  {settings.reminder_minutes} min before a conference, checked "
+            f"every {settings.reminder_check_seconds} s"
+        )
     else:
         reminders = "Reminders:  off in this process (REMINDER_CHECK_SECONDS=0)"
     return [database_line, mail, reminders, f"Bot log:    {log_path.resolve()}"]
@@ -167,9 +207,12 @@ class _ChatLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self._console.print(self._style.dim(
-                f"⚠ bot {record.levelname.lower()}: {record.getMessage()} (details in "
-                f"{DEFAULT_LOG})"))
+            self._console.print(
+                self._style.dim(
+                    f"⚠ bot {record.levelname.lower()}: {record.getMessage()} (details in "
+                    f"{DEFAULT_LOG})"
+                )
+            )
         except Exception:  # pragma: no cover - logging must never raise
             self.handleError(record)
 

@@ -83,7 +83,7 @@ def render_text(text: str, entities: Iterable[dict[str, Any]], style: Style) -> 
         return text
     cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     out: list[str] = []
-    for left, right in zip(cuts, cuts[1:]):
+    for left, right in zip(cuts, cuts[1:], strict=False):
         active = [entity for start, end, entity in spans if start <= left and right <= end]
         codes = [_SGR[e["type"]] for e in active if e.get("type") in _SGR]
         out.append(style.wrap(text[left:right], ";".join(codes)) if codes else text[left:right])
@@ -114,7 +114,9 @@ def render_buttons(rows: Sequence[Sequence[Button]], style: Style, indent: str =
         cells = []
         for button in row:
             number += 1
-            cells.append(f"{style.bold(f'[{number}]')} {button.text}{_button_target(button, style)}")
+            cells.append(
+                f"{style.bold(f'[{number}]')} {button.text}{_button_target(button, style)}"
+            )
         lines.append(indent + "  ".join(cells))
     return lines
 
@@ -124,7 +126,10 @@ def _button_target(button: Button, style: Style) -> str:
         return " " + style.dim(f"({button.url})")
     if button.web_app_url:
         return " " + style.dim(f"(web app {button.web_app_url})")
-    if button.switch_inline_query is not None or button.switch_inline_query_current_chat is not None:
+    if (
+        button.switch_inline_query is not None
+        or button.switch_inline_query_current_chat is not None
+    ):
         return " " + style.dim("(inline mode)")
     if button.copy_text is not None:
         return " " + style.dim("(copies text)")

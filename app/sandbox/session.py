@@ -70,7 +70,7 @@ class Sandbox:
         self.people: dict[str, SimulatedUser] = {}
         self.me = self._person(first_person)
         self.chat: SimulatedUser | SimulatedGroup = self.me
-        self._seen: dict[int, int] = {}        # chat id -> last event seq printed
+        self._seen: dict[int, int] = {}  # chat id -> last event seq printed
         self._answers: list[str] = []  # callback query ids of presses not answered yet
         self._calls_counted = 0
         self._activity = 0
@@ -145,8 +145,11 @@ class Sandbox:
                 self.show_again(number)
             else:
                 await self.press(self._message(number), int(match.group(2)))
-        elif _NUMBER.match(text) and (latest := self._latest_with_buttons()) is not None \
-                and 1 <= int(text) <= len(numbered_buttons(latest)):
+        elif (
+            _NUMBER.match(text)
+            and (latest := self._latest_with_buttons()) is not None
+            and 1 <= int(text) <= len(numbered_buttons(latest))
+        ):
             await self.press(latest, int(text))
         elif start := self._deep_link(text):
             await self.send(f"/start {start}")
@@ -161,18 +164,24 @@ class Sandbox:
     async def press(self, message: SentMessage, number: int) -> None:
         buttons = numbered_buttons(message)
         if not 1 <= number <= len(buttons):
-            raise ValueError(f"message #{message.message_id} has buttons 1 to {len(buttons)}"
-                             if buttons else f"message #{message.message_id} has no buttons")
+            raise ValueError(
+                f"message #{message.message_id} has buttons 1 to {len(buttons)}"
+                if buttons
+                else f"message #{message.message_id} has no buttons"
+            )
         button = buttons[number - 1]
         if button.callback_data is not None and message.message_id is not None:
-            query_id = await self.me.press_data(message.message_id, button.callback_data,
-                                                chat=self.chat.chat)
+            query_id = await self.me.press_data(
+                message.message_id, button.callback_data, chat=self.chat.chat
+            )
             self._answers.append(query_id)
         elif button.url and (start := self._deep_link(button.url)):
             # Telegram opens the private chat with the bot and sends /start <token>.
             self.chat = self.me
-            self.say(f"🔗 {button.text}: a link to this bot; in {self.me.first_name}'s "
-                     f"private chat: /start {start}")
+            self.say(
+                f"🔗 {button.text}: a link to this bot; in {self.me.first_name}'s "
+                f"private chat: /start {start}"
+            )
             await self.send(f"/start {start}")
         else:
             self.say(self._where_it_leads(button))
@@ -184,20 +193,24 @@ class Sandbox:
             return f"🔗 {button.text}: a web app at {button.web_app_url}"
         if button.copy_text is not None:
             return f"📋 {button.text}: copies “{button.copy_text}”"
-        if button.switch_inline_query is not None or \
-                button.switch_inline_query_current_chat is not None:
+        if (
+            button.switch_inline_query is not None
+            or button.switch_inline_query_current_chat is not None
+        ):
             query = button.switch_inline_query or button.switch_inline_query_current_chat or ""
-            return (f"↪ {button.text}: in Telegram this picks a chat and types "
-                    f"“@{self.emu.bot_username} {query}” there (inline mode); the sandbox does "
-                    "not simulate inline mode: use the deep link or /invite in a /group.")
+            return (
+                f"↪ {button.text}: in Telegram this picks a chat and types "
+                f"“@{self.emu.bot_username} {query}” there (inline mode); the sandbox does "
+                "not simulate inline mode: use the deep link or /invite in a /group."
+            )
         return f"{button.text}: this kind of button does nothing in the sandbox"
 
     def _person(self, name: str) -> SimulatedUser:
         key = name.casefold()
         if key not in self.people:
             self.people[key] = self.emu.user(
-                name, language_code=self.settings.default_language,
-                user_id=self._free_id(name))
+                name, language_code=self.settings.default_language, user_id=self._free_id(name)
+            )
         return self.people[key]
 
     def _free_id(self, name: str) -> int:
@@ -219,17 +232,24 @@ class Sandbox:
         else:
             self.chat = self.me
             where = "in the private chat with the bot"
-        self.say(f"{'New person' if is_new else 'You are'} {self.me.first_name} "
-                 f"(Telegram id {self.me.id}, language {self.me.language_code or 'none'}), "
-                 f"{where}." + (" /start introduces them to the bot."
-                                if is_new and self.chat is self.me else ""))
+        self.say(
+            f"{'New person' if is_new else 'You are'} {self.me.first_name} "
+            f"(Telegram id {self.me.id}, language {self.me.language_code or 'none'}), "
+            f"{where}."
+            + (" /start introduces them to the bot." if is_new and self.chat is self.me else "")
+        )
 
     def set_language(self, code: str) -> None:
         if code:
             self.me.language_code = None if code in ("-", "none") else code.lower()
-        self.say(f"{self.me.first_name}'s Telegram language: {self.me.language_code or 'none'}"
-                 + (" (the bot takes it when it meets them first; later its own /language "
-                    "decides)" if code else ""))
+        self.say(
+            f"{self.me.first_name}'s Telegram language: {self.me.language_code or 'none'}"
+            + (
+                " (the bot takes it when it meets them first; later its own /language decides)"
+                if code
+                else ""
+            )
+        )
 
     async def enter_group(self, title: str) -> None:
         group = next((g for g in self.emu.groups if g.title.casefold() == title.casefold()), None)
@@ -239,15 +259,19 @@ class Sandbox:
             await group.add_member(self.me)
         self.chat = group
         names = ", ".join(self._name(uid) for uid in group.member_ids)
-        self.say(f"In the group “{group.title}” with the bot and {names}. "
-                 "Messages and buttons now go there; /private goes back.")
+        self.say(
+            f"In the group “{group.title}” with the bot and {names}. "
+            "Messages and buttons now go there; /private goes back."
+        )
 
     def who(self) -> None:
         lines = ["People:"]
         for person in self.people.values():
             mark = "  ← you" if person is self.me else ""
-            lines.append(f"  {person.first_name} (Telegram id {person.id}, "
-                         f"language {person.language_code or 'none'}){mark}")
+            lines.append(
+                f"  {person.first_name} (Telegram id {person.id}, "
+                f"language {person.language_code or 'none'}){mark}"
+            )
         for group in self.emu.groups:
             mark = "  ← here" if group is self.chat else ""
             members = ", ".join(self._name(uid) for uid in group.member_ids)
@@ -255,12 +279,10 @@ class Sandbox:
         self.say("\n".join(lines))
 
     def _name(self, user_id: int) -> str:
-        return next((p.first_name for p in self.people.values() if p.id == user_id),
-                    str(user_id))
+        return next((p.first_name for p in self.people.values() if p.id == user_id), str(user_id))
 
     def _deep_link(self, text: str) -> str | None:
-        match = re.fullmatch(r"(?:https?://)?(?:t|telegram)\.me/(\w+)\?start=([\w-]{1,64})",
-                             text)
+        match = re.fullmatch(r"(?:https?://)?(?:t|telegram)\.me/(\w+)\?start=([\w-]{1,64})", text)
         if match and match.group(1).lower() == self.emu.bot_username.lower():
             return match.group(2)
         return None
@@ -275,8 +297,11 @@ class Sandbox:
     def _latest_with_buttons(self) -> SentMessage | None:
         """The message whose buttons a bare number presses: of the bot's messages that
         have buttons now, the one shown (sent or edited) most recently."""
-        current = {m.message_id: m for m in self.emu.chat_messages(self.chat.chat)
-                   if m.from_bot and not m.deleted and m.buttons}
+        current = {
+            m.message_id: m
+            for m in self.emu.chat_messages(self.chat.chat)
+            if m.from_bot and not m.deleted and m.buttons
+        }
         latest = None
         for event in self.emu.chat_events(self.chat.chat):
             if event.message_id in current:
@@ -301,8 +326,9 @@ class Sandbox:
     def _has_news(self) -> bool:
         if any(self.emu.callback_answer(query_id) for query_id in self._answers):
             return True
-        return any(self.emu.chat_events(chat, after=self._seen.get(chat.id, 0))
-                   for chat in self._chats())
+        return any(
+            self.emu.chat_events(chat, after=self._seen.get(chat.id, 0)) for chat in self._chats()
+        )
 
     def _chats(self) -> list[Any]:
         return [*self.emu.users, *self.emu.groups]
@@ -336,8 +362,11 @@ class Sandbox:
         where = self._where(event.chat_id)
         if event.kind == "delete":
             return "\n" + self.style.dim(f"✗ #{event.message_id} deleted{where}")
-        title = (f"#{event.message_id}{where}" if event.kind == "message"
-                 else f"✎ message #{event.message_id}{where} updated:")
+        title = (
+            f"#{event.message_id}{where}"
+            if event.kind == "message"
+            else f"✎ message #{event.message_id}{where} updated:"
+        )
         return self._block(title, event.message, current=not where)
 
     def _block(self, title: str, message: SentMessage, *, current: bool) -> str:
@@ -347,8 +376,9 @@ class Sandbox:
             lines.append(body)
         if message.document is not None:
             path = self._save(message.document.filename or "document", message.document.content)
-            lines.append(f"📎 {message.document.filename} ({message.document.size} bytes) "
-                         f"saved to {path}")
+            lines.append(
+                f"📎 {message.document.filename} ({message.document.size} bytes) saved to {path}"
+            )
         if message.photo is not None:
             path = self._save(message.photo.filename or "photo.jpg", message.photo.content)
             lines.append(f"🖼 photo saved to {path}")
@@ -357,8 +387,11 @@ class Sandbox:
         if message.buttons:
             lines += render_buttons(message.buttons, self.style)
             if not current:
-                lines.append(self.style.dim("  (buttons of another chat: switch there with "
-                                            "/as or /group to press them)"))
+                lines.append(
+                    self.style.dim(
+                        "  (buttons of another chat: switch there with /as or /group to press them)"
+                    )
+                )
         if message.keyboard:
             keys = "  ".join(f"[{key}]" for row in message.keyboard for key in row)
             lines.append(self.style.dim(f"  keyboard (type the text): {keys}"))
@@ -415,7 +448,7 @@ class Sandbox:
     def _count_activity(self) -> int:
         """Bot API calls other than polling, so far."""
         calls = self.emu.calls
-        for call in calls[self._calls_counted:]:
+        for call in calls[self._calls_counted :]:
             if call.method.lower() != "getupdates":
                 self._activity += 1
         self._calls_counted = len(calls)

@@ -406,9 +406,7 @@ def fast_moment(
         spec, pod = parsed
         if regex is _HEAD_TIME_RE and spec is None and pod is None:
             continue
-        if regex is _HEAD_TIME_RE and not (
-            m["sep"] == ":" or m["suf"] or m["word"] or m["prep"]
-        ):
+        if regex is _HEAD_TIME_RE and not (m["sep"] == ":" or m["suf"] or m["word"] or m["prep"]):
             continue  # "25 december 10:30" is not "25:00 on december 10:30"
         if (
             spec is None
@@ -437,4 +435,3 @@ def fast_moment(
     if duration_shaped(s):
         return REJECT
     return None
-

@@ -146,16 +146,20 @@ def _message_id(message_id: str | None, sender: str) -> str:
     if message_id is None:
         return make_msgid(domain=message_domain(sender))
     value = message_id.strip()
-    if (
-        not (value.startswith("<") and value.endswith(">") and "@" in value)
-        or any(char.isspace() or unicodedata.category(char) == "Cc" for char in value)
+    if not (value.startswith("<") and value.endswith(">") and "@" in value) or any(
+        char.isspace() or unicodedata.category(char) == "Cc" for char in value
     ):
         raise ValueError(f"not a Message-ID: {message_id!r}")
     return value
 
 
 def _new_message(
-    *, sender: Address, recipient: str, subject: str, now: datetime, message_id: str,
+    *,
+    sender: Address,
+    recipient: str,
+    subject: str,
+    now: datetime,
+    message_id: str,
     reply_to: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage(policy=POLICY)
@@ -216,20 +220,22 @@ _NOTE_STYLE = "color: #666666; font-size: 13px;"
 
 def _html_document(language: str, title: str, body: Iterable[str]) -> str:
     """A whole HTML page in `language`, titled `title`, around the `body` lines."""
-    return "\n".join([
-        "<!DOCTYPE html>",
-        f'<html lang="{language}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title, quote=False)}</title>",
-        "</head>",
-        f'<body style="{_BODY_STYLE}">',
-        *body,
-        "</body>",
-        "</html>",
-        "",
-    ])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            f'<html lang="{language}">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{html.escape(title, quote=False)}</title>",
+            "</head>",
+            f'<body style="{_BODY_STYLE}">',
+            *body,
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
 
 
 # --- Invitations, updates, cancellations ---------------------------------------------------
@@ -251,9 +257,7 @@ class _Row(NamedTuple):
     is_link: bool
 
 
-def _check_invitation(
-    mail: ConferenceMail, *, method: Method, update: bool, now: datetime
-) -> None:
+def _check_invitation(mail: ConferenceMail, *, method: Method, update: bool, now: datetime) -> None:
     """Nothing, or ValueError for a cancelling update, a negative sequence or a naive time."""
     if method is Method.CANCEL and update:
         raise ValueError("a cancellation cannot also be an update")
@@ -292,8 +296,12 @@ def _invitation_calendar(
         description = plain(language, "mail.calendar_cancelled", code=mail.conference_code)
     else:
         description = plain(
-            language, "conference.ics_description", code=mail.conference_code,
-            password=mail.password, url=mail.join_url, website=mail.website_url,
+            language,
+            "conference.ics_description",
+            code=mail.conference_code,
+            password=mail.password,
+            url=mail.join_url,
+            website=mail.website_url,
         )
     return invitation_ics(
         method=method.value,
@@ -345,7 +353,12 @@ def _invitation_plain_body(
 
 
 def _invitation_html_body(
-    language: str, kind: _Kind, rows: Iterable[_Row], *, title: str, join_url: str,
+    language: str,
+    kind: _Kind,
+    rows: Iterable[_Row],
+    *,
+    title: str,
+    join_url: str,
     footer_key: str,
 ) -> str:
     """The text/html document: intro, a table of the rows, join button, hints and signature."""
@@ -373,7 +386,8 @@ def _invitation_from(bot: Address, organizer: str, language: str) -> Address:
     sender_name = bot.display_name or DEFAULT_SENDER_NAME
     from_name = (
         plain(language, "mail.from_via", name=organizer, sender=sender_name)
-        if organizer else bot.display_name
+        if organizer
+        else bot.display_name
     )
     return Address(display_name=header_text(from_name), addr_spec=bot.addr_spec)
 
@@ -382,7 +396,10 @@ def _calendar_part(calendar: bytes, method: Method) -> MIMEPart:
     """The text/calendar alternative (method=REQUEST or CANCEL) that Outlook reads."""
     part = MIMEPart(policy=POLICY)
     part.set_content(
-        calendar, maintype="text", subtype="calendar", cte="base64",
+        calendar,
+        maintype="text",
+        subtype="calendar",
+        cte="base64",
         params={"method": method.value, "charset": "utf-8"},
     )
     return part
@@ -392,23 +409,35 @@ def _ics_attachment(calendar: bytes) -> MIMEPart:
     """The same calendar as the invite.ics attachment (application/ics)."""
     part = MIMEPart(policy=POLICY)
     part.set_content(
-        calendar, maintype="application", subtype="ics", cte="base64",
-        disposition="attachment", filename=ATTACHMENT_NAME, params={"name": ATTACHMENT_NAME},
+        calendar,
+        maintype="application",
+        subtype="ics",
+        cte="base64",
+        disposition="attachment",
+        filename=ATTACHMENT_NAME,
+        params={"name": ATTACHMENT_NAME},
     )
     return part
 
 
 def _attach_invitation_parts(
-    message: MIMEPart, *, plain_body: str, html_body: str, calendar: bytes, method: Method,
+    message: MIMEPart,
+    *,
+    plain_body: str,
+    html_body: str,
+    calendar: bytes,
+    method: Method,
     language: str,
 ) -> None:
     """Makes `message` mixed{alternative{plain, html, calendar}, invite.ics} in `language`."""
     message.make_mixed()
-    message.attach(_alternative(
-        _text_part(plain_body, "plain"),
-        _text_part(html_body, "html"),
-        _calendar_part(calendar, method),
-    ))
+    message.attach(
+        _alternative(
+            _text_part(plain_body, "plain"),
+            _text_part(html_body, "html"),
+            _calendar_part(calendar, method),
+        )
+    )
     message.attach(_ics_attachment(calendar))
     message["Content-Language"] = language  # after make_mixed(), which moves Content-* down
 
@@ -446,12 +475,21 @@ def invitation_message(
     end = format_moment(mail.ends_at, mail.timezone, language)
     subject = plain(language, f"mail.subject_{kind}", topic=topic, start=start)
     calendar = _invitation_calendar(
-        mail, method=method, language=language, now=now, topic=topic, attendees=attendees,
+        mail,
+        method=method,
+        language=language,
+        now=now,
+        topic=topic,
+        attendees=attendees,
         organizer_email=owner_email or bot.addr_spec,
         organizer_name=organizer or bot.display_name or DEFAULT_SENDER_NAME,
     )
     rows = _invitation_rows(
-        mail, topic=topic, organizer=organizer, start=start, end=end,
+        mail,
+        topic=topic,
+        organizer=organizer,
+        start=start,
+        end=end,
         cancelled=kind == "cancellation",
     )
     footer_key = "mail.footer_reply" if owner_email else "mail.footer"
@@ -468,7 +506,11 @@ def invitation_message(
         reply_to=owner_email,
     )
     _attach_invitation_parts(
-        message, plain_body=plain_body, html_body=html_body, calendar=calendar, method=method,
+        message,
+        plain_body=plain_body,
+        html_body=html_body,
+        calendar=calendar,
+        method=method,
         language=language,
     )
     return message
@@ -478,7 +520,12 @@ def invitation_message(
 
 
 def email_changed_message(
-    *, language: str, name: str, new_email: str, sender: str, now: datetime,
+    *,
+    language: str,
+    name: str,
+    new_email: str,
+    sender: str,
+    now: datetime,
     message_id: str | None = None,
 ) -> EmailMessage:
     """The notice to a user's new address that it is now their Conference Bot e-mail (F11).
@@ -493,23 +540,29 @@ def email_changed_message(
     shown_name = header_text(name) or to
     subject = plain(language, "mail.email_changed_subject")
 
-    plain_body = "\n".join([
-        plain(language, "mail.email_changed_greeting", name=shown_name),
-        "",
-        plain(language, "mail.email_changed_body", email=to),
-        "",
-        plain(language, "mail.email_changed_warning"),
-        "",
-        "-- ",
-        plain(language, "mail.email_changed_footer"),
-        "",
-    ])
-    html_body = _html_document(language, subject, [
-        f"<p>{text(language, 'mail.email_changed_greeting', name=shown_name)}</p>",
-        f"<p>{text(language, 'mail.email_changed_body', email=to)}</p>",
-        f"<p>{text(language, 'mail.email_changed_warning')}</p>",
-        f'<hr><p style="{_NOTE_STYLE}">{text(language, "mail.email_changed_footer")}</p>',
-    ])
+    plain_body = "\n".join(
+        [
+            plain(language, "mail.email_changed_greeting", name=shown_name),
+            "",
+            plain(language, "mail.email_changed_body", email=to),
+            "",
+            plain(language, "mail.email_changed_warning"),
+            "",
+            "-- ",
+            plain(language, "mail.email_changed_footer"),
+            "",
+        ]
+    )
+    html_body = _html_document(
+        language,
+        subject,
+        [
+            f"<p>{text(language, 'mail.email_changed_greeting', name=shown_name)}</p>",
+            f"<p>{text(language, 'mail.email_changed_body', email=to)}</p>",
+            f"<p>{text(language, 'mail.email_changed_warning')}</p>",
+            f'<hr><p style="{_NOTE_STYLE}">{text(language, "mail.email_changed_footer")}</p>',
+        ],
+    )
 
     message = _new_message(
         sender=bot,

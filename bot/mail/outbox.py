@@ -90,7 +90,7 @@ def _addresses(message: EmailMessage, header: str) -> list[str]:
 
 
 def mask_address(address: str) -> str:
-    """"alice@example.com" -> "a***@example.com": enough to tell mails apart in a log."""
+    """ "alice@example.com" -> "a***@example.com": enough to tell mails apart in a log."""
     local, at, domain = address.rpartition("@")
     if not at or not local:
         return "***"
@@ -299,7 +299,10 @@ class MailSender:
             reason = _describe(error)
             log.warning(
                 "Cannot reach the SMTP server %s:%s (%s); %d e-mail(s) will be retried",
-                self._settings.smtp_host, self._settings.smtp_port, reason, len(rows),
+                self._settings.smtp_host,
+                self._settings.smtp_port,
+                reason,
+                len(rows),
             )
             smtp.close()
             for row in rows:
@@ -320,18 +323,23 @@ class MailSender:
                         row, _describe(error), tally, permanent=_is_permanent(error)
                     )
                     if not smtp.is_connected:
-                        rest = rows[index + 1:]
+                        rest = rows[index + 1 :]
                         if rest and not self._stopping:
                             reason = f"connection lost: {_describe(error)}"
                             for other in rest:
                                 await self._give_up_or_retry(other, reason, tally, quiet=True)
                         break
                     continue
-                marks.append(asyncio.ensure_future(
-                    self._outbox.mark_sent(row.id, self._clock.timestamp())))
+                marks.append(
+                    asyncio.ensure_future(self._outbox.mark_sent(row.id, self._clock.timestamp()))
+                )
                 tally.sent += 1
-                log.debug("E-mail to %s sent (%s, outbox #%d)",
-                          mask_address(row.recipient), row.kind, row.id)
+                log.debug(
+                    "E-mail to %s sent (%s, outbox #%d)",
+                    mask_address(row.recipient),
+                    row.kind,
+                    row.id,
+                )
         except BaseException:
             smtp.close()  # cancelled, or the database failed: drop the connection
             await asyncio.gather(*marks, return_exceptions=True)
@@ -375,15 +383,25 @@ class MailSender:
         if permanent or attempts >= self._settings.mail_max_attempts:
             await self._outbox.mark_failed(row.id, reason)
             tally.failed += 1
-            log.warning("E-mail to %s (outbox #%d) failed after %d attempt(s): %s",
-                        who, row.id, attempts, reason)
+            log.warning(
+                "E-mail to %s (outbox #%d) failed after %d attempt(s): %s",
+                who,
+                row.id,
+                attempts,
+                reason,
+            )
             return
         delay = self.retry_delay(row.attempts)
         await self._outbox.mark_retry(row.id, reason, self._clock.timestamp() + delay)
         tally.retried += 1
-        log.log(logging.DEBUG if quiet else logging.INFO,
-                "E-mail to %s (outbox #%d) will be retried in %d s: %s",
-                who, row.id, delay, reason)
+        log.log(
+            logging.DEBUG if quiet else logging.INFO,
+            "E-mail to %s (outbox #%d) will be retried in %d s: %s",
+            who,
+            row.id,
+            delay,
+            reason,
+        )
 
 
 def _write_file(path: Path, raw: bytes) -> None:

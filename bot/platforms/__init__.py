@@ -50,8 +50,13 @@ class VideoPlatform(Protocol):
         """The platform's site, shown on cards and in e-mails."""
         ...
 
-    def join_url(self, conference: ConferenceRecord, *, display_name: str | None = None,
-                 moderator: bool = False) -> str:
+    def join_url(
+        self,
+        conference: ConferenceRecord,
+        *,
+        display_name: str | None = None,
+        moderator: bool = False,
+    ) -> str:
         """The direct link; pure and synchronous. display_name None (or blank): the generic
         link for cards, e-mails and calendars. moderator: the owner's link (BBB only)."""
         ...
@@ -73,8 +78,9 @@ class VideoPlatform(Protocol):
         ...
 
 
-def make_platform(settings: Settings, *, http: aiohttp.ClientSession | None = None,
-                  clock: Clock | None = None) -> VideoPlatform:
+def make_platform(
+    settings: Settings, *, http: aiohttp.ClientSession | None = None, clock: Clock | None = None
+) -> VideoPlatform:
     """The platform VIDEO_PLATFORM names, configured from the settings.
 
     `http`: a session to share (the caller keeps owning it); without one, BigBlueButton

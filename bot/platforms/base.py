@@ -16,8 +16,14 @@ class VideoPlatformError(Exception):
     error key when the server gave one (such as "checksumError"), else None.
     """
 
-    def __init__(self, call: str, reason: str, *, platform: str = "video platform",
-                 message_key: str | None = None) -> None:
+    def __init__(
+        self,
+        call: str,
+        reason: str,
+        *,
+        platform: str = "video platform",
+        message_key: str | None = None,
+    ) -> None:
         super().__init__(f"{platform} {call} failed: {reason}")
         self.platform = platform
         self.call = call
@@ -31,7 +37,9 @@ def server_root(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/"
 
 
-def merge_download_links(defaults: Mapping[str, str], overrides: Mapping[str, str]) -> dict[str, str]:
+def merge_download_links(
+    defaults: Mapping[str, str], overrides: Mapping[str, str]
+) -> dict[str, str]:
     """One link per client, in DOWNLOAD_CLIENTS order; settings override the defaults."""
     return {client: overrides.get(client) or defaults[client] for client in DOWNLOAD_CLIENTS}
 

@@ -53,9 +53,9 @@ CHECKSUM_ALGORITHMS: dict[str, Callable[..., Any]] = {
     "sha384": hashlib.sha384,
     "sha512": hashlib.sha512,
 }
-DEFAULT_TIMEOUT = 10.0          # seconds, for each API call
-OVERRUN_MINUTES = 15            # the meeting may run this long past the scheduled end
-GUEST_NAME = "Guest"            # fullName of the generic link (cards, e-mails, calendars)
+DEFAULT_TIMEOUT = 10.0  # seconds, for each API call
+OVERRUN_MINUTES = 15  # the meeting may run this long past the scheduled end
+GUEST_NAME = "Guest"  # fullName of the generic link (cards, e-mails, calendars)
 PLATFORM_LABEL = "BigBlueButton"
 
 
@@ -74,8 +74,12 @@ def encode_query(params: Mapping[str, str] | list[tuple[str, str]]) -> str:
     return urlencode(items)
 
 
-def signed_query(call: str, params: Mapping[str, str] | list[tuple[str, str]], secret: str,
-                 algorithm: str = "sha1") -> str:
+def signed_query(
+    call: str,
+    params: Mapping[str, str] | list[tuple[str, str]],
+    secret: str,
+    algorithm: str = "sha1",
+) -> str:
     """`query&checksum=...` (or just `checksum=...` for a call without parameters)."""
     query = encode_query(params)
     digest = checksum(call, query, secret, algorithm)
@@ -142,16 +146,25 @@ class BigBlueButtonPlatform:
         query = signed_query(call, params, self._secret, self.checksum_algorithm)
         return f"{self.api_url}/{call}?{query}"
 
-    def join_url(self, conference: ConferenceRecord, *, display_name: str | None = None,
-                 moderator: bool = False) -> str:
-        password = (self.moderator_password(conference) if moderator
-                    else self.attendee_password(conference))
-        return self.call_url("join", [
-            ("fullName", display_name_or_none(display_name) or GUEST_NAME),
-            ("meetingID", self.meeting_id(conference)),
-            ("password", password),
-            ("role", "MODERATOR" if moderator else "VIEWER"),
-        ])
+    def join_url(
+        self,
+        conference: ConferenceRecord,
+        *,
+        display_name: str | None = None,
+        moderator: bool = False,
+    ) -> str:
+        password = (
+            self.moderator_password(conference) if moderator else self.attendee_password(conference)
+        )
+        return self.call_url(
+            "join",
+            [
+                ("fullName", display_name_or_none(display_name) or GUEST_NAME),
+                ("meetingID", self.meeting_id(conference)),
+                ("password", password),
+                ("role", "MODERATOR" if moderator else "VIEWER"),
+            ],
+        )
 
     def create_params(self, conference: ConferenceRecord) -> list[tuple[str, str]]:
         return [
@@ -170,8 +183,7 @@ class BigBlueButtonPlatform:
 
     def download_links(self) -> dict[str, str]:
         root = self.website_url()  # BigBlueButton runs in the browser
-        return merge_download_links(dict.fromkeys(DOWNLOAD_CLIENTS, root),
-                                    self._download_overrides)
+        return merge_download_links(dict.fromkeys(DOWNLOAD_CLIENTS, root), self._download_overrides)
 
     # --- API calls ------------------------------------------------------------------
 
@@ -183,8 +195,11 @@ class BigBlueButtonPlatform:
         except VideoPlatformError as error:
             if error.message_key != "idNotUnique":
                 raise
-            log.warning("BigBlueButton meeting %s exists with other passwords (changed while "
-                        "it ran); joining by role", meeting_id)
+            log.warning(
+                "BigBlueButton meeting %s exists with other passwords (changed while "
+                "it ran); joining by role",
+                meeting_id,
+            )
             return
         if response.findtext("messageKey") == "duplicateWarning":
             log.debug("BigBlueButton meeting %s already exists", meeting_id)
@@ -192,15 +207,17 @@ class BigBlueButtonPlatform:
             log.info("BigBlueButton meeting %s created", meeting_id)
 
     async def is_running(self, conference: ConferenceRecord) -> bool | None:
-        response = await self._call("isMeetingRunning",
-                                    [("meetingID", self.meeting_id(conference))])
+        response = await self._call(
+            "isMeetingRunning", [("meetingID", self.meeting_id(conference))]
+        )
         return (response.findtext("running") or "").strip().lower() == "true"
 
     async def meeting_info(self, conference: ConferenceRecord) -> dict[str, str] | None:
         """getMeetingInfo's simple fields (tag -> text), or None if there is no such meeting."""
         try:
-            response = await self._call("getMeetingInfo",
-                                        [("meetingID", self.meeting_id(conference))])
+            response = await self._call(
+                "getMeetingInfo", [("meetingID", self.meeting_id(conference))]
+            )
         except VideoPlatformError as error:
             if error.message_key in ("notFound", "invalidMeetingIdentifier"):
                 return None
@@ -220,12 +237,16 @@ class BigBlueButtonPlatform:
         url = URL(self.call_url(call, params), encoded=True)
         try:
             async with self._session(call).get(
-                url, timeout=aiohttp.ClientTimeout(total=self.timeout), allow_redirects=False,
+                url,
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                allow_redirects=False,
             ) as response:
                 status = response.status
                 body = await response.read()
         except TimeoutError:
-            raise self._error(call, f"no answer from {self._host} within {self.timeout:g} s") from None
+            raise self._error(
+                call, f"no answer from {self._host} within {self.timeout:g} s"
+            ) from None
         except aiohttp.ClientError as error:
             raise self._error(call, f"cannot reach {self._host} ({_describe(error)})") from None
         if status != 200:
@@ -250,12 +271,12 @@ class BigBlueButtonPlatform:
         if self._http is None or self._http.closed:
             if not self._owns_http:
                 raise self._error(call, "the HTTP session it was given is closed")
-            self._http = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout))
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         return self._http
 
-    def _error(self, call: str, reason: str, *, message_key: str | None = None
-               ) -> VideoPlatformError:
+    def _error(
+        self, call: str, reason: str, *, message_key: str | None = None
+    ) -> VideoPlatformError:
         reason = reason.replace(self._secret, "********")  # belt and braces
         return VideoPlatformError(call, reason, platform=PLATFORM_LABEL, message_key=message_key)
 

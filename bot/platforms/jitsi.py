@@ -23,8 +23,12 @@ JITSI_IOS = "https://apps.apple.com/app/jitsi-meet/id1165103905"
 class JitsiPlatform:
     name = "jitsi"
 
-    def __init__(self, base_url: str = "https://meet.jit.si", *,
-                 download_urls: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str = "https://meet.jit.si",
+        *,
+        download_urls: Mapping[str, str] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._download_overrides = dict(download_urls or {})
 
@@ -36,8 +40,13 @@ class JitsiPlatform:
         suffix = hashlib.sha256(salt.encode()).hexdigest()[:10]
         return f"Conference{conference.conference_code}-{suffix}"
 
-    def join_url(self, conference: ConferenceRecord, *, display_name: str | None = None,
-                 moderator: bool = False) -> str:
+    def join_url(
+        self,
+        conference: ConferenceRecord,
+        *,
+        display_name: str | None = None,
+        moderator: bool = False,
+    ) -> str:
         """The room's URL; with a name, Jitsi's `userInfo.displayName` in the fragment.
 
         Jitsi reads each `key=value` of the fragment as percent-encoded JSON, so the name is

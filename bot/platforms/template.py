@@ -24,8 +24,13 @@ class TemplatePlatform:
     def website_url(self) -> str:
         return server_root(self.template)
 
-    def join_url(self, conference: ConferenceRecord, *, display_name: str | None = None,
-                 moderator: bool = False) -> str:
+    def join_url(
+        self,
+        conference: ConferenceRecord,
+        *,
+        display_name: str | None = None,
+        moderator: bool = False,
+    ) -> str:
         values = {
             "{id}": conference.conference_code,
             "{password}": conference.password,

@@ -41,19 +41,19 @@ class Meeting:
 class Join:
     meeting_id: str
     full_name: str
-    role: str                    # the role BigBlueButton gives the user
-    password: str | None         # as sent
-    password_role: str | None    # the role the password alone would give (None: no match)
+    role: str  # the role BigBlueButton gives the user
+    password: str | None  # as sent
+    password_role: str | None  # the role the password alone would give (None: no match)
 
 
 @dataclass
 class BBBStandIn:
     secret: str
     host: str = "127.0.0.1"
-    delay_seconds: float = 0.0   # answer slowly (timeout tests)
+    delay_seconds: float = 0.0  # answer slowly (timeout tests)
     meetings: dict[str, Meeting] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # accepted calls
-    rejected: list[str] = field(default_factory=list)                      # checksum failures
+    rejected: list[str] = field(default_factory=list)  # checksum failures
     joins: list[Join] = field(default_factory=list)
     algorithms_seen: set[str] = field(default_factory=set)
 
@@ -127,7 +127,8 @@ class BBBStandIn:
             return False
         self.algorithms_seen.add(hash_function().name)
         expected = hash_function(
-            f"{call}{_without_checksum(raw_query)}{self.secret}".encode()).hexdigest()
+            f"{call}{_without_checksum(raw_query)}{self.secret}".encode()
+        ).hexdigest()
         return hmac.compare_digest(expected, given.lower())
 
     # --- calls ----------------------------------------------------------------------------
@@ -141,11 +142,19 @@ class BBBStandIn:
         existing = self.meetings.get(meeting_id)
         if existing is not None:
             if (existing.attendee_pw, existing.moderator_pw) != (attendee_pw, moderator_pw):
-                return _failed("idNotUnique", "A meeting already exists with that meeting ID. "
-                                              "Please use a different meeting ID.")
-            return _xml("SUCCESS", _meeting_xml(existing) + (
-                "<messageKey>duplicateWarning</messageKey><message>This conference was "
-                "already in existence and may currently be in progress.</message>"))
+                return _failed(
+                    "idNotUnique",
+                    "A meeting already exists with that meeting ID. "
+                    "Please use a different meeting ID.",
+                )
+            return _xml(
+                "SUCCESS",
+                _meeting_xml(existing)
+                + (
+                    "<messageKey>duplicateWarning</messageKey><message>This conference was "
+                    "already in existence and may currently be in progress.</message>"
+                ),
+            )
         meeting = Meeting(
             meeting_id=meeting_id,
             name=params.get("name", meeting_id),
@@ -161,29 +170,38 @@ class BBBStandIn:
     def _join(self, params: dict[str, str]) -> web.Response:
         meeting = self.meetings.get(params.get("meetingID", ""))
         if meeting is None:
-            return _failed("invalidMeetingIdentifier",
-                           "The meeting ID that you supplied did not match any existing meetings")
+            return _failed(
+                "invalidMeetingIdentifier",
+                "The meeting ID that you supplied did not match any existing meetings",
+            )
         full_name = params.get("fullName", "")
         if not full_name:
             return _failed("missingParamFullName", "You must specify a name for the attendee")
         password = params.get("password")
         password_role = {meeting.moderator_pw: "MODERATOR", meeting.attendee_pw: "VIEWER"}.get(
-            password or "")
+            password or ""
+        )
         role = params.get("role", "").upper()
         if role not in ("MODERATOR", "VIEWER"):
             if password_role is None:
-                return _failed("invalidPassword", "You either did not supply a password or "
-                                                  "the password supplied is neither the "
-                                                  "attendee or moderator password")
+                return _failed(
+                    "invalidPassword",
+                    "You either did not supply a password or "
+                    "the password supplied is neither the "
+                    "attendee or moderator password",
+                )
             role = password_role
         self.joins.append(Join(meeting.meeting_id, full_name, role, password, password_role))
         meeting.running = True
         meeting.participants += 1
         token = secrets.token_hex(8)
         if params.get("redirect", "true").lower() == "false":
-            return _xml("SUCCESS", f"<meeting_id>{escape(meeting.meeting_id)}</meeting_id>"
-                                   f"<session_token>{token}</session_token>"
-                                   f"<url>{self.root_url}html5client/join?sessionToken={token}</url>")
+            return _xml(
+                "SUCCESS",
+                f"<meeting_id>{escape(meeting.meeting_id)}</meeting_id>"
+                f"<session_token>{token}</session_token>"
+                f"<url>{self.root_url}html5client/join?sessionToken={token}</url>",
+            )
         raise web.HTTPFound(f"{self.root_url}html5client/join?sessionToken={token}")
 
     def _is_meeting_running(self, params: dict[str, str]) -> web.Response:
@@ -195,29 +213,39 @@ class BBBStandIn:
         meeting = self.meetings.get(params.get("meetingID", ""))
         if meeting is None:
             return _failed("notFound", "We could not find a meeting with that meeting ID")
-        return _xml("SUCCESS", _meeting_xml(meeting) + (
-            f"<meetingName>{escape(meeting.name)}</meetingName>"
-            f"<running>{str(meeting.running).lower()}</running>"
-            f"<participantCount>{meeting.participants}</participantCount>"))
+        return _xml(
+            "SUCCESS",
+            _meeting_xml(meeting)
+            + (
+                f"<meetingName>{escape(meeting.name)}</meetingName>"
+                f"<running>{str(meeting.running).lower()}</running>"
+                f"<participantCount>{meeting.participants}</participantCount>"
+            ),
+        )
 
 
 def _without_checksum(raw_query: str) -> str:
-    return "&".join(part for part in raw_query.split("&")
-                    if part and not part.startswith("checksum="))
+    return "&".join(
+        part for part in raw_query.split("&") if part and not part.startswith("checksum=")
+    )
 
 
 def _meeting_xml(meeting: Meeting) -> str:
-    return (f"<meetingID>{escape(meeting.meeting_id)}</meetingID>"
-            f"<attendeePW>{escape(meeting.attendee_pw)}</attendeePW>"
-            f"<moderatorPW>{escape(meeting.moderator_pw)}</moderatorPW>"
-            f"<createTime>{meeting.create_time}</createTime>"
-            f"<duration>{meeting.duration}</duration>"
-            f"<hasUserJoined>{str(meeting.participants > 0).lower()}</hasUserJoined>")
+    return (
+        f"<meetingID>{escape(meeting.meeting_id)}</meetingID>"
+        f"<attendeePW>{escape(meeting.attendee_pw)}</attendeePW>"
+        f"<moderatorPW>{escape(meeting.moderator_pw)}</moderatorPW>"
+        f"<createTime>{meeting.create_time}</createTime>"
+        f"<duration>{meeting.duration}</duration>"
+        f"<hasUserJoined>{str(meeting.participants > 0).lower()}</hasUserJoined>"
+    )
 
 
 def _xml(returncode: str, body: str) -> web.Response:
-    return web.Response(text=f"<response><returncode>{returncode}</returncode>{body}</response>",
-                        content_type="text/xml")
+    return web.Response(
+        text=f"<response><returncode>{returncode}</returncode>{body}</response>",
+        content_type="text/xml",
+    )
 
 
 def _failed(key: str, message: str) -> web.Response:

@@ -25,8 +25,9 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 async def service(tmp_path):
     database = await Database.open(tmp_path / "bot.sqlite3")
     for user_id in (1, 2):
-        await UserRepository(database).record_seen(user_id, username=None, full_name="U",
-                                                   language="en", timezone="UTC", now=0)
+        await UserRepository(database).record_seen(
+            user_id, username=None, full_name="U", language="en", timezone="UTC", now=0
+        )
     yield ConferenceService(database, FixedClock(NOW), join_early_minutes=10)
     await database.close()
 
@@ -104,8 +105,10 @@ async def test_repeat_moves_the_conference_back(service):
     draft = service.repeat_draft(await service.owned(1, conference.id))
     start = int(service._clock.timestamp()) + 3600
     from dataclasses import replace
-    repeated = await service.schedule(1, replace(draft, starts_at=start,
-                                                 ends_at=start + draft.repeat_length))
+
+    repeated = await service.schedule(
+        1, replace(draft, starts_at=start, ends_at=start + draft.repeat_length)
+    )
     assert repeated.id == conference.id and repeated.conference_code == conference.conference_code
     assert (await service.page(1, ListKind.SCHEDULED, 0)).total_items == 1
     assert (await service.page(1, ListKind.ARCHIVE, 0)).total_items == 0
@@ -115,8 +118,10 @@ async def test_taken_code_is_refused_at_save(service):
     first = await service.start_now(1, "First")
     draft = await service.new_draft("Second")
     from dataclasses import replace
+
     start = int(NOW.timestamp()) + 3600
     with pytest.raises(InvalidInput) as error:
-        await service.schedule(2, replace(draft, code=first.conference_code, starts_at=start,
-                                          ends_at=start + 60))
+        await service.schedule(
+            2, replace(draft, code=first.conference_code, starts_at=start, ends_at=start + 60)
+        )
     assert error.value.key == "schedule.bad_code_taken"

@@ -388,9 +388,26 @@ def test_parse_duration(text: str, expected: timedelta) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "0", "0 min", "abc", "m", "1.5", "2 hours 3 hours", "30 min 10 min",
-     "1 2 3", "999999999999", "10000 days", "-5", "tomorrow", "15:00:00",
-     "1:75", "\x00", "<b>1h</b>", "1h" * 150],
+    [
+        "",
+        "0",
+        "0 min",
+        "abc",
+        "m",
+        "1.5",
+        "2 hours 3 hours",
+        "30 min 10 min",
+        "1 2 3",
+        "999999999999",
+        "10000 days",
+        "-5",
+        "tomorrow",
+        "15:00:00",
+        "1:75",
+        "\x00",
+        "<b>1h</b>",
+        "1h" * 150,
+    ],
 )
 def test_parse_duration_rejects(text: str) -> None:
     assert parse_duration(text) is None

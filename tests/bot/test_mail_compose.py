@@ -35,10 +35,19 @@ JOIN_URL = "https://meet.example.com/team-sync-2026?pwd=s3cr&t=1"
 WEBSITE = "https://meet.example.com"
 
 RECORD = ConferenceRecord(
-    id=42, owner_id=1, topic="Team sync", starts_at=int(START.timestamp()),
-    ends_at=int(END.timestamp()), conference_code="team-sync-2026", password="s3cr<e>t",
-    allow_without_owner=True, sequence=0, changed_since_notice=False, owner_joined_at=None,
-    created_at=1_700_000_000, updated_at=1_700_000_000,
+    id=42,
+    owner_id=1,
+    topic="Team sync",
+    starts_at=int(START.timestamp()),
+    ends_at=int(END.timestamp()),
+    conference_code="team-sync-2026",
+    password="s3cr<e>t",
+    allow_without_owner=True,
+    sequence=0,
+    changed_since_notice=False,
+    owner_joined_at=None,
+    created_at=1_700_000_000,
+    updated_at=1_700_000_000,
 )
 
 MAIL = ConferenceMail(
@@ -65,12 +74,26 @@ def roundtrip(message: EmailMessage) -> EmailMessage:
     return email.message_from_bytes(data, policy=email.policy.default)
 
 
-def invite(mail: ConferenceMail = MAIL, *, method: Method = Method.REQUEST, update=False,
-           recipient="bob@example.org", sender=SENDER, **extra) -> EmailMessage:
-    return roundtrip(invitation_message(
-        mail, method=method, update=update, recipient=recipient, sender=sender, now=NOW,
-        **extra,
-    ))
+def invite(
+    mail: ConferenceMail = MAIL,
+    *,
+    method: Method = Method.REQUEST,
+    update=False,
+    recipient="bob@example.org",
+    sender=SENDER,
+    **extra,
+) -> EmailMessage:
+    return roundtrip(
+        invitation_message(
+            mail,
+            method=method,
+            update=update,
+            recipient=recipient,
+            sender=sender,
+            now=NOW,
+            **extra,
+        )
+    )
 
 
 def parts(message: EmailMessage):
@@ -146,8 +169,12 @@ def test_the_calendar_is_a_valid_itip_request():
 
 def test_invitation_update_and_cancellation_keep_the_uid_and_raise_the_sequence():
     first = invite(MAIL)
-    updated = invite(replace(MAIL, sequence=1, starts_at=START + timedelta(hours=1),
-                             ends_at=END + timedelta(hours=1)), update=True)
+    updated = invite(
+        replace(
+            MAIL, sequence=1, starts_at=START + timedelta(hours=1), ends_at=END + timedelta(hours=1)
+        ),
+        update=True,
+    )
     cancelled = invite(replace(MAIL, sequence=2), method=Method.CANCEL)
     events = [event_of(parts(m)[2]) for m in (first, updated, cancelled)]
     assert {event["uid"] for _, event in events} == {conference_uid(RECORD)}
@@ -178,8 +205,14 @@ def test_cancellation_says_so_and_has_no_join_link():
 
 def test_a_cancellation_cannot_be_an_update():
     with pytest.raises(ValueError):
-        invitation_message(MAIL, method=Method.CANCEL, update=True, recipient="bob@example.org",
-                           sender=SENDER, now=NOW)
+        invitation_message(
+            MAIL,
+            method=Method.CANCEL,
+            update=True,
+            recipient="bob@example.org",
+            sender=SENDER,
+            now=NOW,
+        )
 
 
 def test_headers():
@@ -237,8 +270,8 @@ def test_html_escapes_every_value_and_the_topic_shows_literally():
     plain, html, calendar_part, _ = parts(message)
     assert NASTY in plain
     assert NASTY not in html and "<b>x</b>" not in html
-    assert "&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href=\"y\"&gt;" in html
-    assert "p\"&lt;&amp;&gt;" in html
+    assert '&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href="y"&gt;' in html
+    assert 'p"&lt;&amp;&gt;' in html
     assert f'href="{JOIN_URL.replace("&", "&amp;")}"' in html
     assert message["Subject"].startswith(f"Invitation: {NASTY} — ")
     _, event = event_of(calendar_part)
@@ -252,8 +285,13 @@ def test_non_http_links_are_not_made_clickable():
 
 def test_non_ascii_topic_round_trips_in_the_subject():
     topic = "Встреча «Q4» — 日本 ✅"
-    message = invitation_message(replace(MAIL, topic=topic), method=Method.REQUEST,
-                                 recipient="bob@example.org", sender=SENDER, now=NOW)
+    message = invitation_message(
+        replace(MAIL, topic=topic),
+        method=Method.REQUEST,
+        recipient="bob@example.org",
+        sender=SENDER,
+        now=NOW,
+    )
     raw = message.as_bytes()
     raw.decode("ascii")  # every header and body is 7-bit
     assert topic in roundtrip(message)["Subject"]
@@ -274,23 +312,39 @@ def test_header_injection_in_topic_and_names_creates_no_header(attack):
     assert len(message["From"].addresses) == 1
     _, event = event_of(parts(message)[2])
     assert "\n" not in event["organizer"].params["CN"]
-    changed = roundtrip(email_changed_message(language="en", name=f"Anna{attack}",
-                                              new_email="anna@example.com", sender=SENDER,
-                                              now=NOW))
+    changed = roundtrip(
+        email_changed_message(
+            language="en",
+            name=f"Anna{attack}",
+            new_email="anna@example.com",
+            sender=SENDER,
+            now=NOW,
+        )
+    )
     assert "bcc" not in header_names(changed)
 
 
-@pytest.mark.parametrize("recipient", [
-    "bob@example.org\r\nBcc: x@y", "bob@example.org\nBcc: x@y", "bob@example.org, x@y",
-    "Bob <bob@example.org>", "bob", "", "@example.org", "bob@", "пользователь@example.org",
-])
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        "bob@example.org\r\nBcc: x@y",
+        "bob@example.org\nBcc: x@y",
+        "bob@example.org, x@y",
+        "Bob <bob@example.org>",
+        "bob",
+        "",
+        "@example.org",
+        "bob@",
+        "пользователь@example.org",
+    ],
+)
 def test_bad_recipients_are_refused(recipient):
     with pytest.raises(ValueError):
-        invitation_message(MAIL, method=Method.REQUEST, recipient=recipient, sender=SENDER,
-                           now=NOW)
+        invitation_message(MAIL, method=Method.REQUEST, recipient=recipient, sender=SENDER, now=NOW)
     with pytest.raises(ValueError):
-        email_changed_message(language="en", name="Anna", new_email=recipient, sender=SENDER,
-                              now=NOW)
+        email_changed_message(
+            language="en", name="Anna", new_email=recipient, sender=SENDER, now=NOW
+        )
 
 
 @pytest.mark.parametrize("field", ["organizer_email", "attendees"])
@@ -298,8 +352,9 @@ def test_bad_addresses_in_the_conference_are_refused(field):
     bad = "anna@example.com\r\nBcc: x@y"
     mail = replace(MAIL, **{field: (bad,) if field == "attendees" else bad})
     with pytest.raises(ValueError):
-        invitation_message(mail, method=Method.REQUEST, recipient="bob@example.org",
-                           sender=SENDER, now=NOW)
+        invitation_message(
+            mail, method=Method.REQUEST, recipient="bob@example.org", sender=SENDER, now=NOW
+        )
 
 
 def test_international_domain_is_written_in_ascii():
@@ -309,9 +364,15 @@ def test_international_domain_is_written_in_ascii():
 
 
 def test_email_changed_notice():
-    message = roundtrip(email_changed_message(language="en", name="Anna <Admin>",
-                                              new_email="anna.new@example.com",
-                                              sender=SENDER, now=NOW))
+    message = roundtrip(
+        email_changed_message(
+            language="en",
+            name="Anna <Admin>",
+            new_email="anna.new@example.com",
+            sender=SENDER,
+            now=NOW,
+        )
+    )
     assert message["Subject"] == "Your e-mail address for Conference Bot was changed"
     assert message["To"].addresses[0].addr_spec == "anna.new@example.com"
     assert message["From"].addresses[0].addr_spec == "bot@example.com"
@@ -325,17 +386,28 @@ def test_email_changed_notice():
     assert "anna.new@example.com" in html.get_content()
     assert not any(part.get_content_type() == "text/calendar" for part in message.walk())
 
-    russian = roundtrip(email_changed_message(language="ru", name="Анна",
-                                              new_email="anna@example.com",
-                                              sender=SENDER, now=NOW))
+    russian = roundtrip(
+        email_changed_message(
+            language="ru", name="Анна", new_email="anna@example.com", sender=SENDER, now=NOW
+        )
+    )
     assert russian["Subject"] == "Адрес электронной почты в Conference Bot изменён"
     assert "Здравствуйте, Анна!" in russian.get_body(("plain",)).get_content()
 
 
 def test_invitation_ics_refuses_what_rfc_5546_forbids():
-    common = dict(uid="u@x", sequence=0, now=NOW, starts_at=START, ends_at=END,
-                  summary="S", description="D", join_url=JOIN_URL,
-                  organizer_email="anna@example.com", organizer_name="Anna")
+    common = dict(
+        uid="u@x",
+        sequence=0,
+        now=NOW,
+        starts_at=START,
+        ends_at=END,
+        summary="S",
+        description="D",
+        join_url=JOIN_URL,
+        organizer_email="anna@example.com",
+        organizer_name="Anna",
+    )
     with pytest.raises(ValueError):
         invitation_ics(method="PUBLISH", attendees=["b@example.org"], **common)
     with pytest.raises(ValueError):
@@ -343,8 +415,7 @@ def test_invitation_ics_refuses_what_rfc_5546_forbids():
     with pytest.raises(ValueError):
         invitation_ics(method="REQUEST", attendees=["b@example.org\r\nX: y"], **common)
     common["summary"] = "Планёрка " * 40
-    data = invitation_ics(method="REQUEST", attendees=["b@example.org", "B@example.org"],
-                          **common)
+    data = invitation_ics(method="REQUEST", attendees=["b@example.org", "B@example.org"], **common)
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))  # folded, in octets
     event = Calendar.from_ical(data).walk("VEVENT")[0]
     assert str(event["attendee"]) == "mailto:b@example.org"  # duplicates written once

@@ -45,10 +45,10 @@ class Recorder:
         self.connections = 0
         self.rcpt_replies: list[str] = []
         self.data_replies: list[str] = []
-        self.refuse: dict[str, str] = {}           # recipient -> permanent reply
+        self.refuse: dict[str, str] = {}  # recipient -> permanent reply
         self.data_started = threading.Event()
         self.release = threading.Event()
-        self.release.set()                         # clear it to make DATA hang
+        self.release.set()  # clear it to make DATA hang
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -66,8 +66,7 @@ class Recorder:
     async def handle_DATA(self, server, session, envelope):
         self.data_started.set()
         if not self.release.is_set():
-            while not self.release.is_set():
-                await asyncio.sleep(0.01)
+            await self.release.wait()
             return "451 4.4.2 Too late, the client is gone"  # never counted as accepted
         if self.data_replies:
             return self.data_replies.pop(0)
@@ -75,8 +74,10 @@ class Recorder:
         return "250 Message accepted for delivery"
 
     def parsed(self) -> list[EmailMessage]:
-        return [email.message_from_bytes(raw, policy=email.policy.default)
-                for _, _, raw in self.accepted]
+        return [
+            email.message_from_bytes(raw, policy=email.policy.default)
+            for _, _, raw in self.accepted
+        ]
 
 
 class Servers:
@@ -84,8 +85,9 @@ class Servers:
         self.controllers: list[Controller] = []
 
     def start(self, handler, port: int | None = None, **smtp_parameters) -> Controller:
-        controller = Controller(handler, hostname="127.0.0.1", port=port or free_port(),
-                                **smtp_parameters)
+        controller = Controller(
+            handler, hostname="127.0.0.1", port=port or free_port(), **smtp_parameters
+        )
         controller.start()
         self.controllers.append(controller)
         return controller
@@ -131,21 +133,35 @@ def make_message(to: str = "alice@example.com", *, topic: str = "Weekly sync") -
     message.add_alternative(f"<p>Join <b>{topic}</b></p>", subtype="html")
     message.add_attachment(
         b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
-        maintype="text", subtype="calendar", filename="invite.ics",
+        maintype="text",
+        subtype="calendar",
+        filename="invite.ics",
     )
     return message
 
 
-async def queue(db, message: EmailMessage, clock, *, kind="invitation", owner_id=7,
-                conference_id=1) -> int:
+async def queue(
+    db, message: EmailMessage, clock, *, kind="invitation", owner_id=7, conference_id=1
+) -> int:
     async with db.transaction() as tx:
-        return await enqueue(tx, message, kind=kind, owner_id=owner_id,
-                             conference_id=conference_id, now=clock.timestamp())
+        return await enqueue(
+            tx,
+            message,
+            kind=kind,
+            owner_id=owner_id,
+            conference_id=conference_id,
+            now=clock.timestamp(),
+        )
 
 
 def sender_for(db, settings, clock, **options) -> MailSender:
-    options = {"base_delay": BASE_DELAY, "max_delay": 1000, "jitter": 0.0, "smtp_timeout": 5.0,
-               **options}
+    options = {
+        "base_delay": BASE_DELAY,
+        "max_delay": 1000,
+        "jitter": 0.0,
+        "smtp_timeout": 5.0,
+        **options,
+    }
     return MailSender(db, settings, clock, **options)
 
 
@@ -167,8 +183,11 @@ async def test_enqueue_stores_the_message_as_sent_on_the_wire(db, clock):
     assert row.message_id == message["Message-ID"]
     assert (row.recipient, row.sender) == ("alice@example.com", "bot@example.org")
     assert (row.kind, row.owner_id, row.conference_id) == ("invitation", 7, 3)
-    assert (row.status, row.next_attempt_at, row.created_at) == ("pending", clock.timestamp(),
-                                                                  clock.timestamp())
+    assert (row.status, row.next_attempt_at, row.created_at) == (
+        "pending",
+        clock.timestamp(),
+        clock.timestamp(),
+    )
     assert b"\r\n" in row.raw and b"\n" not in row.raw.replace(b"\r\n", b"")
     parsed = email.message_from_bytes(row.raw, policy=email.policy.default)
     assert parsed["Message-ID"] == message["Message-ID"]
@@ -193,16 +212,28 @@ async def test_enqueue_in_a_rolled_back_transaction_leaves_nothing(db, clock):
     with pytest.raises(RuntimeError):
         async with db.transaction() as tx:
             await tx.execute("INSERT INTO bot_data (id, data) VALUES (1, '{}')")
-            await enqueue(tx, make_message(), kind="invitation", owner_id=7, conference_id=1,
-                          now=clock.timestamp())
+            await enqueue(
+                tx,
+                make_message(),
+                kind="invitation",
+                owner_id=7,
+                conference_id=1,
+                now=clock.timestamp(),
+            )
             raise RuntimeError("the change it announces failed")
     assert await db.fetch_value("SELECT COUNT(*) FROM outbox") == 0
     assert await db.fetch_value("SELECT COUNT(*) FROM bot_data") == 0
 
     async with db.transaction() as tx:  # committed: both the change and the mail exist
         await tx.execute("INSERT INTO bot_data (id, data) VALUES (1, '{}')")
-        await enqueue(tx, make_message(), kind="invitation", owner_id=7, conference_id=1,
-                      now=clock.timestamp())
+        await enqueue(
+            tx,
+            make_message(),
+            kind="invitation",
+            owner_id=7,
+            conference_id=1,
+            now=clock.timestamp(),
+        )
     assert await db.fetch_value("SELECT COUNT(*) FROM outbox") == 1
 
 
@@ -230,7 +261,8 @@ async def test_messages_arrive_intact_over_one_connection_per_batch(db, clock, s
     assert handler.connections == 2
 
     assert [(mail_from, rcpt) for mail_from, rcpt, _ in handler.accepted] == [
-        ("bot@example.org", [f"user{n}@example.com"]) for n in range(3)]
+        ("bot@example.org", [f"user{n}@example.com"]) for n in range(3)
+    ]
     for original, received in zip(messages, handler.parsed(), strict=True):
         assert received["Message-ID"] == original["Message-ID"]
         assert received["Subject"] == original["Subject"]
@@ -239,9 +271,11 @@ async def test_messages_arrive_intact_over_one_connection_per_batch(db, clock, s
         [attachment] = list(received.iter_attachments())
         [sent_attachment] = list(original.iter_attachments())
         assert attachment.get_filename() == "invite.ics"
-        assert (attachment.get_payload(decode=True)
-                == sent_attachment.get_payload(decode=True)
-                == b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n")
+        assert (
+            attachment.get_payload(decode=True)
+            == sent_attachment.get_payload(decode=True)
+            == b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+        )
     outbox = OutboxRepository(db)
     for row_id in ids:
         row = await outbox.get(row_id)
@@ -272,7 +306,9 @@ async def test_smtp_down_then_back_retries_with_growing_delays(db, clock, server
     clock.advance(timedelta(hours=5))
     assert await sender.send_due() == SendReport()
     assert sorted(rcpt[0] for _, rcpt, _ in handler.accepted) == [
-        "user0@example.com", "user1@example.com"]
+        "user0@example.com",
+        "user1@example.com",
+    ]
     assert handler.connections == 1
     assert [(await outbox.get(i)).status for i in ids] == ["sent", "sent"]
 
@@ -368,8 +404,9 @@ async def test_connection_refused_until_max_attempts_fails_every_row(db, clock):
         assert row.status == "failed" and row.attempts == 2 and row.last_error
 
 
-async def test_a_restart_sends_pending_rows_once_and_sent_rows_never_again(tmp_path, clock,
-                                                                            servers):
+async def test_a_restart_sends_pending_rows_once_and_sent_rows_never_again(
+    tmp_path, clock, servers
+):
     handler = Recorder()
     controller = servers.start(handler)
     settings = smtp_settings(controller.port)
@@ -391,8 +428,10 @@ async def test_a_restart_sends_pending_rows_once_and_sent_rows_never_again(tmp_p
         assert await sender.send_due() == SendReport()
     finally:
         await db.close()
-    assert [m["Message-ID"] for m in handler.parsed()] == [first["Message-ID"],
-                                                           second["Message-ID"]]
+    assert [m["Message-ID"] for m in handler.parsed()] == [
+        first["Message-ID"],
+        second["Message-ID"],
+    ]
 
 
 async def test_non_ascii_addresses_go_out_with_smtputf8(db, clock, servers):
@@ -427,9 +466,13 @@ def test_transport_options_follow_the_settings():
     plain = options("none")
     assert (plain["start_tls"], plain["use_tls"]) == (False, False)
 
-    client = smtp_client(load_settings(
-        {"SMTP_HOST": "smtp.example.org", "SMTP_TLS": "tls", "SMTP_PORT": "465"},
-        env_file=None, require_token=False))
+    client = smtp_client(
+        load_settings(
+            {"SMTP_HOST": "smtp.example.org", "SMTP_TLS": "tls", "SMTP_PORT": "465"},
+            env_file=None,
+            require_token=False,
+        )
+    )
     assert (client.hostname, client.port, client.use_tls) == ("smtp.example.org", 465, True)
 
     with pytest.raises(ValueError):
@@ -438,8 +481,11 @@ def test_transport_options_follow_the_settings():
 
 async def test_smtp_credentials_are_used_and_never_logged(db, clock, servers, caplog):
     def authenticator(server, session, envelope, mechanism, auth_data):
-        ok = (isinstance(auth_data, LoginPassword)
-              and auth_data.login == b"bot" and auth_data.password == PASSWORD.encode())
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login == b"bot"
+            and auth_data.password == PASSWORD.encode()
+        )
         return AuthResult(success=ok, handled=False)
 
     handler = Recorder()
@@ -492,8 +538,9 @@ async def test_without_smtp_messages_become_eml_files(db, clock, tmp_path, caplo
 async def test_unwritable_mail_dir_retries(db, clock, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    settings = load_settings({"MAIL_DIR": str(blocker / "mail")}, env_file=None,
-                             require_token=False)
+    settings = load_settings(
+        {"MAIL_DIR": str(blocker / "mail")}, env_file=None, require_token=False
+    )
     row_id = await queue(db, make_message(), clock)
     assert await sender_for(db, settings, clock).send_due() == SendReport(retried=1)
     row = await OutboxRepository(db).get(row_id)

@@ -14,14 +14,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _environment(tmp_path: Path, **values: str) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
-    return {**keep, "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
-            **values}
+    return {
+        **keep,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+        **values,
+    }
 
 
 async def test_without_a_token_one_clear_line_and_a_failing_exit(tmp_path):
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path, env=_environment(tmp_path),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=_environment(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode != 0
@@ -33,22 +42,35 @@ async def test_without_a_token_one_clear_line_and_a_failing_exit(tmp_path):
 
 async def test_malformed_setting_is_named(tmp_path):
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path,
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
         env=_environment(tmp_path, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN, SMTP_TLS="maybe"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert err.decode().strip() == (
-        "Configuration error: SMTP_TLS must be one of starttls, tls, none, not 'maybe'")
+        "Configuration error: SMTP_TLS must be one of starttls, tls, none, not 'maybe'"
+    )
 
 
 async def test_serves_start_through_a_bot_api_server_and_stops_on_sigterm(tmp_path, emu):
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path,
-        env=_environment(tmp_path, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
-                         TELEGRAM_BASE_URL=emu.base_url, LOG_LEVEL="DEBUG"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=_environment(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
+            TELEGRAM_BASE_URL=emu.base_url,
+            LOG_LEVEL="DEBUG",
+        ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         anna = emu.user("Anna")

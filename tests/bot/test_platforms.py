@@ -43,10 +43,19 @@ TRICKY_NAMES = [
 
 def conference(**changes) -> ConferenceRecord:
     record = ConferenceRecord(
-        id=7, owner_id=1, topic="Team sync & plans", starts_at=START, ends_at=START + 3600,
-        conference_code="team-sync-42", password="p@ss&=+#", allow_without_owner=True,
-        sequence=0, changed_since_notice=False, owner_joined_at=None,
-        created_at=1_741_000_000, updated_at=1_741_000_000,
+        id=7,
+        owner_id=1,
+        topic="Team sync & plans",
+        starts_at=START,
+        ends_at=START + 3600,
+        conference_code="team-sync-42",
+        password="p@ss&=+#",
+        allow_without_owner=True,
+        sequence=0,
+        changed_since_notice=False,
+        owner_joined_at=None,
+        created_at=1_741_000_000,
+        updated_at=1_741_000_000,
     )
     return replace(record, **changes)
 
@@ -56,8 +65,13 @@ def settings(**env):
 
 
 def bbb_settings(api_url: str, *, secret: str = SECRET, algorithm: str = "sha256", **env):
-    return settings(VIDEO_PLATFORM="bbb", VIDEO_BASE_URL=api_url, BBB_SECRET=secret,
-                    BBB_CHECKSUM=algorithm, **env)
+    return settings(
+        VIDEO_PLATFORM="bbb",
+        VIDEO_BASE_URL=api_url,
+        BBB_SECRET=secret,
+        BBB_CHECKSUM=algorithm,
+        **env,
+    )
 
 
 # --- make_platform ---------------------------------------------------------------------
@@ -66,8 +80,9 @@ def bbb_settings(api_url: str, *, secret: str = SECRET, algorithm: str = "sha256
 def test_make_platform_picks_the_configured_platform():
     jitsi = make_platform(settings())
     bbb = make_platform(bbb_settings("https://bbb.example.com/bigbluebutton/api"))
-    template = make_platform(settings(VIDEO_PLATFORM="template",
-                                      VIDEO_BASE_URL="https://v.example.com/{id}"))
+    template = make_platform(
+        settings(VIDEO_PLATFORM="template", VIDEO_BASE_URL="https://v.example.com/{id}")
+    )
     assert isinstance(jitsi, JitsiPlatform) and jitsi.name == "jitsi"
     assert isinstance(bbb, BigBlueButtonPlatform) and bbb.name == "bbb"
     assert isinstance(template, TemplatePlatform) and template.name == "template"
@@ -77,9 +92,12 @@ def test_make_platform_picks_the_configured_platform():
 
 
 async def test_simple_platforms_prepare_nothing_and_cannot_tell_if_running():
-    for platform in (make_platform(settings()),
-                     make_platform(settings(VIDEO_PLATFORM="template",
-                                            VIDEO_BASE_URL="https://v.example.com/{id}"))):
+    for platform in (
+        make_platform(settings()),
+        make_platform(
+            settings(VIDEO_PLATFORM="template", VIDEO_BASE_URL="https://v.example.com/{id}")
+        ),
+    ):
         assert await platform.prepare(conference()) is None
         assert await platform.is_running(conference()) is None
         await platform.close()
@@ -94,7 +112,8 @@ def test_jitsi_room_keeps_the_existing_link_scheme():
     record = conference()
     digest = hashlib.sha256(b"team-sync-42:7:1741000000").hexdigest()[:10]
     assert make_platform(settings()).join_url(record) == (
-        f"https://meet.jit.si/Conferenceteam-sync-42-{digest}")
+        f"https://meet.jit.si/Conferenceteam-sync-42-{digest}"
+    )
 
 
 def test_jitsi_room_is_stable_per_conference_and_differs_across_conferences():
@@ -131,7 +150,9 @@ def test_jitsi_without_a_name_gives_the_generic_link():
 def test_jitsi_base_url_override():
     jitsi = make_platform(settings(VIDEO_BASE_URL="https://meet.example.org/"))
     assert jitsi.website_url() == "https://meet.example.org"
-    assert jitsi.join_url(conference()).startswith("https://meet.example.org/Conferenceteam-sync-42-")
+    assert jitsi.join_url(conference()).startswith(
+        "https://meet.example.org/Conferenceteam-sync-42-"
+    )
     assert make_platform(settings()).website_url() == "https://meet.jit.si"
 
 
@@ -139,13 +160,17 @@ def test_jitsi_base_url_override():
 
 
 def test_template_fills_and_quotes_the_placeholders():
-    template = make_platform(settings(
-        VIDEO_PLATFORM="template",
-        VIDEO_BASE_URL="https://video.example.com/join/{id}?pwd={password}&name={name}",
-    ))
+    template = make_platform(
+        settings(
+            VIDEO_PLATFORM="template",
+            VIDEO_BASE_URL="https://video.example.com/join/{id}?pwd={password}&name={name}",
+        )
+    )
     url = template.join_url(conference(), display_name="Anna Lee/2 & Иван")
-    assert url == ("https://video.example.com/join/team-sync-42?pwd=p%40ss%26%3D%2B%23"
-                   "&name=Anna%20Lee%2F2%20%26%20%D0%98%D0%B2%D0%B0%D0%BD")
+    assert url == (
+        "https://video.example.com/join/team-sync-42?pwd=p%40ss%26%3D%2B%23"
+        "&name=Anna%20Lee%2F2%20%26%20%D0%98%D0%B2%D0%B0%D0%BD"
+    )
     query = parse_qs(urlsplit(url).query)
     assert query == {"pwd": ["p@ss&=+#"], "name": ["Anna Lee/2 & Иван"]}
     generic = template.join_url(conference())
@@ -173,24 +198,42 @@ def test_download_link_defaults_per_platform():
         "ios": "https://apps.apple.com/app/jitsi-meet/id1165103905",
         "browser": "https://meet.jit.si",
     }
-    assert make_platform(settings(VIDEO_BASE_URL="https://meet.example.org")
-                         ).download_links()["browser"] == "https://meet.example.org"
+    assert (
+        make_platform(settings(VIDEO_BASE_URL="https://meet.example.org")).download_links()[
+            "browser"
+        ]
+        == "https://meet.example.org"
+    )
     bbb = make_platform(bbb_settings("https://bbb.example.com/bigbluebutton/api")).download_links()
     assert bbb == dict.fromkeys(DOWNLOAD_CLIENTS, "https://bbb.example.com/")
-    template = make_platform(settings(VIDEO_PLATFORM="template",
-                                      VIDEO_BASE_URL="https://v.example.com:8443/r/{id}"))
-    assert template.download_links() == dict.fromkeys(DOWNLOAD_CLIENTS, "https://v.example.com:8443/")
+    template = make_platform(
+        settings(VIDEO_PLATFORM="template", VIDEO_BASE_URL="https://v.example.com:8443/r/{id}")
+    )
+    assert template.download_links() == dict.fromkeys(
+        DOWNLOAD_CLIENTS, "https://v.example.com:8443/"
+    )
 
 
-@pytest.mark.parametrize("env", [
-    {},
-    {"VIDEO_PLATFORM": "bbb", "VIDEO_BASE_URL": "https://bbb.example.com/bigbluebutton/api",
-     "BBB_SECRET": SECRET},
-    {"VIDEO_PLATFORM": "template", "VIDEO_BASE_URL": "https://v.example.com/{id}"},
-])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {
+            "VIDEO_PLATFORM": "bbb",
+            "VIDEO_BASE_URL": "https://bbb.example.com/bigbluebutton/api",
+            "BBB_SECRET": SECRET,
+        },
+        {"VIDEO_PLATFORM": "template", "VIDEO_BASE_URL": "https://v.example.com/{id}"},
+    ],
+)
 def test_download_links_follow_the_settings(env):
-    platform = make_platform(settings(**env, DOWNLOAD_WINDOWS_URL="https://dl.example.com/win.exe",
-                                      DOWNLOAD_IOS_URL="https://dl.example.com/ios"))
+    platform = make_platform(
+        settings(
+            **env,
+            DOWNLOAD_WINDOWS_URL="https://dl.example.com/win.exe",
+            DOWNLOAD_IOS_URL="https://dl.example.com/ios",
+        )
+    )
     links = platform.download_links()
     assert list(links) == list(DOWNLOAD_CLIENTS)
     assert links["windows"] == "https://dl.example.com/win.exe"
@@ -204,38 +247,53 @@ def test_download_links_follow_the_settings(env):
 def test_bbb_checksum_matches_the_documented_example():
     # https://docs.bigbluebutton.org/development/api/#usage ("API Security Model" > Usage):
     # call `create`, query name=Test+Meeting&meetingID=abc123&attendeePW=111222&moderatorPW=333444,
-    # shared secret 639259d4-9dd8-4b25-bf01-95f9567eaf4b -> SHA-1 1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17,
+    # shared secret 639259d4-9dd8-4b25-bf01-95f9567eaf4b
+    # -> SHA-1 1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17,
     # and the query becomes ...&moderatorPW=333444&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17
     secret = "639259d4-9dd8-4b25-bf01-95f9567eaf4b"
     query = "name=Test+Meeting&meetingID=abc123&attendeePW=111222&moderatorPW=333444"
     assert checksum("create", query, secret, "sha1") == "1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17"
-    params = {"name": "Test Meeting", "meetingID": "abc123", "attendeePW": "111222",
-              "moderatorPW": "333444"}
+    params = {
+        "name": "Test Meeting",
+        "meetingID": "abc123",
+        "attendeePW": "111222",
+        "moderatorPW": "333444",
+    }
     assert signed_query("create", params, secret, "sha1") == (
-        query + "&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17")
-    platform = BigBlueButtonPlatform("https://bbb.example.com/bigbluebutton/api", secret,
-                                     checksum_algorithm="sha1")
+        query + "&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17"
+    )
+    platform = BigBlueButtonPlatform(
+        "https://bbb.example.com/bigbluebutton/api", secret, checksum_algorithm="sha1"
+    )
     assert platform.call_url("create", params) == (
-        "https://bbb.example.com/bigbluebutton/api/create?" + query
-        + "&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17")
+        "https://bbb.example.com/bigbluebutton/api/create?"
+        + query
+        + "&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17"
+    )
 
 
 def test_bbb_checksum_sha256_matches_a_published_example():
     # A second, independent worked example (sha1 and sha256 of the same string):
     # https://bbbserver.com/bigbluebutton-api-guide/security/checksum-authentication
-    query = ("name=Demo&meetingID=replace-with-meeting-id&attendeePW=replace-with-password"
-             "&moderatorPW=replace-with-password")
+    query = (
+        "name=Demo&meetingID=replace-with-meeting-id&attendeePW=replace-with-password"
+        "&moderatorPW=replace-with-password"
+    )
     assert checksum("create", query, "replace-with-secret", "sha1") == (
-        "7030bd96ede6a7ac41da848fe3bfc562e52a5914")
+        "7030bd96ede6a7ac41da848fe3bfc562e52a5914"
+    )
     assert checksum("create", query, "replace-with-secret", "sha256") == (
-        "7e5a0a48f1542462e56ca034dc83d741bff1deb5feab0cd9ef74fa6e009fe1fd")
+        "7e5a0a48f1542462e56ca034dc83d741bff1deb5feab0cd9ef74fa6e009fe1fd"
+    )
 
 
 def test_bbb_accepts_the_url_bbb_conf_prints():
     assert api_base_url("https://bbb.example.com/bigbluebutton/") == (
-        "https://bbb.example.com/bigbluebutton/api")
+        "https://bbb.example.com/bigbluebutton/api"
+    )
     assert api_base_url("https://bbb.example.com/bigbluebutton/api/") == (
-        "https://bbb.example.com/bigbluebutton/api")
+        "https://bbb.example.com/bigbluebutton/api"
+    )
 
 
 def test_bbb_links_and_passwords():
@@ -245,7 +303,8 @@ def test_bbb_links_and_passwords():
     generic = platform.join_url(record)
     parts = urlsplit(generic)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == (
-        "https://bbb.example.com/bigbluebutton/api/join")
+        "https://bbb.example.com/bigbluebutton/api/join"
+    )
     params = dict(parse_qsl(parts.query))
     assert params["fullName"] == "Guest"
     assert params["meetingID"] == "conf-team-sync-42-7"
@@ -265,8 +324,9 @@ def test_bbb_links_and_passwords():
     # Stable for the conference, even after edits; different elsewhere and under another secret.
     assert platform.moderator_password(conference(password="new", topic="x")) == moderator_pw
     assert platform.moderator_password(conference(id=8)) != moderator_pw
-    other = make_platform(bbb_settings("https://bbb.example.com/bigbluebutton/api",
-                                       secret="another-secret"))
+    other = make_platform(
+        bbb_settings("https://bbb.example.com/bigbluebutton/api", secret="another-secret")
+    )
     assert other.moderator_password(record) != moderator_pw
 
 
@@ -285,10 +345,18 @@ async def http():
         yield session
 
 
-def bbb_platform(standin: BBBStandIn, *, secret: str = SECRET, algorithm: str = "sha256",
-                 http: aiohttp.ClientSession | None = None):
-    return make_platform(bbb_settings(standin.api_url, secret=secret, algorithm=algorithm),
-                         http=http, clock=FixedClock(NOW))
+def bbb_platform(
+    standin: BBBStandIn,
+    *,
+    secret: str = SECRET,
+    algorithm: str = "sha256",
+    http: aiohttp.ClientSession | None = None,
+):
+    return make_platform(
+        bbb_settings(standin.api_url, secret=secret, algorithm=algorithm),
+        http=http,
+        clock=FixedClock(NOW),
+    )
 
 
 async def fetch(http: aiohttp.ClientSession, url: str) -> tuple[int, str]:
@@ -335,15 +403,22 @@ async def test_moderator_joins_with_the_moderator_password(standin, http):
     record = conference()
     await platform.prepare(record)
     meeting = standin.meetings[platform.meeting_id(record)]
-    assert (await fetch(http, platform.join_url(record, display_name="Owner",
-                                                moderator=True)))[0] == 302
+    assert (await fetch(http, platform.join_url(record, display_name="Owner", moderator=True)))[
+        0
+    ] == 302
     assert (await fetch(http, platform.join_url(record, display_name="Guest 1")))[0] == 302
     assert (await fetch(http, platform.join_url(record)))[0] == 302
     owner, guest, generic = standin.joins
     assert (owner.role, owner.password, owner.password_role) == (
-        "MODERATOR", meeting.moderator_pw, "MODERATOR")
+        "MODERATOR",
+        meeting.moderator_pw,
+        "MODERATOR",
+    )
     assert (guest.role, guest.password, guest.password_role) == (
-        "VIEWER", meeting.attendee_pw, "VIEWER")
+        "VIEWER",
+        meeting.attendee_pw,
+        "VIEWER",
+    )
     assert (generic.full_name, generic.role) == ("Guest", "VIEWER")
 
 

@@ -28,8 +28,9 @@ def test_known_names(typed, zone):
     assert resolve_timezone(typed) == zone
 
 
-@pytest.mark.parametrize("typed", ["", "Mars", "UTC+15", "<b>", "x" * 500, "Europe/", "\x00",
-                                   "localtime", "Factory"])
+@pytest.mark.parametrize(
+    "typed", ["", "Mars", "UTC+15", "<b>", "x" * 500, "Europe/", "\x00", "localtime", "Factory"]
+)
 def test_unknown_names(typed):
     assert resolve_timezone(typed) is None
 

@@ -37,15 +37,20 @@ async def test_fields_and_files_reach_the_server_and_errors_map():
     request = AiohttpRequest(read_timeout=0.2)
     await request.initialize()
     try:
-        data = RequestData([RequestParameter.from_input("chat_id", 42),
-                            RequestParameter.from_input("text", "hé")])
+        data = RequestData(
+            [RequestParameter.from_input("chat_id", 42), RequestParameter.from_input("text", "hé")]
+        )
         status, body = await request.do_request(f"http://127.0.0.1:{port}/send", "POST", data)
         assert status == 200 and b'"ok": true' in body
         assert seen == {"chat_id": "42", "text": "hé"}
 
         upload = InputFile(b"BEGIN:VCALENDAR", filename="c.ics")
-        data = RequestData([RequestParameter.from_input("chat_id", 7),
-                            RequestParameter.from_input("document", upload)])
+        data = RequestData(
+            [
+                RequestParameter.from_input("chat_id", 7),
+                RequestParameter.from_input("document", upload),
+            ]
+        )
         await request.do_request(f"http://127.0.0.1:{port}/doc", "POST", data)
         assert seen["file"] == b"BEGIN:VCALENDAR" and seen["filename"] == "c.ics"
 

@@ -88,9 +88,7 @@ async def test_document_upload_and_download(emu: BotAPIEmulator, bot_app: App) -
 
 async def test_photo_upload(emu: BotAPIEmulator, bot_app: App) -> None:
     alice = emu.user("Alice")
-    png = bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000002000000030806000000"
-    ) + b"\x00" * 16
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000002000000030806000000") + b"\x00" * 16
     sent = await bot_app.bot.send_photo(alice.id, png, filename="p.png")
     assert sent.photo[-1].width == 2 and sent.photo[-1].height == 3
     msg = await alice.expect_message()

@@ -9,7 +9,7 @@ from emulator.html_check import check_caption, check_message_text, parse_html
 
 
 def test_plain_text_and_entities() -> None:
-    parsed = parse_html('Hi <b>bold <i>both</i></b> &lt;tag&gt; &amp; &quot;q&quot; &#65;&#x42;')
+    parsed = parse_html("Hi <b>bold <i>both</i></b> &lt;tag&gt; &amp; &quot;q&quot; &#65;&#x42;")
     assert parsed.text == 'Hi bold both <tag> & "q" AB'
     assert parsed.entities == [
         {"type": "bold", "offset": 3, "length": 9},
@@ -24,7 +24,7 @@ def test_offsets_are_utf16() -> None:
 
 def test_all_telegram_tags() -> None:
     source = (
-        '<strong>a</strong><em>b</em><ins>c</ins><s>d</s><strike>e</strike><del>f</del>'
+        "<strong>a</strong><em>b</em><ins>c</ins><s>d</s><strike>e</strike><del>f</del>"
         '<span class="tg-spoiler">g</span><tg-spoiler>h</tg-spoiler>'
         '<a href="https://example.org/?a=1&amp;b=2">i</a><code>j</code>'
         '<pre><code class="language-python">k</code></pre><blockquote>l</blockquote>'
@@ -34,9 +34,20 @@ def test_all_telegram_tags() -> None:
     parsed = parse_html(source)
     types = [e["type"] for e in parsed.entities]
     assert types == [
-        "bold", "italic", "underline", "strikethrough", "strikethrough", "strikethrough",
-        "spoiler", "spoiler", "text_link", "code", "pre", "blockquote",
-        "expandable_blockquote", "custom_emoji",
+        "bold",
+        "italic",
+        "underline",
+        "strikethrough",
+        "strikethrough",
+        "strikethrough",
+        "spoiler",
+        "spoiler",
+        "text_link",
+        "code",
+        "pre",
+        "blockquote",
+        "expandable_blockquote",
+        "custom_emoji",
     ]
     link = parsed.entities[8]
     assert link["url"] == "https://example.org/?a=1&b=2"

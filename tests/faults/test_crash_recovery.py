@@ -25,8 +25,14 @@ class BotProcess:
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=self.cwd, env=self.env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=self.cwd,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
 
     async def stop(self, sig: int) -> None:
         assert self.process is not None
@@ -37,11 +43,21 @@ class BotProcess:
 
 def environment(tmp_path: Path, emu, smtp_port: int) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    return {**keep, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN,
-            "TELEGRAM_BASE_URL": emu.base_url, "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-            "MAIL_DIR": str(tmp_path / "mail"), "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(smtp_port), "SMTP_TLS": "none", "SMTP_PASSWORD": SMTP_PASSWORD,
-            "MAIL_RETRY_SECONDS": "1", "LOG_LEVEL": "DEBUG", "REMINDER_CHECK_SECONDS": "0"}
+    return {
+        **keep,
+        "PYTHONPATH": str(ROOT),
+        "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN,
+        "TELEGRAM_BASE_URL": emu.base_url,
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "MAIL_DIR": str(tmp_path / "mail"),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_port),
+        "SMTP_TLS": "none",
+        "SMTP_PASSWORD": SMTP_PASSWORD,
+        "MAIL_RETRY_SECONDS": "1",
+        "LOG_LEVEL": "DEBUG",
+        "REMINDER_CHECK_SECONDS": "0",
+    }
 
 
 async def test_sigkill_loses_nothing_confirmed_and_logs_hold_no_secrets(tmp_path, emu, smtp):
@@ -92,14 +108,18 @@ async def test_sigkill_loses_nothing_confirmed_and_logs_hold_no_secrets(tmp_path
 
     database = await Database.open(tmp_path / "bot.sqlite3")
     try:
-        [conference] = await ConferenceRepository(database).list_scheduled(anna.id, now=0,
-                                                                           limit=5)
+        [conference] = await ConferenceRepository(database).list_scheduled(anna.id, now=0, limit=5)
         assert conference.password == CONFERENCE_PASSWORD
     finally:
         await database.close()
 
     log = (first.log + second.log).decode(errors="replace")
     assert "DEBUG" in log  # the scan is of a verbose log
-    for secret in (DEFAULT_TOKEN, DEFAULT_TOKEN.split(":")[1], SMTP_PASSWORD,
-                   CONFERENCE_PASSWORD, "bob@example.com"):
+    for secret in (
+        DEFAULT_TOKEN,
+        DEFAULT_TOKEN.split(":")[1],
+        SMTP_PASSWORD,
+        CONFERENCE_PASSWORD,
+        "bob@example.com",
+    ):
         assert secret not in log, f"{secret!r} reached the log"

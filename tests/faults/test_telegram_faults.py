@@ -24,8 +24,12 @@ async def test_retry_after_is_honoured(bot, emu):
 
 async def test_forbidden_marks_the_user_inactive_and_nothing_crashes(bot, emu):
     anna, _ = await person(emu)
-    emu.fail_next("sendMessage", error_code=403,
-                  description="Forbidden: bot was blocked by the user", chat_id=anna.chat_id)
+    emu.fail_next(
+        "sendMessage",
+        error_code=403,
+        description="Forbidden: bot was blocked by the user",
+        chat_id=anna.chat_id,
+    )
     await anna.send("/help")
     await anna.expect_no_message(within=0.5)
     assert not (await bot.services.users.get(anna.id)).is_active
@@ -67,9 +71,9 @@ async def test_fifty_people_schedule_at_once(bot, emu):
     await asyncio.gather(*(schedule(person) for person in people))
     repository = ConferenceRepository(bot.services.database)
     codes = []
-    for person in people:
-        [conference] = await repository.list_scheduled(person.id, now=0, limit=5)
-        assert conference.topic == f"Topic of {person.first_name}"
+    for someone in people:
+        [conference] = await repository.list_scheduled(someone.id, now=0, limit=5)
+        assert conference.topic == f"Topic of {someone.first_name}"
         codes.append(conference.conference_code)
     assert len(set(codes)) == 50
     assert not [c for c in emu.failed_calls if c.method != "getUpdates"]

@@ -24,8 +24,10 @@ async def admin_and_user(emu):
 
 
 async def audit(bot):
-    return [(a, action, target) for a, action, target, _ in
-            await AdminRepository(bot.services.database).audit_entries()]
+    return [
+        (a, action, target)
+        for a, action, target, _ in await AdminRepository(bot.services.database).audit_entries()
+    ]
 
 
 async def test_admin_commands_do_not_exist_for_others(bot, emu):
@@ -111,8 +113,12 @@ async def test_broadcast_with_confirmation_and_summary(bot, emu):
     others = [await person(emu, f"User {n}") for n in range(3)]
     gone, _ = await person(emu, "Gone")
     # Gone blocked the bot without the bot hearing of it: the send is refused.
-    emu.fail_next("sendMessage", error_code=403,
-                  description="Forbidden: bot was blocked by the user", chat_id=gone.id)
+    emu.fail_next(
+        "sendMessage",
+        error_code=403,
+        description="Forbidden: bot was blocked by the user",
+        chat_id=gone.id,
+    )
     await admin.send("/broadcast")
     ask = await admin.expect_message()
     assert "all active users" in ask.text
@@ -149,9 +155,19 @@ async def test_broadcast_resumes_after_a_restart_and_sends_nobody_twice(bot, emu
 async def test_outbox_lists_failed_mail_and_retries(bot, emu):
     admin, user, _ = await admin_and_user(emu)
     outbox = OutboxRepository(bot.services.database)
-    ids = [await outbox.add(message_id=f"<m{n}@test>", kind="invitation", owner_id=user.id,
-                            conference_id=None, recipient=f"r{n}@example.com",
-                            sender="bot@example.com", raw=b"x", now=0) for n in range(2)]
+    ids = [
+        await outbox.add(
+            message_id=f"<m{n}@test>",
+            kind="invitation",
+            owner_id=user.id,
+            conference_id=None,
+            recipient=f"r{n}@example.com",
+            sender="bot@example.com",
+            raw=b"x",
+            now=0,
+        )
+        for n in range(2)
+    ]
     for outbox_id in ids:
         await outbox.mark_failed(outbox_id, "550 5.1.1 No such user")
     await admin.send("/outbox")
@@ -180,8 +196,13 @@ class TestFloodControl:
                 texts.append((await flooder.expect_message(timeout=0.5)).text)
             except AssertionError:
                 break
-        assert texts.count("🐢 You are sending messages very fast. Please wait a few seconds; "
-                           "I will answer again then.") == 1
+        assert (
+            texts.count(
+                "🐢 You are sending messages very fast. Please wait a few seconds; "
+                "I will answer again then."
+            )
+            == 1
+        )
         assert len(texts) == 5  # four answers, one notice; the rest dropped
         await calm.send("/help")
         assert "Help" in (await calm.expect_message()).text

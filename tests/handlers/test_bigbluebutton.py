@@ -19,8 +19,12 @@ async def bbb():
 
 @pytest.fixture
 def bot_settings(bbb):
-    return {"VIDEO_PLATFORM": "bbb", "VIDEO_BASE_URL": bbb.api_url, "BBB_SECRET": SECRET,
-            "BBB_CHECKSUM": "sha256"}
+    return {
+        "VIDEO_PLATFORM": "bbb",
+        "VIDEO_BASE_URL": bbb.api_url,
+        "BBB_SECRET": SECRET,
+        "BBB_CHECKSUM": "sha256",
+    }
 
 
 async def follow(url: str) -> int:

@@ -18,8 +18,19 @@ def test_round_trip_and_limits():
         cb.encode("conf", "view", "x" * 60)
 
 
-@pytest.mark.parametrize("forged", ["", "conf", "conf:", "a:b:" + "1" * 70, "conf:view:1 OR 1",
-                                    "conf:view:ы", "::", "conf:view:-1"])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "",
+        "conf",
+        "conf:",
+        "a:b:" + "1" * 70,
+        "conf:view:1 OR 1",
+        "conf:view:ы",
+        "::",
+        "conf:view:-1",
+    ],
+)
 def test_forged_data_decodes_to_nothing_or_non_numbers(forged):
     decoded = cb.decode(forged)
     assert decoded is None or decoded.arg_int() is None
@@ -29,7 +40,8 @@ def test_every_keyboard_fits_telegrams_limit():
     for language in ("en", "ru"):
         t = Translator(language)
         markups = [
-            keyboards.main_menu(t), keyboards.profile_card(t, remember_name=True, reminder="off"),
+            keyboards.main_menu(t),
+            keyboards.profile_card(t, remember_name=True, reminder="off"),
             keyboards.language_choice(cb.PROFILE, t),
             keyboards.conference_actions(t, 10**17, archived=False),
             keyboards.conference_actions(t, 10**17, archived=True),

@@ -24,9 +24,19 @@ async def add_conferences(bot, owner_id, starts, *, topic="Meeting {n}", length=
     ids = []
     for n, offset in enumerate(starts, start=1):
         start = now + int(offset * HOUR)
-        ids.append(await repository.create(NewConference(
-            owner_id, topic.format(n=n), start, start + length, f"code{n:05d}{owner_id}", "pw12"),
-            now=now))
+        ids.append(
+            await repository.create(
+                NewConference(
+                    owner_id,
+                    topic.format(n=n),
+                    start,
+                    start + length,
+                    f"code{n:05d}{owner_id}",
+                    "pw12",
+                ),
+                now=now,
+            )
+        )
     return ids
 
 
@@ -87,8 +97,7 @@ async def test_three_hundred_conferences_are_all_reachable(bot, emu):
     await anna.press_data(last, "log:s:0")
     page = await anna.expect_edit(log)
     for number in range(50):
-        seen.update(line.split("\n")[1] for line in page.text.split("\n\n")
-                    if line[:1].isdigit())
+        seen.update(line.split("\n")[1] for line in page.text.split("\n\n") if line[:1].isdigit())
         if number < 49:
             await anna.press(page, "▶️")
             page = await anna.expect_edit(log)
@@ -170,7 +179,8 @@ async def test_start_now_with_one_tap_and_with_a_topic(bot, emu):
     card = await anna.expect_message()
     assert "<b>Quick sync</b>" in card.html
     conferences = await ConferenceRepository(bot.services.database).list_scheduled(
-        anna.id, now=0, limit=10)
+        anna.id, now=0, limit=10
+    )
     assert [c.topic for c in conferences] == ["Ad hoc conference", "Quick sync"]
     assert all(c.ends_at - c.starts_at == 30 * 60 for c in conferences)
     assert all(c.starts_at == bot.clock.timestamp() for c in conferences)
@@ -188,12 +198,18 @@ async def test_forged_buttons_never_touch_another_users_conference(bot, emu, act
     anna, menu = await person(emu)
     mallory, mallory_menu = await person(emu, "Mallory")
     [conference_id] = await add_conferences(bot, anna.id, [-5 if action == "repeat" else 2])
-    for data in (f"conf:{action}:{conference_id}", f"conf:{action}:99999",
-                 f"conf:{action}:abc", f"conf:{action}"):
+    for data in (
+        f"conf:{action}:{conference_id}",
+        f"conf:{action}:99999",
+        f"conf:{action}:abc",
+        f"conf:{action}",
+    ):
         await mallory.press_data(mallory_menu, data)
         answer = await mallory.expect_callback_answer()
-        assert answer.text in ("This conference no longer exists.",
-                               "This button is out of date. Please use the latest message or /start.")
+        assert answer.text in (
+            "This conference no longer exists.",
+            "This button is out of date. Please use the latest message or /start.",
+        )
     await mallory.expect_no_message(within=0.2)
     assert await bot.services.conferences.owned(anna.id, conference_id) is not None
     assert emu.calls_of("sendDocument") == []

@@ -41,8 +41,11 @@ async def test_edit_topic_password_toggle_and_save(bot, emu):
     assert "Changes saved" in saved.text and "Renamed" in saved.text
     assert "have not been told" not in saved.text  # the start did not move
     conference = await bot.services.conferences.owned(anna.id, conference_id)
-    assert (conference.topic, conference.password, conference.allow_without_owner) == \
-        ("Renamed", "newpass1", False)
+    assert (conference.topic, conference.password, conference.allow_without_owner) == (
+        "Renamed",
+        "newpass1",
+        False,
+    )
     assert not conference.changed_since_notice
 
 
@@ -92,7 +95,8 @@ async def test_save_without_changes_and_cancel(bot, emu):
     await anna.press(form, "Cancel")
     assert "was not changed" in (await anna.expect_edit(form)).text
     [conference] = await ConferenceRepository(bot.services.database).list_scheduled(
-        anna.id, now=0, limit=5)
+        anna.id, now=0, limit=5
+    )
     assert conference.topic == "Meeting 1"
 
 

@@ -17,8 +17,11 @@ class Ticker:
 
 
 def update_from(person_id: int) -> SimpleNamespace:
-    return SimpleNamespace(effective_user=SimpleNamespace(id=person_id, language_code="en"),
-                           callback_query=None, effective_chat=None)
+    return SimpleNamespace(
+        effective_user=SimpleNamespace(id=person_id, language_code="en"),
+        callback_query=None,
+        effective_chat=None,
+    )
 
 
 async def test_quiet_people_are_forgotten_after_a_window() -> None:

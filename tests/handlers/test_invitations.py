@@ -41,8 +41,9 @@ async def test_invite_by_email_end_to_end(bot, emu, smtp):
     await bot.update_profile(anna.id, email="anna@example.com", timezone="Europe/Moscow")
     [conference_id] = await add_conferences(bot, anna.id, [3], topic='Plan <b>x</b> & "y"')
     card = await open_card(anna, menu)
-    confirm = await invite(anna, card, "bob@example.com, Carol@Example.org\nbob@example.com "
-                                       "not-an-address")
+    confirm = await invite(
+        anna, card, "bob@example.com, Carol@Example.org\nbob@example.com not-an-address"
+    )
     assert "to 2:" in confirm.text and "bob@example.com" in confirm.text
     assert "not-an-address" in confirm.text and "will be skipped" in confirm.text
     await anna.press(confirm, "✉️ Send")
@@ -55,8 +56,11 @@ async def test_invite_by_email_end_to_end(bot, emu, smtp):
         assert message.get_content_type() == "multipart/mixed"
         alternative, attachment = message.iter_parts()
         assert alternative.get_content_type() == "multipart/alternative"
-        assert [p.get_content_type() for p in alternative.iter_parts()] == \
-            ["text/plain", "text/html", "text/calendar"]
+        assert [p.get_content_type() for p in alternative.iter_parts()] == [
+            "text/plain",
+            "text/html",
+            "text/calendar",
+        ]
         assert attachment.get_filename() == "invite.ics"
         assert message["Reply-To"] == "anna@example.com"
         assert 'Plan <b>x</b> & "y"' in message["Subject"]
@@ -144,8 +148,10 @@ async def test_bad_input_and_limits(bot, emu, smtp):
     messages = await smtp.wait_for(2)
     for message in messages:
         assert message["Bcc"] is None
-    assert sorted(rcpt for _, rcpts in smtp.envelopes for rcpt in rcpts) == \
-        ["victim@example.com", "x@example.com"]
+    assert sorted(rcpt for _, rcpts in smtp.envelopes for rcpt in rcpts) == [
+        "victim@example.com",
+        "x@example.com",
+    ]
     # Two of six sent today: five more is over the daily limit.
     card = await open_card(anna, menu)
     reply = await invite(anna, card, " ".join(f"q{n}@example.com" for n in range(5)))

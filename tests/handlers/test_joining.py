@@ -126,10 +126,17 @@ async def test_download_software_in_both_languages(bot, emu):
     screen = await anna.expect_edit(menu)
     assert "Jitsi Meet" in screen.text
     labels = {b.text: b.url for row in screen.buttons for b in row if b.url}
-    assert set(labels) == {"Windows", "macOS", "Linux", "Android", "iPhone and iPad (iOS)",
-                           "In the browser"}
-    assert "play.google.com" in labels["Android"] and labels["In the browser"] == \
-        "https://meet.jit.si"
+    assert set(labels) == {
+        "Windows",
+        "macOS",
+        "Linux",
+        "Android",
+        "iPhone and iPad (iOS)",
+        "In the browser",
+    }
+    assert (
+        "play.google.com" in labels["Android"] and labels["In the browser"] == "https://meet.jit.si"
+    )
     ivan, _ = await person(emu, "Иван", "ru")
     await ivan.send("/download")
     screen = await ivan.expect_message()

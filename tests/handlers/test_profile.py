@@ -19,8 +19,14 @@ async def edit_field(user, card, button, typed):
 async def test_profile_card_shows_every_field(bot, emu):
     anna = emu.user("Anna")
     card = await open_profile(anna)
-    for line in ("Name: Anna", "E-mail: not set", "Time zone: UTC", "Language: English",
-                 "Remember my name: off", "Name for joining conferences: Anna"):
+    for line in (
+        "Name: Anna",
+        "E-mail: not set",
+        "Time zone: UTC",
+        "Language: English",
+        "Remember my name: off",
+        "Name for joining conferences: Anna",
+    ):
         assert line in card.text
     assert "💾 Save" in card.button_texts()
 
@@ -45,8 +51,13 @@ async def test_edit_every_field_then_save(bot, emu):
     saved = await anna.expect_edit(card)
     assert "Your personal data is saved" in saved.text
     user = await bot.services.users.get(anna.id)
-    assert (user.full_name, user.email, user.timezone, user.display_name, user.remember_name) \
-        == ("Anna Petrova", "Anna@example.com", "Europe/Moscow", "Anna (laptop)", True)
+    assert (user.full_name, user.email, user.timezone, user.display_name, user.remember_name) == (
+        "Anna Petrova",
+        "Anna@example.com",
+        "Europe/Moscow",
+        "Anna (laptop)",
+        True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,8 +79,12 @@ async def test_bad_values_are_explained_and_change_nothing(bot, emu, button, typ
     reply = await edit_field(anna, card, button, typed)
     assert explains in reply.text
     # Still waiting for that field: a good value now is accepted.
-    good = {"Name": "Anna B", "E-mail": "a@example.com", "Time zone": "Berlin",
-            "Name for joining": "AB"}[button]
+    good = {
+        "Name": "Anna B",
+        "E-mail": "a@example.com",
+        "Time zone": "Berlin",
+        "Name for joining": "AB",
+    }[button]
     await anna.send(good)
     assert "Changed in the draft" in (await anna.expect_message()).text
     after = await bot.services.users.get(anna.id)

@@ -15,8 +15,9 @@ async def begin(emu, bot, *, name="Anna", language="en", zone="Europe/Moscow"):
     await person.send("/start")
     menu = await person.expect_message()
     await bot.update_profile(person.id, timezone=zone)
-    await person.press(menu, "Schedule conference" if language == "en" else
-                       "Запланировать конференцию")
+    await person.press(
+        menu, "Schedule conference" if language == "en" else "Запланировать конференцию"
+    )
     prompt = await person.expect_edit(menu)
     return person, prompt
 
@@ -28,7 +29,8 @@ async def answer(person, text):
 
 async def stored(bot, owner_id):
     return await ConferenceRepository(bot.services.database).list_scheduled(
-        owner_id, now=0, limit=100)
+        owner_id, now=0, limit=100
+    )
 
 
 async def test_schedule_in_english_end_to_end(bot, emu):
@@ -52,8 +54,9 @@ async def test_schedule_in_english_end_to_end(bot, emu):
     [conference] = await stored(bot, anna.id)
     assert conference.topic == "Weekly <b>sync</b> & plans"
     assert conference.conference_code == code
-    assert datetime.fromtimestamp(conference.starts_at, UTC) == datetime(2026, 11, 26, 12, 0,
-                                                                         tzinfo=UTC)
+    assert datetime.fromtimestamp(conference.starts_at, UTC) == datetime(
+        2026, 11, 26, 12, 0, tzinfo=UTC
+    )
     assert conference.ends_at - conference.starts_at == 90 * 60
     assert conference.allow_without_owner
 
@@ -131,9 +134,11 @@ async def test_review_card_edits_id_and_password_with_validation(bot, emu):
 
     await anna.press(review, "Conference ID")
     await anna.expect_edit(review)
-    for typed, explains in [("ab", "cannot be a conference ID"),
-                            ("bad id!", "cannot be a conference ID"),
-                            (taken.conference_code, "already taken")]:
+    for typed, explains in [
+        ("ab", "cannot be a conference ID"),
+        ("bad id!", "cannot be a conference ID"),
+        (taken.conference_code, "already taken"),
+    ]:
         assert explains in (await answer(anna, typed)).text
     review = await answer(anna, "Team-Sync-2026")
     assert "Conference ID: team-sync-2026" in review.text

@@ -17,8 +17,9 @@ async def card_of(user):
 
 async def move_start(bot, owner_id, conference_id, hours):
     conference = await bot.services.conferences.owned(owner_id, conference_id)
-    await bot.services.conferences.edit(owner_id, conference_id,
-                                        starts_at=conference.starts_at + hours * 3600)
+    await bot.services.conferences.edit(
+        owner_id, conference_id, starts_at=conference.starts_at + hours * 3600
+    )
 
 
 async def test_share_text_and_deep_link_for_a_second_user(bot, emu):
@@ -30,8 +31,13 @@ async def test_share_text_and_deep_link_for_a_second_user(bot, emu):
     assert "Forward the message below" in (await anna.expect_message()).text
     shared = await anna.expect_message()
     conference = await bot.services.conferences.owned(anna.id, conference_id)
-    for part in ("Design review", conference.conference_code, conference.password,
-                 "https://meet.jit.si", "Europe/Moscow"):
+    for part in (
+        "Design review",
+        conference.conference_code,
+        conference.password,
+        "https://meet.jit.si",
+        "Europe/Moscow",
+    ):
         assert part in shared.text
     link = next(line for line in shared.text.splitlines() if "t.me/" in line).split()[-1]
     assert link.startswith("https://t.me/ConferenceTestBot?start=")
@@ -63,7 +69,8 @@ async def test_participants_and_groups_get_change_notices_with_a_summary(bot, em
     anna, _ = await person(emu)
     [conference_id] = await add_conferences(bot, anna.id, [3], topic="Standup")
     token = await bot.services.sharing.share_token(
-        await bot.services.conferences.owned(anna.id, conference_id))
+        await bot.services.conferences.owned(anna.id, conference_id)
+    )
     boris, _ = await person(emu, "Boris")
     await boris.send(f"/start {token}")
     await boris.expect_message()
@@ -85,8 +92,12 @@ async def test_participants_and_groups_get_change_notices_with_a_summary(bot, em
     card = await card_of(anna)
     assert "have not been told yet" in card.text and "Participants in Telegram: 3" in card.text
     # Blocker blocked the bot without the bot hearing of it: the notice is refused.
-    emu.fail_next("sendMessage", error_code=403,
-                  description="Forbidden: bot was blocked by the user", chat_id=blocker.id)
+    emu.fail_next(
+        "sendMessage",
+        error_code=403,
+        description="Forbidden: bot was blocked by the user",
+        chat_id=blocker.id,
+    )
     await anna.press(card, "Notify participants")
     summary = await anna.expect_message()
     assert "2 of 3 in Telegram" in summary.text
@@ -118,7 +129,8 @@ async def test_inline_query_posts_a_card_that_is_kept_current(bot, emu):
     # A participant so that "Notify participants" has someone to tell; the card follows.
     boris, _ = await person(emu, "Boris")
     token = await bot.services.sharing.share_token(
-        await bot.services.conferences.owned(anna.id, first))
+        await bot.services.conferences.owned(anna.id, first)
+    )
     await boris.send(f"/start {token}")
     await boris.expect_message()
     await bot.services.conferences.edit(anna.id, first, topic="Call 1 (moved)")
@@ -154,13 +166,15 @@ async def test_a_participant_who_blocks_the_bot_is_skipped(bot, emu):
     anna, _ = await person(emu)
     [conference_id] = await add_conferences(bot, anna.id, [3])
     token = await bot.services.sharing.share_token(
-        await bot.services.conferences.owned(anna.id, conference_id))
+        await bot.services.conferences.owned(anna.id, conference_id)
+    )
     boris, _ = await person(emu, "Boris")
     await boris.send(f"/start {token}")
     await boris.expect_message()
     emu.block_bot(boris)  # Telegram tells the bot (my_chat_member)
-    assert await eventually(
-        lambda: _inactive(bot, boris.id)), "the blocked participant stays active"
+    assert await eventually(lambda: _inactive(bot, boris.id)), (
+        "the blocked participant stays active"
+    )
     assert await bot.services.sharing.participants(conference_id) == []
 
 

@@ -10,8 +10,12 @@ async def test_start_in_english_registers_and_shows_the_menu(bot, emu):
     assert "Hello, Anna!" in reply.text
     assert "Your time zone is UTC" in reply.text
     assert reply.button_texts() == [
-        "📅 Schedule conference", "▶️ Start conference now", "🗂 Conference log",
-        "👤 Personal information", "💻 Download software", "❓ Help",
+        "📅 Schedule conference",
+        "▶️ Start conference now",
+        "🗂 Conference log",
+        "👤 Personal information",
+        "💻 Download software",
+        "❓ Help",
     ]
     user = await bot.services.users.get(anna.id)
     assert user.full_name == "Anna" and user.language == "en"

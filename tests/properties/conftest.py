@@ -32,9 +32,19 @@ BYSTANDERS = 16
 
 # Tables whose rows are business data. Dialog states (conversation_states, user_data,
 # chat_data, bot_data) are written after every update and are not compared.
-BUSINESS_TABLES = ("users", "conferences", "invitations", "participants", "inline_cards",
-                   "outbox", "reminders_sent", "join_waiters", "audit_log", "broadcasts",
-                   "broadcast_deliveries")
+BUSINESS_TABLES = (
+    "users",
+    "conferences",
+    "invitations",
+    "participants",
+    "inline_cards",
+    "outbox",
+    "reminders_sent",
+    "join_waiters",
+    "audit_log",
+    "broadcasts",
+    "broadcast_deliveries",
+)
 VOLATILE_COLUMNS = {"users": {"last_seen_at"}}
 
 ERROR_TEXTS = tuple(plain(language, "common.error") for language in ("en", "ru"))
@@ -112,14 +122,18 @@ class Harness:
         await user.send("/start")
         return user, await user.expect_message()
 
-    async def add_conference(self, owner_id: int, start_hours: float, *, topic: str = "Plan",
-                             length: int = HOUR) -> int:
+    async def add_conference(
+        self, owner_id: int, start_hours: float, *, topic: str = "Plan", length: int = HOUR
+    ) -> int:
         """A conference straight into storage, starting `start_hours` from the test clock."""
         now = self.bot.clock.timestamp()
         start = now + int(start_hours * HOUR)
-        return await ConferenceRepository(self.database).create(NewConference(
-            owner_id, topic, start, start + length, f"prop{next(self._codes):06d}", "pw12"),
-            now=now)
+        return await ConferenceRepository(self.database).create(
+            NewConference(
+                owner_id, topic, start, start + length, f"prop{next(self._codes):06d}", "pw12"
+            ),
+            now=now,
+        )
 
     # -- synchronisation -------------------------------------------------------------
 
@@ -137,16 +151,21 @@ class Harness:
     # -- what changed ------------------------------------------------------------------
 
     async def snapshot(self) -> Snapshot:
-        tables = {row[0] for row in await self.database.fetch_all(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {
+            row[0]
+            for row in await self.database.fetch_all(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        }
         result: Snapshot = {}
         for table in BUSINESS_TABLES:
             if table not in tables:
                 continue
             skip = VOLATILE_COLUMNS.get(table, set())
             rows = await self.database.fetch_all(f"SELECT * FROM {table} ORDER BY rowid")
-            result[table] = [{key: row[key] for key in row.keys() if key not in skip}
-                             for row in rows]
+            result[table] = [
+                {key: row[key] for key in row.keys() if key not in skip} for row in rows
+            ]
         return result
 
     def mark(self) -> Mark:
@@ -155,20 +174,22 @@ class Harness:
     def problems(self, mark: Mark, *users) -> list[str]:
         """Everything that went wrong since `mark`, in words (empty: all is well)."""
         found = []
-        for record in self.errors[mark.errors:]:
+        for record in self.errors[mark.errors :]:
             text = record.getMessage()
             if record.exc_info and record.exc_info[1] is not None:
                 error = record.exc_info[1]
                 text += f": {type(error).__name__}: {error}"
             found.append(f"{record.levelname} log from {record.name}: {text}")
-        for call in self.emu.calls[mark.calls:]:
+        for call in self.emu.calls[mark.calls :]:
             if call.ok:
                 continue
             description = call.error.description if call.error else ""
             if any(tolerated in description for tolerated in TOLERATED_FAILURES):
                 continue
-            found.append(f"failed Bot API call {call.method}: {call.error_code} {description}"
-                         f" (chat_id={call.params.get('chat_id')})")
+            found.append(
+                f"failed Bot API call {call.method}: {call.error_code} {description}"
+                f" (chat_id={call.params.get('chat_id')})"
+            )
         for user in users:
             for message in user.messages():
                 if any(error in (message.text or "") for error in ERROR_TEXTS):
@@ -179,8 +200,9 @@ class Harness:
     def assert_clean(self, mark: Mark, *users, context: str) -> None:
         found = self.problems(mark, *users)
         if found:
-            transcripts = "\n".join(_clip(line) for user in users
-                                    for line in user.transcript().splitlines())
+            transcripts = "\n".join(
+                _clip(line) for user in users for line in user.transcript().splitlines()
+            )
             raise AssertionError(f"{context}\n" + "\n".join(found) + "\n" + transcripts)
 
 
@@ -211,5 +233,9 @@ def _clip(line: str, limit: int = 240) -> str:
 
 
 def _short(row: dict) -> str:
-    return repr({key: (value[:60] + b"..." if isinstance(value, bytes) and len(value) > 60
-                       else value) for key, value in row.items()})
+    return repr(
+        {
+            key: (value[:60] + b"..." if isinstance(value, bytes) and len(value) > 60 else value)
+            for key, value in row.items()
+        }
+    )

@@ -32,9 +32,15 @@ from handlers import callback_data as cb
 from tests.properties.conftest import diff
 
 # Runs of many examples inside one bot; the deadline would count the bot's start-up.
-PROPERTY = dict(suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow, HealthCheck.data_too_large],
-                deadline=None, database=None)
+PROPERTY = dict(
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+    deadline=None,
+    database=None,
+)
 # HOSTILE_INPUT_SCALE=10 runs ten times as many examples (a longer hunt for bugs).
 SCALE = float(os.environ.get("HOSTILE_INPUT_SCALE", "1"))
 
@@ -49,25 +55,160 @@ TELEGRAM_MAX_TEXT = 4096  # Telegram delivers no longer text message (clients sp
 
 # -- hostile text ----------------------------------------------------------------------
 
-MARKUP = ["<b>", "</b>", "</a>", '<a href="javascript:alert(1)">', "&", "&amp;", "&lt;",
-          "&#0;", "&#x110000;", "&nbsp", "<script>alert(1)</script>", "<", ">", "<i>",
-          "<code>", "</pre>", "<tg-spoiler>", "<br/>", '"', "'", "`", "*bold*", "_it_",
-          "[x](tg://user?id=1)", "${7*7}", "{topic}", "{}", "{0}", "%s", "%(name)s", "\\"]
-SQL = ["' OR 1=1 --", "'; DROP TABLE conferences; --", '" OR ""="', "1; DELETE FROM users",
-       "%", "_", "NULL", "0x00", "');--"]
-UNICODE = ["😀", "👨\u200d👩\u200d👧\u200d👦", "🏳️\u200d🌈", "\u200d", "\u200b", "\ufeff",
-           "\u202e", "\u202d", "\u2066", "\u0301", "e\u0301", "ﷺ", "𒐫", "\U0010ffff", "\x00",
-           "\x1b[31m", "\r\n", "\r", "\t", "\x7f", "\u2028", "\u2029", "\u0085", "\ud7ff",
-           "Ａ", "１５", "٣", "²", "½", "Ⅻ", "İ", "ß", "ǅ", "\U000e0041"]
-DATE_WORDS = ["tomorrow", "today", "yesterday", "in", "at", "on", "next", "last", "monday",
-              "friday", "noon", "midnight", "am", "pm", "hours", "hour", "h", "min", "minutes",
-              "days", "weeks", "years", "завтра", "сегодня", "через", "в", "час", "часа", "мин",
-              "25.12", "31.02", "29.02.2027", "24:00", "25:61", "99:99", "-1", "+3", "1e9", "0",
-              "00:00", "12:30", "2026-11-25T12:00", "9999999999999999999999", "1h30", "90",
-              "−5", "１５:００", "UTC+3", "UTC+99", "UTC-14:30", "GMT-14", "Europe/Moscow",
-              "Etc/GMT+12", "../../etc/passwd", "Москва", "America/", "/", "localtime",
-              "posixrules", "Factory", "UTC", "Z", "Asia/Kolkata", "EST5EDT", "a@b.c", "@",
-              "x@example.com", "name@[127.0.0.1]", '"quoted"@example.com', "a@b", ",", ";"]
+MARKUP = [
+    "<b>",
+    "</b>",
+    "</a>",
+    '<a href="javascript:alert(1)">',
+    "&",
+    "&amp;",
+    "&lt;",
+    "&#0;",
+    "&#x110000;",
+    "&nbsp",
+    "<script>alert(1)</script>",
+    "<",
+    ">",
+    "<i>",
+    "<code>",
+    "</pre>",
+    "<tg-spoiler>",
+    "<br/>",
+    '"',
+    "'",
+    "`",
+    "*bold*",
+    "_it_",
+    "[x](tg://user?id=1)",
+    "${7*7}",
+    "{topic}",
+    "{}",
+    "{0}",
+    "%s",
+    "%(name)s",
+    "\\",
+]
+SQL = [
+    "' OR 1=1 --",
+    "'; DROP TABLE conferences; --",
+    '" OR ""="',
+    "1; DELETE FROM users",
+    "%",
+    "_",
+    "NULL",
+    "0x00",
+    "');--",
+]
+UNICODE = [
+    "😀",
+    "👨\u200d👩\u200d👧\u200d👦",
+    "🏳️\u200d🌈",
+    "\u200d",
+    "\u200b",
+    "\ufeff",
+    "\u202e",
+    "\u202d",
+    "\u2066",
+    "\u0301",
+    "e\u0301",
+    "ﷺ",
+    "𒐫",
+    "\U0010ffff",
+    "\x00",
+    "\x1b[31m",
+    "\r\n",
+    "\r",
+    "\t",
+    "\x7f",
+    "\u2028",
+    "\u2029",
+    "\u0085",
+    "\ud7ff",
+    "Ａ",
+    "１５",
+    "٣",
+    "²",
+    "½",
+    "Ⅻ",
+    "İ",
+    "ß",
+    "ǅ",
+    "\U000e0041",
+]
+DATE_WORDS = [
+    "tomorrow",
+    "today",
+    "yesterday",
+    "in",
+    "at",
+    "on",
+    "next",
+    "last",
+    "monday",
+    "friday",
+    "noon",
+    "midnight",
+    "am",
+    "pm",
+    "hours",
+    "hour",
+    "h",
+    "min",
+    "minutes",
+    "days",
+    "weeks",
+    "years",
+    "завтра",
+    "сегодня",
+    "через",
+    "в",
+    "час",
+    "часа",
+    "мин",
+    "25.12",
+    "31.02",
+    "29.02.2027",
+    "24:00",
+    "25:61",
+    "99:99",
+    "-1",
+    "+3",
+    "1e9",
+    "0",
+    "00:00",
+    "12:30",
+    "2026-11-25T12:00",
+    "9999999999999999999999",
+    "1h30",
+    "90",
+    "−5",
+    "１５:００",
+    "UTC+3",
+    "UTC+99",
+    "UTC-14:30",
+    "GMT-14",
+    "Europe/Moscow",
+    "Etc/GMT+12",
+    "../../etc/passwd",
+    "Москва",
+    "America/",
+    "/",
+    "localtime",
+    "posixrules",
+    "Factory",
+    "UTC",
+    "Z",
+    "Asia/Kolkata",
+    "EST5EDT",
+    "a@b.c",
+    "@",
+    "x@example.com",
+    "name@[127.0.0.1]",
+    '"quoted"@example.com',
+    "a@b",
+    ",",
+    ";",
+]
 TOKENS = MARKUP + SQL + UNICODE + DATE_WORDS
 
 digits = st.from_regex(r"\A[0-9]{1,60}\Z")
@@ -75,16 +216,22 @@ digits = st.from_regex(r"\A[0-9]{1,60}\Z")
 digit_like = st.text(st.characters(categories=["Nd", "No", "Nl"]), min_size=1, max_size=6)
 date_like = st.from_regex(
     r"\A(in |через |at |в )?[0-9]{1,12}([.:/ h-][0-9]{0,12}){0,4}"
-    r"( ?(am|pm|h|min|hours|days|ч|мин))?\Z")
-token_soup = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=8), digits),
-                      min_size=1, max_size=12)
-odd_characters = st.text(st.characters(categories=["Cc", "Cf", "Co", "Cn", "Zs", "Zl", "Zp",
-                                                   "Mn", "Me", "So"]),
-                         min_size=1, max_size=40)
+    r"( ?(am|pm|h|min|hours|days|ч|мин))?\Z"
+)
+token_soup = st.lists(
+    st.one_of(st.sampled_from(TOKENS), st.text(max_size=8), digits), min_size=1, max_size=12
+)
+odd_characters = st.text(
+    st.characters(categories=["Cc", "Cf", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me", "So"]),
+    min_size=1,
+    max_size=40,
+)
 # Up to Telegram's 4096 characters, built by repetition (fast to generate and to shrink).
-huge = st.builds(lambda piece, size: (piece * (size // len(piece) + 1))[:size],
-                 st.one_of(st.text(min_size=1, max_size=12), st.sampled_from(TOKENS)),
-                 st.integers(200, TELEGRAM_MAX_TEXT))
+huge = st.builds(
+    lambda piece, size: (piece * (size // len(piece) + 1))[:size],
+    st.one_of(st.text(min_size=1, max_size=12), st.sampled_from(TOKENS)),
+    st.integers(200, TELEGRAM_MAX_TEXT),
+)
 
 
 def _address(local: int, labels: list[int], tld: str) -> str:
@@ -93,15 +240,20 @@ def _address(local: int, labels: list[int], tld: str) -> str:
 
 # Lists of addresses, many of them long (up to and beyond the 254 characters e-mail allows).
 addresses = st.one_of(
-    st.builds(_address, st.integers(1, 70), st.lists(st.integers(1, 64), min_size=1,
-                                                     max_size=4),
-              st.sampled_from(["com", "org", "example", "xn--p1ai"])),
+    st.builds(
+        _address,
+        st.integers(1, 70),
+        st.lists(st.integers(1, 64), min_size=1, max_size=4),
+        st.sampled_from(["com", "org", "example", "xn--p1ai"]),
+    ),
     st.emails(),
     st.sampled_from(TOKENS),
 )
-address_lists = st.builds(lambda items, separator: separator.join(items),
-                          st.lists(addresses, min_size=1, max_size=25),
-                          st.sampled_from([" ", ", ", "\n", ";", ",", "\r\n"]))
+address_lists = st.builds(
+    lambda items, separator: separator.join(items),
+    st.lists(addresses, min_size=1, max_size=25),
+    st.sampled_from([" ", ", ", "\n", ";", ",", "\r\n"]),
+)
 
 
 def note(text: str) -> None:
@@ -117,25 +269,39 @@ def _typeable(text: str) -> bool:
     return bool(text) and not text.startswith("/")
 
 
-hostile_text = st.one_of(
-    st.text(min_size=1, max_size=300),
-    odd_characters,
-    token_soup.map(" ".join),
-    token_soup.map("".join),
-    token_soup.map("\n".join),
-    digits,
-    digit_like,
-    date_like,
-    huge,
-    address_lists,
-).map(lambda text: text[:TELEGRAM_MAX_TEXT]).filter(_typeable)
+hostile_text = (
+    st.one_of(
+        st.text(min_size=1, max_size=300),
+        odd_characters,
+        token_soup.map(" ".join),
+        token_soup.map("".join),
+        token_soup.map("\n".join),
+        digits,
+        digit_like,
+        date_like,
+        huge,
+        address_lists,
+    )
+    .map(lambda text: text[:TELEGRAM_MAX_TEXT])
+    .filter(_typeable)
+)
 
 languages = st.sampled_from(["en", "ru"])
-zones = st.sampled_from(["UTC", "Europe/Moscow", "America/New_York", "Pacific/Kiritimati",
-                         "Pacific/Pago_Pago", "Asia/Kathmandu", "Australia/Lord_Howe"])
+zones = st.sampled_from(
+    [
+        "UTC",
+        "Europe/Moscow",
+        "America/New_York",
+        "Pacific/Kiritimati",
+        "Pacific/Pago_Pago",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+    ]
+)
 
 
 # -- getting a new user into a prompt ----------------------------------------------------
+
 
 @dataclass
 class Entered:
@@ -189,8 +355,7 @@ async def _repeat_start(h, language, zone):
     user, menu = await h.started_user("Repeater", language)
     await h.bot.update_profile(user.id, timezone=zone)
     conference_id = await h.add_conference(user.id, -5)
-    return Entered(user, await _press(user, menu, f"conf:repeat:{conference_id}"),
-                   conference_id)
+    return Entered(user, await _press(user, menu, f"conf:repeat:{conference_id}"), conference_id)
 
 
 async def _profile_field(h, language, zone, button: str):
@@ -233,20 +398,29 @@ TEXT_PROMPTS: dict[str, Setup] = {
     "profile display name": lambda h, lang, zone: _profile_field(h, lang, zone, "display"),
     "join name": _join_name,
     "invitation addresses": _invite,
-    "invitation addresses again (confirm step)":
-        lambda h, lang, zone: _invite(h, lang, zone, confirm=True),
+    "invitation addresses again (confirm step)": lambda h, lang, zone: _invite(
+        h, lang, zone, confirm=True
+    ),
 }
 
 # The question each setup must leave on screen (a check that the setup still gets there).
 PROMPT_KEYS = {
-    "schedule topic": "schedule.ask_topic", "schedule start": "schedule.ask_start",
-    "schedule end": "schedule.ask_end", "review conference ID": "schedule.ask_code",
-    "review password": "schedule.ask_password", "review topic": "schedule.ask_new_topic",
-    "edit topic": "schedule.ask_new_topic", "edit start": "schedule.ask_new_start",
-    "edit end": "schedule.ask_new_end", "edit password": "schedule.ask_password",
-    "repeat start": "schedule.ask_repeat_start", "profile name": "profile.ask_name",
-    "profile e-mail": "profile.ask_email", "profile time zone": "profile.ask_timezone",
-    "profile display name": "profile.ask_display_name", "join name": "join.ask_name",
+    "schedule topic": "schedule.ask_topic",
+    "schedule start": "schedule.ask_start",
+    "schedule end": "schedule.ask_end",
+    "review conference ID": "schedule.ask_code",
+    "review password": "schedule.ask_password",
+    "review topic": "schedule.ask_new_topic",
+    "edit topic": "schedule.ask_new_topic",
+    "edit start": "schedule.ask_new_start",
+    "edit end": "schedule.ask_new_end",
+    "edit password": "schedule.ask_password",
+    "repeat start": "schedule.ask_repeat_start",
+    "profile name": "profile.ask_name",
+    "profile e-mail": "profile.ask_email",
+    "profile time zone": "profile.ask_timezone",
+    "profile display name": "profile.ask_display_name",
+    "join name": "join.ask_name",
     "invitation addresses": "invite.ask_addresses",
     "invitation addresses again (confirm step)": "invite.confirm",
 }
@@ -262,8 +436,10 @@ def _fixed_words(language: str, key: str) -> str:
 def _assert_on_prompt(prompt: str, language: str, entered: Entered) -> None:
     words = _fixed_words(language, PROMPT_KEYS[prompt])
     shown = entered.screen.text if entered.screen is not None else ""
-    assert words in shown, (f"the setup of {prompt!r} did not reach its question "
-                            f"({words!r}); the screen shows {shown[:300]!r}")
+    assert words in shown, (
+        f"the setup of {prompt!r} did not reach its question "
+        f"({words!r}); the screen shows {shown[:300]!r}"
+    )
 
 
 # Rejections that quote what was typed (the catalog key, and how the value is cut).
@@ -297,7 +473,8 @@ def _show(text: str) -> str:
 @settings(max_examples=examples(20), **PROPERTY)
 @given(typed=hostile_text, language=languages, zone=zones)
 async def test_every_text_prompt_answers_hostile_text_and_changes_nothing(
-        harness, prompt, typed, language, zone):
+    harness, prompt, typed, language, zone
+):
     h = harness
     entered = await TEXT_PROMPTS[prompt](h, language, zone)
     _assert_on_prompt(prompt, language, entered)
@@ -319,8 +496,13 @@ async def test_every_text_prompt_answers_hostile_text_and_changes_nothing(
     after = await h.snapshot()
     if prompt == "join name" and reply.buttons and reply.buttons[0][0].url:
         # An accepted name joins: the owner's own conference records that the owner is in.
-        changed = diff(before, after, keep=lambda table, row: not (
-            table == "conferences" and row["id"] == entered.conference_id))
+        changed = diff(
+            before,
+            after,
+            keep=lambda table, row: (
+                not (table == "conferences" and row["id"] == entered.conference_id)
+            ),
+        )
     else:
         changed = diff(before, after)
     assert not changed, f"{context}: the database changed:\n" + "\n".join(changed)
@@ -329,24 +511,101 @@ async def test_every_text_prompt_answers_hostile_text_and_changes_nothing(
         key, shown = ECHOES[prompt]
         if reply.text.startswith(_opening(language, key)):
             assert shown(typed) in reply.text, (
-                f"{context}: the rejection does not quote the input literally:\n{reply.text!r}")
+                f"{context}: the rejection does not quote the input literally:\n{reply.text!r}"
+            )
 
 
 # -- random callback data -------------------------------------------------------------
 
 PREFIXES = ["menu", "prof", "lang", "conf", "log", "form", "inv", "part", "grp", "jn", "adm"]
-ACTIONS = ["view", "join", "ics", "del", "delok", "edit", "repeat", "invite", "share", "notify",
-           "delnotify", "s", "a", "qs", "qe", "save", "cancel", "send", "remember", "remind",
-           "post", "set", "back", "home", "help", "schedule", "now", "log", "profile",
-           "download", "name", "email", "tz", "display", "lang", "code", "password", "topic",
-           "start", "end", "allow", "review", "bsend", "bcancel", "retry", "retryall", "noop",
-           "block", "unblock"]
+ACTIONS = [
+    "view",
+    "join",
+    "ics",
+    "del",
+    "delok",
+    "edit",
+    "repeat",
+    "invite",
+    "share",
+    "notify",
+    "delnotify",
+    "s",
+    "a",
+    "qs",
+    "qe",
+    "save",
+    "cancel",
+    "send",
+    "remember",
+    "remind",
+    "post",
+    "set",
+    "back",
+    "home",
+    "help",
+    "schedule",
+    "now",
+    "log",
+    "profile",
+    "download",
+    "name",
+    "email",
+    "tz",
+    "display",
+    "lang",
+    "code",
+    "password",
+    "topic",
+    "start",
+    "end",
+    "allow",
+    "review",
+    "bsend",
+    "bcancel",
+    "retry",
+    "retryall",
+    "noop",
+    "block",
+    "unblock",
+]
 # {me}, {own} and {victim} become the presser's id, the presser's conference and one of the
 # victim's conferences when the example runs.
-ARGUMENTS = ["{me}", "{own}", "{victim}", "{victim}", "1", "2", "3", "4", "5", "0", "-1",
-             "00001", "in15", "in60", "tom10", "tom15", "tom99", "in-5", "30", "60", "45", "en",
-             "ru", "de", "999999999999999999", "9999999999999999999", "1001", "1002", "abc",
-             "s", "a", "_", "-"]
+ARGUMENTS = [
+    "{me}",
+    "{own}",
+    "{victim}",
+    "{victim}",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "0",
+    "-1",
+    "00001",
+    "in15",
+    "in60",
+    "tom10",
+    "tom15",
+    "tom99",
+    "in-5",
+    "30",
+    "60",
+    "45",
+    "en",
+    "ru",
+    "de",
+    "999999999999999999",
+    "9999999999999999999",
+    "1001",
+    "1002",
+    "abc",
+    "s",
+    "a",
+    "_",
+    "-",
+]
 
 
 def _fits(data: str) -> bool:
@@ -355,16 +614,21 @@ def _fits(data: str) -> bool:
 
 callback_data = st.one_of(
     # Our own shape: prefix, action and ids, valid or not.
-    st.from_regex(r"\A(menu|prof|lang|conf|log|form|inv|part|grp|jn|adm):[a-z]{0,8}"
-                  r"(:[0-9a-z-]{0,20}){0,3}\Z"),
-    st.builds(lambda prefix, action, args: ":".join([prefix, action, *args]),
-              st.sampled_from(PREFIXES), st.sampled_from(ACTIONS),
-              st.lists(st.one_of(st.sampled_from(ARGUMENTS),
-                                 st.integers(-5, 40).map(str)), max_size=3)),
+    st.from_regex(
+        r"\A(menu|prof|lang|conf|log|form|inv|part|grp|jn|adm):[a-z]{0,8}"
+        r"(:[0-9a-z-]{0,20}){0,3}\Z"
+    ),
+    st.builds(
+        lambda prefix, action, args: ":".join([prefix, action, *args]),
+        st.sampled_from(PREFIXES),
+        st.sampled_from(ACTIONS),
+        st.lists(st.one_of(st.sampled_from(ARGUMENTS), st.integers(-5, 40).map(str)), max_size=3),
+    ),
     # Anything Telegram could carry (1 to 64 bytes) ...
     st.text(min_size=1, max_size=64).filter(_fits),
-    st.lists(st.sampled_from(TOKENS + PREFIXES + ACTIONS + [":"]), min_size=1,
-             max_size=8).map("".join).filter(_fits),
+    st.lists(st.sampled_from(TOKENS + PREFIXES + ACTIONS + [":"]), min_size=1, max_size=8)
+    .map("".join)
+    .filter(_fits),
     # ... and longer data than Telegram allows.
     st.text(min_size=65, max_size=300),
 )
@@ -454,8 +718,10 @@ async def victim(harness):
     h = harness
     user, _ = await h.started_user("Victim")
     await h.bot.update_profile(user.id, email="victim@example.com", timezone="Europe/Moscow")
-    ids = [await h.add_conference(user.id, hours, topic=f"Victim's {n}")
-           for n, hours in enumerate((3, 0, -5, 30), start=1)]
+    ids = [
+        await h.add_conference(user.id, hours, topic=f"Victim's {n}")
+        for n, hours in enumerate((3, 0, -5, 30), start=1)
+    ]
     conferences = h.bot.services.conferences
     token = await h.bot.services.sharing.share_token(await conferences.owned(user.id, ids[0]))
     friend, _ = await h.started_user("Friend")
@@ -463,7 +729,8 @@ async def victim(harness):
     await friend.expect_message()
     await h.database.execute(
         "INSERT INTO invitations (conference_id, email, created_at) VALUES (?, ?, ?)",
-        (ids[0], "invitee@example.com", h.bot.clock.timestamp()))
+        (ids[0], "invitee@example.com", h.bot.clock.timestamp()),
+    )
     await h.barrier()
     return Victim(user, ids, token)
 
@@ -496,19 +763,29 @@ def _owned_by(snapshot, user_id: int) -> set[int]:
 
 
 @settings(max_examples=examples(100), **PROPERTY)
-@given(holding=st.sampled_from(list(HOLDINGS)), data=callback_data, language=languages,
-       pick=st.integers(0, 3))
+@given(
+    holding=st.sampled_from(list(HOLDINGS)),
+    data=callback_data,
+    language=languages,
+    pick=st.integers(0, 3),
+)
 async def test_random_callback_data_is_always_answered_and_touches_nobody_else(
-        harness, victim, holding, data, language, pick):
+    harness, victim, holding, data, language, pick
+):
     h = harness
     user, menu = await h.started_user("Presser", language)
     own = await h.add_conference(user.id, 2)
-    data = data.replace("{me}", str(user.id)).replace("{own}", str(own)).replace(
-        "{victim}", str(victim.conference_ids[pick % len(victim.conference_ids)]))
+    data = (
+        data.replace("{me}", str(user.id))
+        .replace("{own}", str(own))
+        .replace("{victim}", str(victim.conference_ids[pick % len(victim.conference_ids)]))
+    )
     held = await HOLDINGS[holding](h, user, menu, own, victim)
     await _settle(h, user)
-    context = (f"holding {holding!r} ({language}), pressed data {data!r}; victim's conferences "
-               f"{victim.conference_ids}, the presser's own {own}")
+    context = (
+        f"holding {holding!r} ({language}), pressed data {data!r}; victim's conferences "
+        f"{victim.conference_ids}, the presser's own {own}"
+    )
     note(context)
     before = await h.snapshot()
     mark = h.mark()
@@ -517,8 +794,9 @@ async def test_random_callback_data_is_always_answered_and_touches_nobody_else(
     try:
         await user.expect_callback_answer(timeout=REPLY_TIMEOUT)
     except AssertionError as silence:
-        raise AssertionError(f"{context}: the press was not answered\n"
-                             f"{h.problems(mark, user)}") from silence
+        raise AssertionError(
+            f"{context}: the press was not answered\n{h.problems(mark, user)}"
+        ) from silence
     await h.barrier()
 
     h.assert_clean(mark, user, context=context)
@@ -529,18 +807,20 @@ async def test_random_callback_data_is_always_answered_and_touches_nobody_else(
     if cb.decode(data) is None:
         # Data we never produce (malformed, or too long) is refused as a whole.
         changed = diff(before, after)
-        assert not changed, f"{context}: malformed data changed the database:\n" + \
-            "\n".join(changed)
+        assert not changed, f"{context}: malformed data changed the database:\n" + "\n".join(
+            changed
+        )
 
 
 # -- non-text messages ----------------------------------------------------------------
+
 
 async def _send_sticker(user):
     await user.send_sticker()
 
 
 async def _send_photo(user):
-    await user.send_photo(caption='<b>caption</b> & </a> \u202e')
+    await user.send_photo(caption="<b>caption</b> & </a> \u202e")
 
 
 async def _send_voice(user):
@@ -556,12 +836,19 @@ async def _send_location(user):
 
 
 async def _send_document(user):
-    await user.send_document(b"<b>not</b> & text", "notes.txt", mime_type="text/plain",
-                             caption="tomorrow 15:00")
+    await user.send_document(
+        b"<b>not</b> & text", "notes.txt", mime_type="text/plain", caption="tomorrow 15:00"
+    )
 
 
-NON_TEXT = {"sticker": _send_sticker, "photo": _send_photo, "voice": _send_voice,
-            "contact": _send_contact, "location": _send_location, "document": _send_document}
+NON_TEXT = {
+    "sticker": _send_sticker,
+    "photo": _send_photo,
+    "voice": _send_voice,
+    "contact": _send_contact,
+    "location": _send_location,
+    "document": _send_document,
+}
 
 
 async def _outside_dialog(h, language, zone):
@@ -608,13 +895,15 @@ async def test_non_text_messages_get_a_reply_in_every_state(harness):
             try:
                 await user.expect_any(timeout=REPLY_TIMEOUT)
             except AssertionError as silence:
-                raise AssertionError(f"state {state!r}: no reply to a {kind}\n"
-                                     f"{h.problems(mark, user)}") from silence
+                raise AssertionError(
+                    f"state {state!r}: no reply to a {kind}\n{h.problems(mark, user)}"
+                ) from silence
             await h.barrier()
             h.assert_clean(mark, user, context=f"state {state!r}, sent a {kind}")
         changed = diff(before, await h.snapshot())
-        assert not changed, f"state {state!r}: non-text messages changed the database:\n" + \
-            "\n".join(changed)
+        assert not changed, (
+            f"state {state!r}: non-text messages changed the database:\n" + "\n".join(changed)
+        )
 
 
 # -- admin arguments ------------------------------------------------------------------
@@ -657,24 +946,43 @@ class TestAdminArguments:
         await h.barrier()
         h.assert_clean(mark, admin, context=context)
         after = await h.snapshot()
-        changed = diff(before, after, keep=lambda table, row: not (
-            table == "audit_log" and may_change
-            or table == "users" and row["id"] in may_change))
+        changed = diff(
+            before,
+            after,
+            keep=lambda table, row: (
+                not (
+                    table == "audit_log"
+                    and may_change
+                    or table == "users"
+                    and row["id"] in may_change
+                )
+            ),
+        )
         assert not changed, f"{context}: the database changed:\n" + "\n".join(changed)
 
     @settings(max_examples=examples(40), **PROPERTY)
-    @given(command=st.sampled_from(ADMIN_COMMANDS),
-           arguments=st.one_of(hostile_text, digit_like,
-                               st.sampled_from(["{victim}", "@Victim", "1" * 19, "0"])))
+    @given(
+        command=st.sampled_from(ADMIN_COMMANDS),
+        arguments=st.one_of(
+            hostile_text, digit_like, st.sampled_from(["{victim}", "@Victim", "1" * 19, "0"])
+        ),
+    )
     async def test_admin_commands_answer_hostile_arguments(
-            self, harness, victim, command, arguments):
+        self, harness, victim, command, arguments
+    ):
         h = harness
         admin = await self.new_admin(h)
         arguments = arguments.replace("{victim}", str(victim.user.id))
         typed = f"/{command} {arguments}"[:TELEGRAM_MAX_TEXT]
         words = arguments.split()
-        named = {int(words[0])} if command in ("block", "unblock") and words and \
-            words[0].isascii() and words[0].isdigit() else set()
+        named = (
+            {int(words[0])}
+            if command in ("block", "unblock")
+            and words
+            and words[0].isascii()
+            and words[0].isdigit()
+            else set()
+        )
         await self.check(h, admin, typed, may_change=named)
 
     @pytest.mark.parametrize("typed", ["/find ²", "/block ²", "/unblock ⑤"])
@@ -694,6 +1002,7 @@ class TestAdminArguments:
 
 
 # -- minimal reproductions of what the properties found ---------------------------------
+
 
 def _long_address(number: int) -> str:
     """A valid address of 203 characters (e-mail allows 254)."""
@@ -749,8 +1058,8 @@ async def test_a_refused_request_is_not_repeated(harness):
     await user.press_data(menu, "menu:home")  # the same screen again: not modified
     await user.expect_callback_answer(timeout=REPLY_TIMEOUT)
     await h.barrier()
-    edits = [call for call in h.emu.calls[mark.calls:] if call.method == "editMessageText"]
+    edits = [call for call in h.emu.calls[mark.calls :] if call.method == "editMessageText"]
     assert len(edits) == 1, (
         f"editMessageText was sent {len(edits)} times for one press: "
-        + ", ".join(f"{call.error_code}" for call in edits))
-
+        + ", ".join(f"{call.error_code}" for call in edits)
+    )

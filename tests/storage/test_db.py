@@ -14,8 +14,10 @@ async def test_pragmas_and_migrations(tmp_path):
         assert await db.fetch_value("PRAGMA journal_mode") == "wal"
         assert await db.fetch_value("PRAGMA foreign_keys") == 1
         assert await db.fetch_value("PRAGMA busy_timeout") == 5000
-        versions = [row[0] for row in await db.fetch_all(
-            "SELECT version FROM schema_migrations ORDER BY version")]
+        versions = [
+            row[0]
+            for row in await db.fetch_all("SELECT version FROM schema_migrations ORDER BY version")
+        ]
         assert versions == [m.version for m in MIGRATIONS]
         assert await db.migrate() == []  # idempotent: nothing left to apply
     finally:
@@ -88,7 +90,8 @@ async def test_migration_6_moves_queued_mail_bodies_out_of_the_outbox(tmp_path, 
     await old.execute(
         "INSERT INTO outbox (message_id, kind, recipient, sender, raw, next_attempt_at,"
         " created_at) VALUES ('<a@b>', 'invitation', 'r@example.com', 's@example.com',"
-        " x'48656c6c6f', 0, 0)")
+        " x'48656c6c6f', 0, 0)"
+    )
     await old.close()
     monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
     upgraded = await Database.open(path)

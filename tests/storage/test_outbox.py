@@ -9,12 +9,17 @@ from storage.outbox import OutboxRepository
 NOW = 1_750_000_000
 
 
-async def add(outbox, n, *, recipient=None, kind="invitation", owner_id=7, conference_id=1,
-              now=NOW):
+async def add(
+    outbox, n, *, recipient=None, kind="invitation", owner_id=7, conference_id=1, now=NOW
+):
     return await outbox.add(
-        message_id=f"<m{n}@example.org>", kind=kind, owner_id=owner_id,
-        conference_id=conference_id, recipient=recipient or f"user{n}@example.com",
-        sender="bot@example.org", raw=b"Subject: x\r\n\r\nbody " + str(n).encode() + b"\r\n",
+        message_id=f"<m{n}@example.org>",
+        kind=kind,
+        owner_id=owner_id,
+        conference_id=conference_id,
+        recipient=recipient or f"user{n}@example.com",
+        sender="bot@example.org",
+        raw=b"Subject: x\r\n\r\nbody " + str(n).encode() + b"\r\n",
         now=now,
     )
 
@@ -27,7 +32,12 @@ async def test_add_and_get_round_trip(db):
     assert (row.kind, row.owner_id, row.conference_id) == ("invitation", 7, 1)
     assert (row.recipient, row.sender) == ("user1@example.com", "bot@example.org")
     assert row.raw == b"Subject: x\r\n\r\nbody 1\r\n" and isinstance(row.raw, bytes)
-    assert (row.status, row.attempts, row.next_attempt_at, row.created_at) == ("pending", 0, NOW, NOW)
+    assert (row.status, row.attempts, row.next_attempt_at, row.created_at) == (
+        "pending",
+        0,
+        NOW,
+        NOW,
+    )
     assert row.last_error is None and row.sent_at is None
     assert "body" not in repr(row)  # the raw message stays out of reprs and logs
     assert await outbox.get(999) is None
@@ -63,7 +73,11 @@ async def test_mark_sent_retry_and_failed(db):
     await outbox.mark_retry(a, "connection refused", NOW + 60)
     row = await outbox.get(a)
     assert (row.status, row.attempts, row.next_attempt_at, row.last_error) == (
-        "pending", 2, NOW + 60, "connection refused")
+        "pending",
+        2,
+        NOW + 60,
+        "connection refused",
+    )
     await outbox.mark_sent(a, NOW + 61)
     row = await outbox.get(a)
     assert (row.status, row.sent_at, row.attempts) == ("sent", NOW + 61, 3)
@@ -92,19 +106,21 @@ async def test_delivery_state_is_the_latest_row_per_recipient(db):
     assert set(state) == {"alice@example.com", "bob@example.com"}
     assert (state["alice@example.com"].id, state["alice@example.com"].status) == (newer, "pending")
     assert (state["bob@example.com"].status, state["bob@example.com"].last_error) == (
-        "failed", "550 no such user")
+        "failed",
+        "550 no such user",
+    )
     assert await outbox.delivery_state(99) == {}
 
 
 async def test_count_recent_counts_an_owners_kinds_since_a_time(db):
     outbox = OutboxRepository(db)
-    await add(outbox, 1, now=NOW - 86_401)             # too old
+    await add(outbox, 1, now=NOW - 86_401)  # too old
     await add(outbox, 2, now=NOW - 100)
     failed = await add(outbox, 3, now=NOW - 50)
-    await outbox.mark_failed(failed, "550")            # still counts against the limit
+    await outbox.mark_failed(failed, "550")  # still counts against the limit
     await add(outbox, 4, now=NOW, kind="update")
-    await add(outbox, 5, now=NOW, kind="profile")      # another kind
-    await add(outbox, 6, now=NOW, owner_id=8)          # another owner
+    await add(outbox, 5, now=NOW, kind="profile")  # another kind
+    await add(outbox, 6, now=NOW, owner_id=8)  # another owner
 
     since = NOW - 86_400
     assert await outbox.count_recent(7, ["invitation"], since) == 2
@@ -129,7 +145,11 @@ async def test_counts_failed_list_and_retries(db):
     assert await outbox.retry(ids[1], NOW + 500) is True
     row = await outbox.get(ids[1])
     assert (row.status, row.attempts, row.next_attempt_at, row.last_error) == (
-        "pending", 2, NOW + 500, "550 refused")
+        "pending",
+        2,
+        NOW + 500,
+        "550 refused",
+    )
     assert await outbox.retry(ids[1], NOW + 500) is False  # no longer failed
     assert await outbox.retry(ids[0], NOW + 500) is False  # sent stays sent
     assert await outbox.retry(999, NOW) is False
