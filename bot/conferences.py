@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.dates import PAST_GRACE
+from bot.text import strip_invisible
 from bot.validation import InvalidInput
 from storage.conferences import ConferenceRecord, ConferenceRepository, NewConference
 from storage.db import Database
@@ -78,7 +79,8 @@ class Page:
 
 
 def clean_topic(typed: str) -> str:
-    topic = " ".join(typed.split())
+    """A topic on one line, without invisible characters that could disguise it."""
+    topic = " ".join(strip_invisible(" ".join(typed.split())).split())
     if not topic:
         raise InvalidInput("schedule.bad_topic_empty")
     if len(topic) > MAX_TOPIC_LENGTH:

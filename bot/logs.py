@@ -1,7 +1,9 @@
 """Logging set-up, with a filter that masks secrets wherever they would appear.
 
-httpx logs every request URL, and Bot API URLs contain the bot token; the filter replaces
-every configured secret with asterisks before a record is written.
+Bot API URLs contain the bot token, and an exception's text or traceback may quote a URL
+or a setting (an HTTP error names the URL it failed on). The filter replaces every
+configured secret with asterisks in the message, the formatted traceback and the stack
+before any handler writes the record.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 import logging
 
 from bot.settings import Secret, Settings
+
+MASK = "********"
+_TRACEBACKS = logging.Formatter()
 
 
 class SecretMaskingFilter(logging.Filter):
@@ -18,11 +23,25 @@ class SecretMaskingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if any(secret in message for secret in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "********")
-            record.msg, record.args = message, None
+        if self._holds_secret(message):
+            record.msg, record.args = self._mask(message), None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set, so the traceback is formatted once,
+            # here, and only ever written masked.
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text and self._holds_secret(record.exc_text):
+            record.exc_text = self._mask(record.exc_text)
+        if record.stack_info and self._holds_secret(record.stack_info):
+            record.stack_info = self._mask(record.stack_info)
         return True
+
+    def _holds_secret(self, text: str) -> bool:
+        return any(secret in text for secret in self._secrets)
+
+    def _mask(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
 
 
 def secrets_of(settings: Settings) -> list[str]:

@@ -10,6 +10,7 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
+from bot.text import strip_invisible
 from bot.timezones import resolve_timezone
 from bot.validation import InvalidInput
 
@@ -19,8 +20,9 @@ CLEAR_VALUE = "-"
 
 
 def clean_name(typed: str) -> str:
-    """A person's name or joining name: 1..64 printable characters on one line."""
-    name = " ".join(typed.split())
+    """A person's name or joining name: 1..64 printable characters on one line, without
+    invisible characters that could disguise it (they are dropped, not refused)."""
+    name = " ".join(strip_invisible(" ".join(typed.split())).split())
     if not 1 <= len(name) <= MAX_NAME_LENGTH or "\n" in typed.strip() or not _printable(name):
         raise InvalidInput("profile.bad_name")
     return name
@@ -58,6 +60,6 @@ def clean_display_name(typed: str) -> str | None:
 
 
 def _printable(text: str) -> bool:
-    # Control and format characters (bidi overrides, zero-width joiners on their own) make
-    # names that display deceptively; letters, marks, digits, punctuation and spaces are fine.
-    return all(unicodedata.category(char)[0] not in "C" for char in text)
+    # Invisible characters are already gone (strip_invisible); what is left of category C
+    # is private-use, unassigned or broken text, which shows as boxes: refused.
+    return all(unicodedata.category(char) not in ("Co", "Cn", "Cs") for char in text)

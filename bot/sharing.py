@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from bot.clock import Clock
+from bot.text import strip_invisible
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database
 from storage.participants import InlineCardRepository, Participant, ParticipantRepository
@@ -52,7 +53,7 @@ class SharingService:
                     conference.id,
                     visitor_id,
                     kind="user",
-                    title=visitor_name,
+                    title=strip_invisible(visitor_name)[:64],
                     now=self._clock.timestamp(),
                 )
         return conference
@@ -71,7 +72,11 @@ class SharingService:
 
     async def add_group(self, conference: ConferenceRecord, chat_id: int, title: str) -> None:
         await ParticipantRepository(self._database).add(
-            conference.id, chat_id, kind="group", title=title, now=self._clock.timestamp()
+            conference.id,
+            chat_id,
+            kind="group",
+            title=strip_invisible(title)[:128],
+            now=self._clock.timestamp(),
         )
 
     async def record_inline_card(self, inline_message_id: str, conference_id: int) -> None:

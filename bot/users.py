@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.i18n import language_for
+from bot.text import strip_invisible
 from storage.db import Database
 from storage.users import ProfileFields, UserRecord, UserRepository
 
@@ -49,7 +50,7 @@ class UserService:
         return await UserRepository(self._database).record_seen(
             identity.id,
             username=identity.username,
-            full_name=identity.full_name[:64],
+            full_name=strip_invisible(identity.full_name)[:64],
             language=language_for(identity.language_code),
             timezone=self._default_timezone,
             now=self._clock.timestamp(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -86,7 +87,7 @@ class Database(_Statements):
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(path))
         # isolation_level=None: autocommit, transactions only where we BEGIN them explicitly.
         conn = await aiosqlite.connect(str(path), isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -96,6 +97,8 @@ class Database(_Statements):
         # NORMAL is durable across application crashes in WAL mode (only an OS crash can
         # lose the last commits), and much faster than FULL.
         await conn.execute("PRAGMA synchronous=NORMAL")
+        if str(path) != ":memory:":
+            _make_private(Path(path))
         database = cls(conn)
         await database.migrate()
         return database
@@ -161,6 +164,24 @@ class Database(_Statements):
                 log.info("Applied database migration %d: %s", migration.version, migration.name)
                 applied.append(migration.version)
             return applied
+
+
+def _create_private_file(path: Path) -> None:
+    """The database holds e-mail addresses and conference passwords: its folder is created
+    0700 and the file 0600 before SQLite opens it (SQLite gives its -wal and -shm files
+    the database file's mode)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _make_private(path: Path) -> None:
+    """A database made by an earlier version may be readable by others: not any more."""
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.chmod(0o600)
 
 
 class Transaction(_Statements):

@@ -8,9 +8,11 @@ from bot.validation import InvalidInput
 
 def test_names_are_trimmed_and_limited():
     assert clean_name("  Anna   Petrova ") == "Anna Petrova"
-    for bad in ["", "   ", "x" * 65, "a\nb", "bad\u202eeman"]:
+    for bad in ["", "   ", "x" * 65, "a\nb", "\u202e\u200b", "\ue000 private use"]:
         with pytest.raises(InvalidInput):
             clean_name(bad)
+    # A right-to-left override would make "bad" read backwards: it is dropped.
+    assert clean_name("bad\u202eeman") == "bademan"
 
 
 def test_email_is_validated_without_dns_and_can_be_cleared():

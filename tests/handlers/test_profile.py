@@ -69,7 +69,7 @@ async def test_edit_every_field_then_save(bot, emu):
         ("E-mail", "anna@example.com\r\nBcc: spam@example.com", "name@example.com"),
         ("Time zone", "Atlantis", "I do not know the time zone “Atlantis”"),
         ("Time zone", "<b>Moscow</b>", "I do not know the time zone “<b>Moscow</b>”"),
-        ("Name for joining", "\u202e" + "x", "1 to 64 characters"),
+        ("Name for joining", "\u202e\u200b\u2066", "1 to 64 characters"),
     ],
 )
 async def test_bad_values_are_explained_and_change_nothing(bot, emu, button, typed, explains):
