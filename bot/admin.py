@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
-from bot.delivery import Delivery, Notice, UnreachableHook, send_to_many
+from bot.delivery import Notice, UnreachableHook, send_to_many
 from bot.i18n import FALLBACK_LANGUAGE, Translator
 from storage.admin import AdminRepository, Stats
 from storage.conferences import ConferenceRecord, ConferenceRepository
@@ -162,7 +162,7 @@ class AdminService:
                 purpose=f"broadcast {broadcast_id}",
             )
             for user_id, outcome in zip(recipients, outcomes, strict=True):
-                if outcome is Delivery.SENT:
+                if outcome.reached:
                     await self.delivered(broadcast_id, user_id)
         ok, failed = await self.finish_broadcast(broadcast_id)
         admin = await UserRepository(self._database).get(admin_id)

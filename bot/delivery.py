@@ -3,8 +3,9 @@
 Written once because every bulk send has the same needs: the messages go out
 concurrently but marked as bulk, so the rate limiter (bot/ratelimit.py) paces them
 evenly below Telegram's limits; a chat that blocked the bot (403 Forbidden) is marked
-unreachable and skipped from then on; any other refusal is logged, without the text
-(it may hold a conference password), and reported to the caller.
+unreachable and skipped from then on; a message whose answer was lost is not sent again
+and counts as "maybe delivered"; any other refusal is logged, without the text (it may
+hold a conference password), and reported to the caller.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ExtBot
 
 from bot.ratelimit import BULK
+from bot.transport import AnswerLost
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +42,14 @@ class Notice:
 
 class Delivery(Enum):
     SENT = "sent"
+    MAYBE = "maybe"  # the answer was lost after the message left: probably delivered
     BLOCKED = "blocked"  # the chat blocked the bot or removed it: marked unreachable
     FAILED = "failed"  # any other refusal, logged
+
+    @property
+    def reached(self) -> bool:
+        """Sent, or very probably: counted as delivered in summaries."""
+        return self in (Delivery.SENT, Delivery.MAYBE)
 
 
 async def send_to_many(
@@ -72,6 +80,12 @@ async def _send_one(
     except Forbidden:
         await on_unreachable(notice.chat_id)
         return Delivery.BLOCKED
+    except AnswerLost:
+        # Not sent again (bot/ratelimit.py): a duplicate is worse than a rare gap.
+        log.warning(
+            "%s to chat %s: maybe delivered (no answer)", purpose.capitalize(), notice.chat_id
+        )
+        return Delivery.MAYBE
     except TelegramError as error:
         log.warning("%s to chat %s failed: %s", purpose.capitalize(), notice.chat_id, error)
         return Delivery.FAILED

@@ -7,8 +7,10 @@
   paced evenly below Telegram's 30 messages a second, so they do not burst into 429s; they
   get more retries, so no participant is dropped by one unlucky refusal.
 - Groups keep PTB's limit of 20 messages a minute per group.
-- A request that failed on the network (a timeout, a dropped connection) is retried a few
-  times with growing pauses. getUpdates is left alone: the updater polls again by itself.
+- A request that failed on the network is retried a few times with growing pauses, except
+  a bulk (one-shot) message whose answer was lost after it left (bot/transport.py
+  AnswerLost): Telegram may have delivered it, and a second copy is worse than a missing
+  one. getUpdates is left alone: the updater polls again by itself.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from aiolimiter import AsyncLimiter
 from telegram._utils.types import JSONDict
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
+
+from bot.transport import AnswerLost
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +70,16 @@ class RetryingRateLimiter(AIORateLimiter):
         if isinstance(rate_limit_args, Bulk):
             async with self._bulk:
                 return await self._with_network_retries(
-                    callback, args, kwargs, endpoint, data, rate_limit_args.retries
+                    callback,
+                    args,
+                    kwargs,
+                    endpoint,
+                    data,
+                    rate_limit_args.retries,
+                    one_shot=True,
                 )
         return await self._with_network_retries(
-            callback, args, kwargs, endpoint, data, rate_limit_args
+            callback, args, kwargs, endpoint, data, rate_limit_args, one_shot=False
         )
 
     async def _with_network_retries(
@@ -80,6 +90,8 @@ class RetryingRateLimiter(AIORateLimiter):
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
+        *,
+        one_shot: bool,
     ) -> bool | JSONDict | list[JSONDict]:
         attempt = 0
         while True:
@@ -90,8 +102,11 @@ class RetryingRateLimiter(AIORateLimiter):
             except NetworkError as error:  # TimedOut is a NetworkError too
                 # PTB's BadRequest is a NetworkError as well, but Telegram refused the
                 # request: sending it again would only be refused again.
+                # A one-shot message whose answer was lost may have been delivered:
+                # sending it again could deliver it twice (bot/delivery.py logs it).
                 if (
                     isinstance(error, BadRequest)
+                    or (one_shot and isinstance(error, AnswerLost))
                     or endpoint == "getUpdates"
                     or attempt >= self._network_retries
                 ):

@@ -3,8 +3,9 @@
 Under load the bot spent most of its CPU in httpx/httpcore (B1 in docs/BENCHMARKS.md);
 aiohttp's C-accelerated HTTP parser does the same requests for less. PTB lets any
 `BaseRequest` carry its calls: this one sends the same form fields and files httpx would,
-and maps timeouts and connection errors to PTB's TimedOut and NetworkError, on which the
-rest of the bot (bot/ratelimit.py) relies.
+and maps errors to PTB's: NetworkError when the request could not be sent at all (safe to
+try again), AnswerLost (a TimedOut) when it may have been carried out but the answer was
+lost. The rest of the bot (bot/ratelimit.py, bot/delivery.py) relies on that difference.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
+
+
+class AnswerLost(TimedOut):
+    """The request may have reached Telegram, but its answer did not come back (a read
+    timeout, a dropped connection). Telegram may well have carried it out: sending a
+    one-shot message again could deliver it twice (bot/ratelimit.py, bot/delivery.py)."""
 
 
 class AiohttpRequest(BaseRequest):
@@ -77,10 +84,11 @@ class AiohttpRequest(BaseRequest):
                 method, url, data=_body(fields, files), timeout=timeout
             ) as response:
                 return response.status, await response.read()
-        except TimeoutError as error:
-            raise TimedOut from error
-        except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
+            # Nothing was sent: trying again cannot do anything twice.
+            raise NetworkError(f"could not connect: aiohttp.{type(error).__name__}") from error
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise AnswerLost(f"no answer: aiohttp.{type(error).__name__}") from error
 
 
 def _given(value: ODVInput[float], default: float) -> float | None:

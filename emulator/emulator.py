@@ -235,6 +235,21 @@ class BotAPIEmulator:
             )
         )
 
+    def lose_answer_next(self, method: str, *, times: int = 1, chat_id: int | None = None) -> None:
+        """Carry out the next ``times`` calls of ``method`` (optionally to ``chat_id``) but
+        drop the connection instead of answering: what a bot sees when Telegram took a
+        message and the answer was lost on the way back (a timeout, a reset)."""
+        self.faults.lost_answers.append(
+            FaultRule(
+                method=method.lower(),
+                error_code=0,
+                description="",
+                retry_after=None,
+                remaining=times,
+                chat_id=chat_id,
+            )
+        )
+
     # -- inspection -----------------------------------------------------------
     @property
     def calls(self) -> list[RecordedCall]:

@@ -79,7 +79,18 @@ class RateLimiter:
 class FaultInjector:
     def __init__(self, rate_limit_per_second: float | None = None) -> None:
         self.rules: list[FaultRule] = []
+        self.lost_answers: list[FaultRule] = []
         self.rate_limiter = RateLimiter(rate_limit_per_second) if rate_limit_per_second else None
+
+    def answer_lost(self, method: str, chat_id: int | str | None) -> bool:
+        """Consume a lose_answer_next rule: the call is carried out, its answer dropped."""
+        for rule in self.lost_answers:
+            if rule.matches(method, chat_id):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self.lost_answers.remove(rule)
+                return True
+        return False
 
     def add_rule(self, rule: FaultRule) -> None:
         self.rules.append(rule)

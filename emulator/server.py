@@ -134,6 +134,11 @@ class ApiServer:
             self._record(method, Params({}), error=exc, rejected_by="bad_request_body")
             return _error_response(exc)
         ok, payload = await self.dispatch(method, params)
+        if ok and self.faults.answer_lost(method.lower(), _chat_id_of(params)):
+            # Carried out, but the answer never reaches the bot: the connection drops.
+            if request.transport is not None:
+                request.transport.abort()
+            raise web.HTTPServiceUnavailable()  # never seen by the bot
         return _envelope(payload) if ok else _error_response(payload)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:

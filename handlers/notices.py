@@ -57,7 +57,7 @@ async def tell_participants(
     )
     report = NoticeReport(chats=len(participants))
     for participant, outcome in zip(participants, outcomes, strict=True):
-        if outcome is Delivery.SENT:
+        if outcome.reached:
             report.reached += 1
         else:
             report.failures.append(

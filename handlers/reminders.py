@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import Application
 
 from bot.context import BotContext
-from bot.delivery import Delivery, Notice, send_to_many
+from bot.delivery import Notice, send_to_many
 from bot.i18n import Translator
 from handlers import callback_data as cb
 from handlers.conference_views import moment
@@ -30,7 +30,7 @@ async def send_due_reminders(context: BotContext) -> int:
         on_unreachable=services.sharing.chat_unreachable,
         purpose="reminder",
     )
-    return outcomes.count(Delivery.SENT)
+    return sum(outcome.reached for outcome in outcomes)
 
 
 def _reminder(reminder: DueReminder) -> Notice:
