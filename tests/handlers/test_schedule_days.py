@@ -344,3 +344,20 @@ async def test_est_typed_as_ones_zone_stores_new_york(bot, emu):
     await anna.press(card, "💾 Save")
     await anna.expect_edit(card)
     assert (await bot.services.users.get(anna.id)).timezone == "America/New_York"
+
+
+# -- the password rule, said up front -------------------------------------------------
+
+
+async def test_the_password_prompt_says_the_whole_rule_in_russian(bot, emu):
+    ivan, _ = await at_start_question(emu, bot, name="Иван", language="ru")
+    await answer(ivan, "завтра в 15")
+    review = await answer(ivan, "1 ч")
+    await ivan.press(review, "🔑 Пароль")
+    prompt = await ivan.expect_edit(review)
+    rule = "от 4 до 32 латинских букв, цифр или знаков, например - _ ! ., без пробелов"
+    assert rule in prompt.text
+    refused = await answer(ivan, "пароль1")
+    assert rule in refused.text
+    review = await answer(ivan, "parol-1")
+    assert "Пароль: parol-1" in review.text
