@@ -8,6 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.conferences import ConferenceService
+from storage.conferences import ConferenceRepository
+from tests.handlers.test_conference_log import person
+from tests.handlers.test_edit_and_repeat import open_card
 from tests.handlers.test_schedule import answer, begin, stored
 
 QUICK = ["09:00", "10:00", "12:00", "15:00", "17:00"]
@@ -361,3 +365,65 @@ async def test_the_password_prompt_says_the_whole_rule_in_russian(bot, emu):
     assert rule in refused.text
     review = await answer(ivan, "parol-1")
     assert "Пароль: parol-1" in review.text
+
+
+# -- whole minutes --------------------------------------------------------------------
+
+
+async def test_a_start_typed_as_now_is_stored_in_whole_minutes(bot, emu, clock):
+    clock.set(utc(2026, 11, 25, 16, 53, 41))
+    anna, _ = await at_start_question(emu, bot)
+    await answer(anna, "now")
+    review = await answer(anna, "30")
+    await anna.press(review, "✅ Schedule")
+    await anna.expect_edit(review)
+    [conference] = await stored(bot, anna.id)
+    assert conference.starts_at == utc(2026, 11, 25, 16, 53).timestamp()
+    assert conference.ends_at == utc(2026, 11, 25, 17, 23).timestamp()
+
+
+async def test_start_now_and_an_edit_store_whole_minutes(bot, emu, clock):
+    clock.set(utc(2026, 11, 25, 16, 53, 41))
+    anna = emu.user("Anna")
+    await anna.send("/start")
+    await anna.expect_message()
+    conferences: ConferenceService = bot.services.conferences
+    started = await conferences.start_now(anna.id, "Ad hoc")
+    assert started.starts_at == utc(2026, 11, 25, 16, 53).timestamp()
+    assert started.ends_at == utc(2026, 11, 25, 17, 23).timestamp()
+    edited = await conferences.edit(
+        anna.id, started.id, ends_at=int(utc(2026, 11, 25, 16, 56, 59).timestamp())
+    )
+    assert edited.ends_at == utc(2026, 11, 25, 16, 56).timestamp()
+    record = await ConferenceRepository(bot.services.database).get(started.id)
+    assert record is not None and record.starts_at % 60 == 0 and record.ends_at % 60 == 0
+
+
+async def test_repeat_of_a_short_ad_hoc_conference_keeps_its_whole_minutes(bot, emu, clock):
+    # 19:53:41 in Moscow: "Start conference now", then ended at 19:56 through Edit.
+    clock.set(utc(2026, 11, 25, 16, 53, 41))
+    anna, menu = await person(emu)
+    await bot.update_profile(anna.id, timezone="Europe/Moscow")
+    started = await bot.services.conferences.start_now(anna.id, "Quick call")
+    card = await open_card(anna, menu, row="1. Quick call")
+    await anna.press(card, "✏️ Edit")
+    review = await anna.expect_edit(card)
+    await anna.press(review, "🕓 End")
+    await anna.expect_edit(review)
+    review = await answer(anna, "19:56")
+    await anna.press(review, "💾 Save")
+    await anna.expect_edit(review)
+    # The next day it is in the archive; Repeat it tomorrow at 11:00.
+    clock.set(utc(2026, 11, 26, 12))
+    menu = await answer(anna, "/start")
+    card = await open_card(anna, menu, row="1. Quick call", archive=True)
+    await anna.press(card, "🔁 Repeat")
+    await anna.expect_edit(card)
+    review = await answer(anna, "tomorrow 11:00")
+    assert "Start: Fri 27 Nov 2026, 11:00 Europe/Moscow" in review.text
+    assert "End: Fri 27 Nov 2026, 11:03 Europe/Moscow" in review.text  # 3 minutes, as before
+    await anna.press(review, "✅ Schedule")
+    await anna.expect_edit(review)
+    repeated = await ConferenceRepository(bot.services.database).get(started.id)
+    assert repeated is not None
+    assert repeated.ends_at - repeated.starts_at == 3 * 60
