@@ -6,6 +6,9 @@
   baseline: `import dateparser; dateparser.parse(same phrase)`. Median of 3 processes.
 - Warm: every phrase of a mixed list per language, 30 rounds, through parse_start (and
   parse_end for end phrases); baseline dateparser.parse(text) on the same texts.
+- Form: what the schedule form calls, understand_start, on the start phrases plus days
+  without a time, ranges and zone abbreviations, 30 rounds per language; baseline
+  dateparser.parse(text) on the same texts.
 """
 
 from __future__ import annotations
@@ -56,6 +59,30 @@ START = {
 END = {
     "en": ["90 min", "1h30", "16:30", "for 2 hours", "until 17:00", "45"],
     "ru": ["полтора часа", "1 ч 30 мин", "16:30", "на 2 часа", "до 17:00", "45"],
+}
+# What the form reads beyond parse_start: days awaiting a time, ranges, zones, yesterday.
+FORM = {
+    "en": [
+        "friday",
+        "tomorrow",
+        "25.12",
+        "in 2 days",
+        "tomorrow 15:00-16:00",
+        "friday 10am to 11:30am",
+        "15:00-16:00",
+        "10:00 EST",
+        "yesterday at 10",
+    ],
+    "ru": [
+        "в пятницу",
+        "завтра",
+        "3 декабря",
+        "через 2 дня",
+        "завтра с 15 до 16",
+        "завтра 15:00-16:00",
+        "в 15 по мск",
+        "вчера в 10",
+    ],
 }
 SLOW_PHRASE = "in 2 days at 10:00"
 FAST_PHRASE = "tomorrow 15:00"
@@ -143,6 +170,46 @@ def warm(result: Result) -> None:
         )
 
 
+def form(result: Result) -> None:
+    """understand_start, the form's entry point, on everything a start may be."""
+    import dateparser
+
+    from bot.dates import understand_start, warm_up
+
+    warm_up()
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    for language in ("en", "ru"):
+        texts = START[language] + FORM[language]
+        mine, base, misses = [], [], []
+        for text in texts:
+            dateparser.parse(text)
+        for _ in range(ROUNDS):
+            for text in texts:
+                t0 = time.perf_counter()
+                got = understand_start(text, now=now, tz="Europe/Moscow", language=language)
+                t1 = time.perf_counter()
+                dateparser.parse(text)
+                t2 = time.perf_counter()
+                mine.append(t1 - t0)
+                base.append(t2 - t1)
+                if got is None and text not in misses:
+                    misses.append(text)
+        result.note(
+            f"{language}: understand_start on {len(texts)} phrases x {ROUNDS}: "
+            f"p50 {ms(p50(mine))}, p99 {ms(p99(mine))}; dateparser.parse p50 "
+            f"{ms(p50(base))}, p99 {ms(p99(base))}"
+            + (f"; not understood: {misses}" if misses else "")
+        )
+        result.add(
+            f"form's understand_start, {language}: p50 / p99",
+            f"{ms(p50(mine))} / {ms(p99(mine))}",
+            f"{ms(p50(base))} / {ms(p99(base))}",
+            f"{p50(mine) / p50(base):.2f}",
+            "p50 <= 2 ms",
+            p50(mine) <= 0.002,
+        )
+
+
 def run(result: Result) -> None:
     slow = first_parse(_FIRST_BOT, SLOW_PHRASE)
     fast = first_parse(_FIRST_BOT, FAST_PHRASE, runs=1)
@@ -162,3 +229,4 @@ def run(result: Result) -> None:
     )
     result.add(f"first parse, {FAST_PHRASE!r} (fast path)", f"{fast:.2f} s", "", "", "(info)")
     warm(result)
+    form(result)

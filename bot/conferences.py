@@ -206,7 +206,12 @@ class ConferenceService:
         archive with the same ID. Raises InvalidInput when a rule no longer holds."""
         if draft.starts_at is None or draft.ends_at is None:
             raise InvalidInput("schedule.bad_incomplete")
-        self.check_start(datetime.fromtimestamp(draft.starts_at, UTC))
+        # Stored times are whole minutes ("now" has seconds), so a repeat keeps whole ones.
+        starts_at, ends_at = _whole_minute(draft.starts_at), _whole_minute(draft.ends_at)
+        if ends_at <= starts_at:
+            raise InvalidInput("schedule.bad_end_before_start")
+        draft = replace(draft, starts_at=starts_at, ends_at=ends_at)
+        self.check_start(datetime.fromtimestamp(starts_at, UTC))
         now = self._clock.timestamp()
         try:
             async with self._database.transaction() as tx:
@@ -229,8 +234,8 @@ class ConferenceService:
                         NewConference(
                             owner_id,
                             draft.topic,
-                            draft.starts_at,
-                            draft.ends_at,
+                            starts_at,
+                            ends_at,
                             draft.code,
                             draft.password,
                             draft.allow_without_owner,
@@ -245,8 +250,8 @@ class ConferenceService:
         return created
 
     async def start_now(self, owner_id: int, topic: str) -> ConferenceRecord:
-        """A 30-minute conference starting now (F2)."""
-        now = self._clock.timestamp()
+        """A 30-minute conference starting now (F2), at the start of the current minute."""
+        now = _whole_minute(self._clock.timestamp())
         draft = replace(
             await self.new_draft(topic),
             starts_at=now,
@@ -268,6 +273,9 @@ class ConferenceService:
             fields = dict(changes)
             if "starts_at" in fields and "ends_at" not in fields:
                 fields["ends_at"] = int(fields["starts_at"]) + current.ends_at - current.starts_at
+            for name in ("starts_at", "ends_at"):  # stored times are whole minutes
+                if fields.get(name) is not None:
+                    fields[name] = _whole_minute(int(fields[name]))
             starts_at = fields.get("starts_at", current.starts_at)
             if fields.get("ends_at", current.ends_at) <= starts_at:
                 raise InvalidInput("schedule.bad_end_before_start")
@@ -319,6 +327,11 @@ class ConferenceService:
             code = "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
             if code[0] != "0" and not await repository.code_taken(code):
                 return code
+
+
+def _whole_minute(timestamp: int) -> int:
+    """The timestamp without its seconds."""
+    return timestamp - timestamp % 60
 
 
 def _fields_of(draft: Draft) -> dict[str, object]:

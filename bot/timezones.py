@@ -1,5 +1,9 @@
 """Understanding the time zone a person types: "Europe/Moscow", "Moscow", "Москва", "UTC+3".
 
+Abbreviations ("EST", "CET", "MSK") mean their region's zone with its daylight-saving
+time (bot/dates/zones.py), not the fixed-offset zones of the same name in the tz
+database: "EST" is stored as America/New_York.
+
 The index is built once, on first use: every IANA name, its city part, the city names
 Babel knows in English and Russian, and a short list of big cities that are not zone
 names (bot/data/city_aliases.toml).
@@ -16,6 +20,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel.core import get_global
 from babel.dates import get_timezone_location
 
+from bot.dates.zones import zone_of_abbreviation
 from bot.i18n import LANGUAGES
 
 _ALIASES_FILE = Path(__file__).parent / "data" / "city_aliases.toml"
@@ -70,6 +75,9 @@ def resolve_timezone(typed: str) -> str | None:
     offset = _OFFSET.match("".join(typed.casefold().split()))
     if offset:
         return _offset_zone(offset.group(1), int(offset.group(2)))
+    abbreviated = zone_of_abbreviation(typed)
+    if abbreviated is not None:
+        return abbreviated
     if typed.strip() in available_timezones() and typed.strip() not in NOT_PLACES:
         return typed.strip()
     return _index().get(key)

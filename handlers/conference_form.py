@@ -7,15 +7,21 @@ end, ID, password and the owner-absence toggle, a review card, and a final press
 After each accepted answer the form asks for the next missing value, or shows the review
 card when nothing is missing; a new start keeps the length when an end is already set.
 The draft lives in user_data (persisted), so a restart resumes the form.
+
+The start question takes a moment ("tomorrow 15:00"), a start and an end at once
+("tomorrow 15:00-16:00", which fills both), or a day alone ("friday", "25.12"): then
+the form asks "🗓 Fri 27 Nov — at what time?" (ASK_TIME), with quick times, and keeps
+that day in user_data beside the draft until a time is given (bot/dates/starts.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from babel.dates import format_date
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -26,7 +32,16 @@ from telegram.ext import (
 
 from bot.conferences import Draft, clean_code, clean_password, clean_topic
 from bot.context import BotContext
-from bot.dates import parse_end, parse_start
+from bot.dates import (
+    StartAnswer,
+    StartDay,
+    StartMoment,
+    local_today,
+    parse_end,
+    understand_start,
+    wall_time,
+)
+from bot.i18n import plain
 from bot.timezones import display_name
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
@@ -46,9 +61,12 @@ from handlers.common import (
 from handlers.conference_views import card_screen, moment, review_card
 from storage.conferences import ConferenceRecord
 
-ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD, REVIEW = range(6)
+# Persisted by number: new states go at the end.
+ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD, REVIEW, ASK_TIME = range(7)
 END = ConversationHandler.END
 _DRAFT = "conference_form"
+# The day typed without a time, while the form asks for the time (ISO date).
+_DAY = "conference_form_day"
 
 
 # -- the draft -----------------------------------------------------------------------
@@ -65,6 +83,16 @@ def _keep(context: BotContext, draft: Draft) -> None:
 
 def _drop(context: BotContext) -> None:
     context.user_data.pop(_DRAFT, None)
+    context.user_data.pop(_DAY, None)
+
+
+def _pending_day(context: BotContext) -> date | None:
+    """The day whose time the form is asking for, if it is."""
+    stored = context.user_data.get(_DAY)
+    try:
+        return date.fromisoformat(stored) if isinstance(stored, str) else None
+    except ValueError:
+        return None
 
 
 def _timezone(context: BotContext) -> str:
@@ -85,7 +113,21 @@ async def _ask(
     t = context.t
     back = _is_complete(draft)
     timezone = display_name(_timezone(context))
-    if state == REVIEW:
+    day = _pending_day(context)
+    if state == ASK_TIME and day is None:
+        state = ASK_START  # nothing to ask a time for (never expected)
+    if state != ASK_TIME:
+        context.user_data.pop(_DAY, None)  # any other question leaves the day behind
+    if state == ASK_TIME:
+        assert day is not None
+        now = context.services.clock.now()
+        text = t(
+            "schedule.ask_time",
+            day=_day_text(t.language, day, local_today(now, _timezone(context))),
+            timezone=timezone,
+        )
+        markup = _prompt_markup(context, state, draft)
+    elif state == REVIEW:
         text = review_card(t, draft, timezone=_timezone(context))
         markup = keyboards.form_review(
             t, allow=draft.allow_without_owner, editing=draft.editing_id is not None
@@ -117,11 +159,37 @@ async def _next(update: Update, context: BotContext, draft: Draft, note: str | N
     _keep(context, draft)
     if not draft.topic:
         return await _ask(update, context, ASK_TOPIC, draft, note)
+    if _pending_day(context) is not None:
+        return await _ask(update, context, ASK_TIME, draft, note)
     if draft.starts_at is None:
         return await _ask(update, context, ASK_START, draft, note)
     if draft.ends_at is None:
         return await _ask(update, context, ASK_END, draft, note)
     return await _ask(update, context, REVIEW, draft, note)
+
+
+def _day_text(language: str, day: date, today: date) -> str:
+    """ "Fri 27 Nov" / «пт, 27 ноября»: weekday and month in words, the year if not this one."""
+    key = "schedule.day_format" if day.year == today.year else "schedule.day_format_year"
+    return format_date(day, plain(language, key), locale=language)
+
+
+def _quick_hours(context: BotContext, day: date) -> tuple[int, ...]:
+    """The quick times still ahead on `day` (all of them on a later day)."""
+    now = context.services.clock.now()
+    zone = _timezone(context)
+    return tuple(hour for hour in keyboards.QUICK_TIMES if wall_time(day, time(hour), zone) > now)
+
+
+def _prompt_markup(context: BotContext, state: int, draft: Draft) -> InlineKeyboardMarkup:
+    """The buttons under a question, and under a rejection that asks it again."""
+    back = _is_complete(draft)
+    day = _pending_day(context)
+    if state == ASK_TIME and day is not None:
+        return keyboards.form_time_prompt(
+            context.t, _quick_hours(context, day), back_to_review=back
+        )
+    return keyboards.form_prompt(context.t, back_to_review=back)
 
 
 # -- entry points ---------------------------------------------------------------------
@@ -130,6 +198,7 @@ async def _next(update: Update, context: BotContext, draft: Draft, note: str | N
 async def start_scheduling(update: Update, context: BotContext) -> int:
     """/schedule or "Schedule conference": a fresh draft with a generated ID and password."""
     await answer_press(update)
+    context.user_data.pop(_DAY, None)
     draft = await context.services.conferences.new_draft("")
     return await _next(update, context, draft)
 
@@ -141,6 +210,7 @@ async def start_repeat(update: Update, context: BotContext) -> int:
         await answer_press(update, context.t.plain("conference.gone"))
         return END
     await answer_press(update)
+    context.user_data.pop(_DAY, None)
     draft = context.services.conferences.repeat_draft(conference)
     _keep(context, draft)
     return await _ask(update, context, ASK_START, draft)
@@ -153,6 +223,7 @@ async def start_edit(update: Update, context: BotContext) -> int:
         await answer_press(update, context.t.plain("conference.gone"))
         return END
     await answer_press(update)
+    context.user_data.pop(_DAY, None)
     draft = context.services.conferences.edit_draft(conference)
     return await _next(update, context, draft)
 
@@ -179,10 +250,7 @@ def _reader(state: int) -> Callback:
             draft, note = await _apply(context, state, draft, typed_text(update))
         except InvalidInput as error:
             await send(
-                update,
-                context,
-                explain(context.t, error),
-                keyboards.form_prompt(context.t, back_to_review=_is_complete(draft)),
+                update, context, explain(context.t, error), _prompt_markup(context, state, draft)
             )
             return state
         return await _next(update, context, draft, note)
@@ -199,11 +267,13 @@ async def _apply(
     timezone = _timezone(context)
     if state == ASK_TOPIC:
         return replace(draft, topic=clean_topic(typed)), None
-    if state == ASK_START:
-        start = parse_start(typed, now=now, tz=timezone, language=t.language)
-        if start is None:
-            raise InvalidInput("schedule.bad_start", {"value": typed.strip()[:80]})
-        return _with_start(context, draft, services.conferences.check_start(start))
+    if state in (ASK_START, ASK_TIME):
+        asked_day = _pending_day(context) if state == ASK_TIME else None
+        answer = understand_start(typed, now=now, tz=timezone, language=t.language, day=asked_day)
+        if answer is None:
+            key = "schedule.bad_time" if state == ASK_TIME else "schedule.bad_start"
+            raise InvalidInput(key, {"value": typed.strip()[:80]})
+        return _with_answer(context, draft, answer)
     if state == ASK_END:
         assert draft.starts_at is not None
         start = datetime.fromtimestamp(draft.starts_at, UTC)
@@ -220,8 +290,40 @@ async def _apply(
     return replace(draft, password=clean_password(typed)), None
 
 
+def _with_answer(
+    context: BotContext, draft: Draft, answer: StartAnswer
+) -> tuple[Draft, str | None]:
+    """An understood start: a moment, a day to ask the time for, or a start and an end."""
+    conferences = context.services.conferences
+    if isinstance(answer, StartDay):
+        # A day whose every time has passed cannot hold a start.
+        if answer.day < local_today(context.services.clock.now(), _timezone(context)):
+            raise InvalidInput("schedule.bad_start_past")
+        context.user_data[_DAY] = answer.day.isoformat()
+        return draft, None
+    if isinstance(answer, StartMoment):
+        return _with_start(context, draft, conferences.check_start(answer.at))
+    starts_at = conferences.check_start(answer.start)
+    context.user_data.pop(_DAY, None)  # the time is given
+    start_note = _echo(context, "schedule.understood_start", starts_at)
+    try:
+        ends_at = conferences.check_end(starts_at, answer.end)
+    except InvalidInput as error:
+        # The start was understood and is kept; say what is wrong with the end and ask
+        # for the end alone.
+        draft = replace(draft, starts_at=starts_at, ends_at=None)
+        return draft, f"{start_note}\n{explain(context.t, error)}"
+    draft = replace(draft, starts_at=starts_at, ends_at=ends_at)
+    return draft, f"{start_note}\n{_echo(context, 'schedule.understood_end', ends_at)}"
+
+
+def _echo(context: BotContext, key: str, timestamp: int) -> str:
+    return context.t(key, moment=moment(context.t, timestamp, _timezone(context)))
+
+
 def _with_start(context: BotContext, draft: Draft, starts_at: int) -> tuple[Draft, str]:
     """A new start; the length stays when the end was set (or repeated) before."""
+    context.user_data.pop(_DAY, None)  # the time is given
     if draft.ends_at is not None and draft.starts_at is not None:
         length = draft.ends_at - draft.starts_at
         draft = replace(draft, starts_at=starts_at, ends_at=starts_at + length)
@@ -229,15 +331,11 @@ def _with_start(context: BotContext, draft: Draft, starts_at: int) -> tuple[Draf
         draft = replace(draft, starts_at=starts_at, ends_at=starts_at + draft.repeat_length)
     else:
         draft = replace(draft, starts_at=starts_at)
-    return draft, context.t(
-        "schedule.understood_start", moment=moment(context.t, starts_at, _timezone(context))
-    )
+    return draft, _echo(context, "schedule.understood_start", starts_at)
 
 
 def _with_end(context: BotContext, draft: Draft, ends_at: int) -> tuple[Draft, str]:
-    return replace(draft, ends_at=ends_at), context.t(
-        "schedule.understood_end", moment=moment(context.t, ends_at, _timezone(context))
-    )
+    return replace(draft, ends_at=ends_at), _echo(context, "schedule.understood_end", ends_at)
 
 
 # -- buttons ---------------------------------------------------------------------------
@@ -277,6 +375,11 @@ async def on_form_press(update: Update, context: BotContext) -> int | None:
         return await _next(update, context, draft)
     if action == "qs" and data.args:
         return await _quick_start(update, context, draft, data.args[0])
+    if action == "qt" and _pending_day(context) is not None:
+        return await _quick_time(update, context, draft, data.arg_int())
+    if action == "day" and _pending_day(context) is not None:
+        await answer_press(update)
+        return await _ask(update, context, ASK_START, draft)
     if action == "qe" and data.arg_int() is not None and draft.starts_at is not None:
         await answer_press(update)
         minutes = data.arg_int()
@@ -303,6 +406,27 @@ async def _quick_start(update: Update, context: BotContext, draft: Draft, key: s
         tomorrow = now.astimezone(zone).date() + timedelta(days=1)
         start = datetime.combine(tomorrow, time(int(key[3:])), zone)
     draft, note = _with_start(context, draft, int(start.timestamp()))
+    return await _next(update, context, draft, note)
+
+
+async def _quick_time(
+    update: Update, context: BotContext, draft: Draft, hour: int | None
+) -> int | None:
+    """A quick time under "at what time?": that hour on the day asked about."""
+    day = _pending_day(context)
+    if day is None or hour not in keyboards.QUICK_TIMES:
+        await answer_press(update, context.t.plain("common.stale_button"))
+        return None
+    await answer_press(update)
+    start = wall_time(day, time(hour), _timezone(context))
+    try:
+        starts_at = context.services.conferences.check_start(start)
+    except InvalidInput as error:  # a button of an older message, for an hour now past
+        await send(
+            update, context, explain(context.t, error), _prompt_markup(context, ASK_TIME, draft)
+        )
+        return ASK_TIME
+    draft, note = _with_start(context, draft, starts_at)
     return await _next(update, context, draft, note)
 
 
@@ -357,7 +481,7 @@ def handlers() -> list[Handler]:
     typed = filters.TEXT & ~filters.COMMAND
     asking: dict[object, list[Handler]] = {
         state: [MessageHandler(typed, _reader(state)), form_presses, not_text]
-        for state in (ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD)
+        for state in (ASK_TOPIC, ASK_START, ASK_TIME, ASK_END, ASK_CODE, ASK_PASSWORD)
     }
     return [
         ConversationHandler(
@@ -371,6 +495,6 @@ def handlers() -> list[Handler]:
                 CallbackQueryHandler(start_edit, pattern=cb.pattern(cb.CONFERENCE, "edit")),
             ],
             states={**asking, REVIEW: [form_presses, not_text]},
-            fallbacks=dialog_fallbacks(cancel_command, _DRAFT),
+            fallbacks=dialog_fallbacks(cancel_command, _DRAFT, _DAY),
         )
     ]

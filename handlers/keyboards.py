@@ -280,3 +280,27 @@ def form_end_prompt(t: Translator, *, back_to_review: bool) -> InlineKeyboardMar
     return InlineKeyboardMarkup(
         [quick[:2], quick[2:], *form_prompt(t, back_to_review=back_to_review).inline_keyboard]
     )
+
+
+# Quick answers to "at what time?" (hours), shown only while still ahead on that day.
+QUICK_TIMES = (9, 10, 12, 15, 17)
+
+
+def form_time_prompt(
+    t: Translator, hours: tuple[int, ...], *, back_to_review: bool
+) -> InlineKeyboardMarkup:
+    """Under "🗓 Fri 27 Nov — at what time?": quick times, another day, Cancel or Back.
+
+    The labels are clock times ("09:00"), written the same way in both languages."""
+    rows = []
+    if hours:
+        rows.append(
+            [
+                Button(f"{hour:02d}:00", callback_data=cb.encode(cb.FORM, "qt", hour))
+                for hour in hours
+            ]
+        )
+    rows.append([_form(t, "schedule.button_other_day", "day")])
+    return InlineKeyboardMarkup(
+        [*rows, *form_prompt(t, back_to_review=back_to_review).inline_keyboard]
+    )

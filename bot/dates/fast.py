@@ -8,7 +8,8 @@ when it recognises the *shape* of the text but the values are invalid
 when the shape is unknown.
 
 Forms read here: ``HH:MM``, ``3pm``, ``в 9``, ``today/tomorrow/сегодня/завтра/
-послезавтра + time``, weekdays (``monday 10:00``, ``в следующую пятницу в
+послезавтра + time`` (and ``yesterday/вчера/позавчера + time``, which callers
+reject as passed), weekdays (``monday 10:00``, ``в следующую пятницу в
 17:00``), numeric dates (``25.12 10:30``, ``25.12.2026 10:30``, ``2026-12-25
 10:30``, ``12/25 10:30``), month names (``dec 25 10:30``, ``25 декабря в
 10:30``), relative offsets (``in 2 hours``, ``через полчаса``, ``2 hours from
@@ -44,8 +45,9 @@ Decisions for ambiguous forms
   days/weeks ("in 2 days") have no time of day and are rejected.  A bare
   number after "in"/"через" is minutes ("через 5" = in 5 minutes), as in
   :func:`~bot.dates.durations.parse_duration`.
-* A date without a time ("tomorrow", "25.12", "next monday") is rejected here;
-  dateparser would only confirm it has no time.
+* A date without a time ("tomorrow", "25.12", "next monday") is rejected by
+  :func:`fast_moment` (dateparser would only confirm it has no time);
+  :func:`fast_day` reads it as a day, for callers that then ask for the time.
 * Texts made only of digits and separators that match none of the shapes
   above ("999:99", "25.12.2026") are rejected without dateparser, and so are
   durations where a moment is expected ("2 hours", which dateparser reads as
@@ -128,6 +130,13 @@ _REL_DAYS = {
     "day after tomorrow": 2,
     "the day after tomorrow": 2,
     "послезавтра": 2,
+    # Past days are read too, so that "вчера в 10" is answered "already passed"
+    # rather than "not understood".
+    "yesterday": -1,
+    "вчера": -1,
+    "day before yesterday": -2,
+    "the day before yesterday": -2,
+    "позавчера": -2,
 }
 _NOW_WORDS = frozenset({"now", "right now", "сейчас", "прямо сейчас"})
 
@@ -435,3 +444,55 @@ def fast_moment(
     if duration_shaped(s):
         return REJECT
     return None
+
+
+def _resolve_day(spec: _DateSpec, *, today: date) -> date | None:
+    """The local day a date spec means on its own, without a time of day.
+
+    "friday" is the next Friday, today included; "next friday" is never today; a day
+    and month without a year is this year's, or next year's once it has passed.
+    """
+    kind = spec[0]
+    if kind == "rel":
+        return today + timedelta(days=spec[1])
+    if kind == "day":
+        day: date = spec[1]
+        return day
+    if kind == "wd":
+        _, weekday, strict = spec
+        ahead = (weekday - today.weekday()) % 7
+        if ahead == 0 and strict:
+            ahead = 7
+        return today + timedelta(days=ahead)
+    if kind == "md":
+        _, month_, day_ = spec
+        for year_ in range(today.year, today.year + 9):
+            found = _valid_date(year_, month_, day_)
+            if found is not None and found >= today:
+                return found
+        return None
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def fast_day(s: str, *, now: datetime, zone: ZoneInfo, lang: str) -> date | None:
+    """The local day ``s`` (normalised) names without a time of day, else None.
+
+    For texts :func:`fast_moment` rejects as "a date without a time": "tomorrow",
+    "в пятницу", "25.12", "3 декабря", "2026-12-03", "in 2 days", "через неделю",
+    "yesterday".  Part-of-day words ("tomorrow evening") are not a day: they say
+    something about the time that a separate time question would lose.
+    """
+    today = now.astimezone(zone).date()
+    offset = relative_offset(s)
+    if offset is not None:
+        parts = duration_parts(offset)
+        if parts is None or parts[1] or parts[0] % timedelta(days=1):
+            return None  # "in 2 hours" is a moment, "in 1.5 days" no day
+        return today + timedelta(days=parts[0].days)
+    parsed = _parse_date_part(s, lang)
+    if parsed is None or isinstance(parsed, Reject):
+        return None
+    spec, pod = parsed
+    if spec is None or pod is not None:
+        return None
+    return _resolve_day(spec, today=today)

@@ -24,6 +24,7 @@ from bot.dates.common import (
 )
 from bot.dates.fallback import slow_moment, warm_up_dateparser
 from bot.dates.fast import Reject, fast_moment
+from bot.dates.zones import split_zone
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +34,18 @@ def moment(
 ) -> datetime | None:
     """The moment ``text`` means: aware UTC, truncated to the minute (except "now").
 
-    ``anchor`` is the start's local day when ``text`` is an end, else None.
-    Raises ValueError for an unknown ``tz``; None when not understood.
+    ``anchor`` is the start's local day when ``text`` is an end, else None.  A zone
+    abbreviation after the text ("10:00 EST", "в 15 по мск") means that region's
+    clock instead of ``tz`` (:mod:`bot.dates.zones`).  Raises ValueError for an
+    unknown ``tz``; None when not understood.
     """
     zone = load_zone(tz)
     s = normalize(text)
     if s is None:
         return None
+    s, named = split_zone(s)
+    if named is not None:
+        zone = load_zone(named)
     now_utc = as_utc(now)
     lang = language_order(language)[0]
     try:

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.dates import (
+    StartDay,
+    StartMoment,
+    StartRange,
+    parse_duration,
+    parse_end,
+    parse_start,
+    understand_start,
+    warm_up,
+)
 from bot.dates import durations as dates_durations
 from bot.dates import ends as dates_ends
 from bot.dates import fallback as dates_fallback
 from bot.dates import moments as dates_moments
-from bot.dates import parse_duration, parse_end, parse_start, warm_up
+from bot.formatting import format_moment
 
 # Wednesday 25 November 2026, 12:00 UTC = 15:00 in Moscow (UTC+3, no DST).
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -535,3 +545,303 @@ def test_property_never_raises_and_returns_aware_utc(text: str, language: str) -
     assert end is None or (isinstance(end, datetime) and end.tzinfo is UTC)
     duration = parse_duration(text)
     assert duration is None or duration > timedelta(0)
+
+
+# --------------------------------------------------------------------------
+# Yesterday: read by the fast path, so the form can say "already passed"
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("yesterday 10:00", "en", "2026-11-24 10:00"),
+        ("yesterday at 10", "en", "2026-11-24 10:00"),
+        ("the day before yesterday at 9am", "en", "2026-11-23 09:00"),
+        ("вчера в 10", "ru", "2026-11-24 10:00"),
+        ("вчера в 10:00", "ru", "2026-11-24 10:00"),
+        ("позавчера в 9 утра", "ru", "2026-11-23 09:00"),
+    ],
+)
+def test_yesterday_is_a_past_moment_not_a_riddle(
+    text: str, language: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fast path must read it: dateparser is not asked.
+    monkeypatch.setattr(dates_moments, "slow_moment", _no_dateparser)
+    result = start(text, language)
+    assert local(result) == expected
+    assert result is not None and result < NOW
+    assert understand_start(text, now=NOW, tz=TZ, language=language) == StartMoment(result)
+
+
+def _no_dateparser(*args: object, **kwargs: object) -> None:
+    raise AssertionError("dateparser was asked")
+
+
+# --------------------------------------------------------------------------
+# understand_start: a day without a time
+# --------------------------------------------------------------------------
+
+
+def understand(text: str, language: str = "en", now: datetime = NOW, tz: str = TZ, **kwargs):
+    return understand_start(text, now=now, tz=tz, language=language, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("friday", "en", "2026-11-27"),
+        ("on Friday", "en", "2026-11-27"),
+        ("wednesday", "en", "2026-11-25"),  # today is Wednesday: today
+        ("next wednesday", "en", "2026-12-02"),  # "next": never today
+        ("in 2 days", "en", "2026-11-27"),
+        ("in 1 week", "en", "2026-12-02"),
+        ("2 days from now", "en", "2026-11-27"),
+        ("Dec 3", "en", "2026-12-03"),
+        ("3 December", "en", "2026-12-03"),
+        ("25.12", "en", "2026-12-25"),
+        ("12/25", "en", "2026-12-25"),
+        ("25.11", "en", "2026-11-25"),  # today's date: today, not next year
+        ("24.11", "en", "2027-11-24"),  # passed: next year
+        ("29.02", "en", "2028-02-29"),
+        ("2026-12-03", "en", "2026-12-03"),
+        ("03.12.2026", "en", "2026-12-03"),
+        ("tomorrow", "en", "2026-11-26"),
+        ("Tomorrow.", "en", "2026-11-26"),
+        ("the day after tomorrow", "en", "2026-11-27"),
+        ("yesterday", "en", "2026-11-24"),  # a past day: the caller refuses it
+        ("в пятницу", "ru", "2026-11-27"),
+        ("пятница", "ru", "2026-11-27"),
+        ("в следующую среду", "ru", "2026-12-02"),
+        ("через 2 дня", "ru", "2026-11-27"),
+        ("через неделю", "ru", "2026-12-02"),
+        ("3 декабря", "ru", "2026-12-03"),
+        ("25.12", "ru", "2026-12-25"),
+        ("25/12", "ru", "2026-12-25"),
+        ("2026-12-03", "ru", "2026-12-03"),
+        ("завтра", "ru", "2026-11-26"),
+        ("послезавтра", "ru", "2026-11-27"),
+        ("вчера", "ru", "2026-11-24"),
+        ("позавчера", "ru", "2026-11-23"),
+    ],
+)
+def test_a_day_without_a_time_is_a_day(text: str, language: str, expected: str) -> None:
+    assert understand(text, language) == StartDay(date.fromisoformat(expected))
+    assert start(text, language) is None  # parse_start keeps its contract
+
+
+def test_a_day_is_the_local_day_of_the_users_zone() -> None:
+    # 23:30 UTC on Wednesday is already Thursday in Moscow.
+    late = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
+    assert understand("tomorrow", now=late) == StartDay(date(2026, 11, 27))
+    assert understand("tomorrow", now=late, tz="America/New_York") == StartDay(date(2026, 11, 26))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("tomorrow evening", "en"),  # says something about the time: not a bare day
+        ("завтра вечером", "ru"),
+        ("friday EST", "en"),  # a zone says nothing without a time
+        ("in 1.5 days", "en"),
+        ("32.12", "en"),
+        ("31.04", "ru"),
+        ("2026-02-30", "en"),
+        ("hello", "en"),
+        ("привет", "ru"),
+        ("someday", "en"),
+    ],
+)
+def test_not_a_day(text: str, language: str) -> None:
+    assert understand(text, language) is None
+
+
+# --------------------------------------------------------------------------
+# understand_start: a time on the day asked about
+# --------------------------------------------------------------------------
+
+FRIDAY = date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("15:00", "en", "2026-11-27 15:00"),
+        ("3pm", "en", "2026-11-27 15:00"),
+        ("at 9", "en", "2026-11-27 09:00"),
+        ("15", "en", "2026-11-27 15:00"),
+        ("noon", "en", "2026-11-27 12:00"),
+        ("10:00", "en", "2026-11-27 10:00"),  # earlier than now's clock: still that day
+        ("в 15", "ru", "2026-11-27 15:00"),
+        ("в 9 утра", "ru", "2026-11-27 09:00"),
+        ("15.30", "ru", "2026-11-27 15:30"),
+        ("в 7 вечера", "ru", "2026-11-27 19:00"),
+        # a text with a date of its own keeps its date
+        ("tomorrow 10:00", "en", "2026-11-26 10:00"),
+        ("завтра в 10", "ru", "2026-11-26 10:00"),
+    ],
+)
+def test_a_time_on_the_day_asked_about(text: str, language: str, expected: str) -> None:
+    answer = understand(text, language, day=FRIDAY)
+    assert isinstance(answer, StartMoment), answer
+    assert local(answer.at) == expected
+
+
+def test_a_time_on_today_is_not_rolled_to_tomorrow() -> None:
+    today = date(2026, 11, 25)  # now is 15:00 in Moscow
+    answer = understand("10:00", day=today)
+    assert isinstance(answer, StartMoment) and local(answer.at) == "2026-11-25 10:00"
+
+
+def test_another_day_at_the_time_question_is_a_day() -> None:
+    assert understand("saturday", day=FRIDAY) == StartDay(date(2026, 11, 28))
+    assert understand("в субботу", "ru", day=FRIDAY) == StartDay(date(2026, 11, 28))
+
+
+# --------------------------------------------------------------------------
+# understand_start: a start and an end in one answer
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "begins", "ends"),
+    [
+        ("tomorrow 15:00-16:00", "en", "2026-11-26 15:00", "2026-11-26 16:00"),
+        ("tomorrow 15:00–16:30", "en", "2026-11-26 15:00", "2026-11-26 16:30"),
+        ("tomorrow 15:00 — 16:30", "en", "2026-11-26 15:00", "2026-11-26 16:30"),
+        ("friday 10am to 11:30am", "en", "2026-11-27 10:00", "2026-11-27 11:30"),
+        ("friday from 10am until 1pm", "en", "2026-11-27 10:00", "2026-11-27 13:00"),
+        ("15:00-16:00", "en", "2026-11-25 15:00", "2026-11-25 16:00"),  # today
+        ("16-17", "en", "2026-11-25 16:00", "2026-11-25 17:00"),  # bare hours
+        ("2026-12-03 10:00-11:00", "en", "2026-12-03 10:00", "2026-12-03 11:00"),
+        ("tomorrow 15:00 for 2 hours", "en", "2026-11-26 15:00", "2026-11-26 17:00"),
+        ("tomorrow 15:00 - 90 min", "en", "2026-11-26 15:00", "2026-11-26 16:30"),
+        ("завтра с 15 до 16", "ru", "2026-11-26 15:00", "2026-11-26 16:00"),
+        ("завтра 15:00-16:00", "ru", "2026-11-26 15:00", "2026-11-26 16:00"),
+        ("завтра с 15:00 до 16:30", "ru", "2026-11-26 15:00", "2026-11-26 16:30"),
+        ("в пятницу с 10 до 11:30", "ru", "2026-11-27 10:00", "2026-11-27 11:30"),
+        ("с 16 до 17", "ru", "2026-11-25 16:00", "2026-11-25 17:00"),
+        ("завтра в 15 на 2 часа", "ru", "2026-11-26 15:00", "2026-11-26 17:00"),
+        ("25.12 10:00-11:00", "ru", "2026-12-25 10:00", "2026-12-25 11:00"),
+    ],
+)
+def test_a_range_gives_start_and_end(text: str, language: str, begins: str, ends: str) -> None:
+    answer = understand(text, language)
+    assert isinstance(answer, StartRange), answer
+    assert_utc(answer.start)
+    assert_utc(answer.end)
+    assert (local(answer.start), local(answer.end)) == (begins, ends)
+
+
+def test_a_range_on_the_day_asked_about() -> None:
+    answer = understand("15:00-16:00", day=FRIDAY)
+    assert isinstance(answer, StartRange)
+    assert (local(answer.start), local(answer.end)) == ("2026-11-27 15:00", "2026-11-27 16:00")
+    answer = understand("с 15 до 16", "ru", day=FRIDAY)
+    assert isinstance(answer, StartRange)
+    assert (local(answer.start), local(answer.end)) == ("2026-11-27 15:00", "2026-11-27 16:00")
+
+
+def test_a_range_end_before_the_start_is_returned_for_the_caller_to_refuse() -> None:
+    answer = understand("tomorrow 16:00-15:00")
+    assert isinstance(answer, StartRange)
+    assert answer.end < answer.start
+    assert local(answer.end) == "2026-11-26 15:00"  # on the start's day, not rolled
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("tomorrow 15:00-", "en"),
+        ("tomorrow 15:00-whenever", "en"),
+        ("talk to bob", "en"),
+        ("завтра на 15:00", "ru"),  # "на" + a time is no length
+        ("32.12 10:00-11:00", "en"),
+    ],
+)
+def test_not_a_range(text: str, language: str) -> None:
+    assert not isinstance(understand(text, language), StartRange)
+
+
+def test_a_range_takes_no_detour_through_dateparser(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.dates import starts as dates_starts
+
+    monkeypatch.setattr(dates_starts, "slow_moment", _no_dateparser)
+    monkeypatch.setattr(dates_moments, "slow_moment", _no_dateparser)
+    for text, language in [("tomorrow 15:00-16:00", "en"), ("завтра с 15 до 16", "ru")]:
+        assert isinstance(understand(text, language), StartRange)
+
+
+# --------------------------------------------------------------------------
+# Zone abbreviations mean their region, with daylight-saving time
+# --------------------------------------------------------------------------
+
+JULY = datetime(2026, 7, 15, 6, 0, tzinfo=UTC)  # Wednesday; New York is on EDT (UTC-4)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "now", "expected_utc"),
+    [
+        ("10:00 EST", "en", JULY, "2026-07-15 14:00"),  # EDT in July, not a fixed -5
+        ("10:00 EDT", "en", JULY, "2026-07-15 14:00"),
+        ("10am ET", "en", JULY, "2026-07-15 14:00"),
+        ("10:00 EST", "en", NOW, "2026-11-25 15:00"),  # EST in November
+        ("10:00 PST", "en", JULY, "2026-07-15 17:00"),
+        ("10:00 CST", "en", JULY, "2026-07-15 15:00"),
+        ("10:00 MST", "en", JULY, "2026-07-15 16:00"),
+        ("tomorrow 10:00 CET", "en", JULY, "2026-07-16 08:00"),  # CEST in July
+        ("tomorrow 10:00 CEST", "en", NOW, "2026-11-26 09:00"),  # CET in November
+        ("tomorrow 10:00 GMT", "en", JULY, "2026-07-16 09:00"),  # London, on BST
+        ("tomorrow 10:00 AEST", "en", JULY, "2026-07-16 00:00"),
+        ("tomorrow 10:00 JST", "en", NOW, "2026-11-26 01:00"),
+        ("tomorrow 10:00 IST", "en", NOW, "2026-11-26 04:30"),
+        ("15:00 UTC", "en", NOW, "2026-11-25 15:00"),
+        ("15:00z", "en", NOW, "2026-11-25 15:00"),
+        ("завтра в 10 по мск", "ru", JULY, "2026-07-16 07:00"),
+        ("завтра в 10:00 MSK", "ru", JULY, "2026-07-16 07:00"),
+        ("завтра в 10 CET", "ru", NOW, "2026-11-26 09:00"),
+    ],
+)
+def test_zone_abbreviations_mean_their_region(
+    text: str, language: str, now: datetime, expected_utc: str
+) -> None:
+    # The person lives in Moscow; the abbreviation wins for this one answer.
+    result = parse_start(text, now=now, tz=TZ, language=language)
+    assert result is not None, text
+    assert result.strftime("%Y-%m-%d %H:%M") == expected_utc
+    assert understand(text, language, now=now) == StartMoment(result)
+
+
+def test_a_zone_after_a_range_applies_to_both_ends() -> None:
+    answer = understand("tomorrow 10:00-11:30 EST", now=JULY)
+    assert isinstance(answer, StartRange)
+    assert answer.start == datetime(2026, 7, 16, 14, 0, tzinfo=UTC)
+    assert answer.end == datetime(2026, 7, 16, 15, 30, tzinfo=UTC)
+
+
+def test_a_zone_after_an_end() -> None:
+    begin = datetime(2026, 7, 16, 14, 0, tzinfo=UTC)
+    end = parse_end("until 11:30 EST", start=begin, now=JULY, tz=TZ, language="en")
+    assert end == datetime(2026, 7, 16, 15, 30, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------
+# The echo says the date plainly: weekday and month name
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "shown"),
+    [
+        ("3/4 10:00", "en", "Thu 4 Mar 2027, 10:00 Europe/Moscow"),  # month/day in English
+        ("3/4 10:00", "ru", "сб, 3 апр. 2027 г., 10:00 Europe/Moscow"),  # day/month in Russian
+        ("25.12 10:30", "en", "Fri 25 Dec 2026, 10:30 Europe/Moscow"),
+        ("25.12 10:30", "ru", "пт, 25 дек. 2026 г., 10:30 Europe/Moscow"),
+        ("2026-12-03 10:00", "en", "Thu 3 Dec 2026, 10:00 Europe/Moscow"),
+        ("2026-12-03T10:00", "ru", "чт, 3 дек. 2026 г., 10:00 Europe/Moscow"),
+    ],
+)
+def test_the_echo_names_weekday_and_month(text: str, language: str, shown: str) -> None:
+    result = start(text, language)
+    assert result is not None
+    assert format_moment(result, TZ, language) == shown

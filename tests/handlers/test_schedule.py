@@ -145,8 +145,8 @@ async def test_review_card_edits_id_and_password_with_validation(bot, emu):
 
     await anna.press(review, "Password")
     await anna.expect_edit(review)
-    assert "4 to 32 characters" in (await answer(anna, "a b")).text
-    assert "4 to 32 characters" in (await answer(anna, "x")).text
+    assert "4 to 32 Latin letters, digits or symbols" in (await answer(anna, "a b")).text
+    assert "no spaces" in (await answer(anna, "x")).text
     review = await answer(anna, "s3cret!")
     assert "Password: s3cret!" in review.text
 
