@@ -172,7 +172,9 @@ class ConferenceService:
             starts_at=None,
             ends_at=None,
             repeat_of=conference.id,
-            repeat_length=conference.ends_at - conference.starts_at,
+            # Rows stored before times were whole minutes may carry seconds: a repeat
+            # keeps the length the person saw (19:53:41-19:56 shows 19:53-19:56: 3 minutes).
+            repeat_length=_whole_minute(conference.ends_at) - _whole_minute(conference.starts_at),
         )
 
     def edit_draft(self, conference: ConferenceRecord) -> Draft:

@@ -427,3 +427,22 @@ async def test_repeat_of_a_short_ad_hoc_conference_keeps_its_whole_minutes(bot, 
     repeated = await ConferenceRepository(bot.services.database).get(started.id)
     assert repeated is not None
     assert repeated.ends_at - repeated.starts_at == 3 * 60
+
+
+async def test_repeat_of_a_legacy_row_with_seconds_keeps_the_length_it_showed(bot, emu, clock):
+    # Stored by an earlier version: 16:53:41-16:56:00 UTC, shown as 19:53-19:56 in Moscow.
+    clock.set(utc(2026, 11, 25, 16, 53, 41))
+    anna, _ = await person(emu)
+    started = await bot.services.conferences.start_now(anna.id, "Legacy call")
+    await bot.services.database.execute(
+        "UPDATE conferences SET starts_at = ?, ends_at = ? WHERE id = ?",
+        (
+            int(utc(2026, 11, 25, 16, 53, 41).timestamp()),
+            int(utc(2026, 11, 25, 16, 56).timestamp()),
+            started.id,
+        ),
+    )
+    clock.set(utc(2026, 11, 26, 12))
+    archived = await bot.services.conferences.owned(anna.id, started.id)
+    draft = bot.services.conferences.repeat_draft(archived)
+    assert draft.repeat_length == 3 * 60
