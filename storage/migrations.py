@@ -12,9 +12,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Migration:
+    """One schema step. `rebuilds_tables`: it replaces a table the way SQLite documents
+    for changes ALTER TABLE cannot make (new table, copy, drop, rename, indexes), so
+    foreign keys are switched off around it (a DROP would otherwise cascade into the
+    rows that refer to the old table) and checked before it commits."""
+
     version: int
     name: str
     statements: tuple[str, ...]
+    rebuilds_tables: bool = False
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -102,3 +102,34 @@ async def test_migration_6_moves_queued_mail_bodies_out_of_the_outbox(tmp_path, 
         assert row.raw == b"Hello" and row.recipient == "r@example.com"
     finally:
         await upgraded.close()
+
+
+async def test_a_rebuild_that_breaks_a_foreign_key_is_rolled_back(tmp_path, monkeypatch):
+    import sqlite3
+
+    import storage.db as db_module
+    from storage.migrations import Migration
+
+    broken = Migration(
+        99,
+        "a rebuild that leaves a dangling reference",
+        (
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id))",
+            "INSERT INTO child (parent_id) VALUES (42)",
+        ),
+        rebuilds_tables=True,
+    )
+    monkeypatch.setattr(db_module, "MIGRATIONS", (*MIGRATIONS, broken))
+    with pytest.raises(sqlite3.IntegrityError):
+        await Database.open(tmp_path / "bot.sqlite3")
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        assert await db.fetch_value("PRAGMA foreign_keys") == 1
+        assert await db.fetch_value("SELECT COUNT(*) FROM sqlite_master WHERE name = 'child'") == 0
+        assert await db.fetch_value("SELECT MAX(version) FROM schema_migrations") == (
+            MIGRATIONS[-1].version
+        )
+    finally:
+        await db.close()
