@@ -98,7 +98,9 @@ class InvitationService:
                 {"count": str(count), "limit": str(self._settings.mail_max_recipients)},
             )
         since = self._clock.timestamp() - int(_DAY.total_seconds())
-        sent = await OutboxRepository(self._database).count_recent(owner_id, (INVITATION,), since)
+        sent = await OutboxRepository(self._database).count_recent(
+            owner_id, since, kinds=(INVITATION,)
+        )
         left = max(0, self._settings.mail_daily_limit - sent)
         if count > left:
             raise InvalidInput(
@@ -166,9 +168,10 @@ class InvitationService:
         return CancelResult(conference, len(attendees), participants)
 
     async def delivery_state(self, conference_id: int) -> dict[str, tuple[str, str | None]]:
-        """For the owner's card: each invitee's latest message, sent, pending or failed."""
+        """For the owner's card: each invitee's latest message, sent, pending, failed or
+        cancelled, with a failure's reason as a category (never the server's words)."""
         rows = await OutboxRepository(self._database).delivery_state(conference_id)
-        return {email: (row.status, row.last_error) for email, row in rows.items()}
+        return {email: (row.status, row.reason) for email, row in rows.items()}
 
     async def email_changed(self, user: UserRecord, old_email: str | None) -> None:
         """F11: a changed address gets a notice, through the same outbox."""

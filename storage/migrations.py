@@ -231,4 +231,58 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE outbox DROP COLUMN raw",
         ),
     ),
+    Migration(
+        7,
+        "cancelled mail, delivery reasons, clean-up of old bodies",
+        (
+            # The outbox gains the status 'cancelled' (SQLite cannot alter a CHECK, so the
+            # table is rebuilt), the reason of a failure as a category the owner can read,
+            # and the moment from which a sent or cancelled row's body is kept.
+            """
+            CREATE TABLE outbox_new (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                message_id      TEXT NOT NULL UNIQUE,  -- the Message-ID header, kept on re-sends
+                kind            TEXT NOT NULL,         -- invitation, update, cancellation, ...
+                owner_id        INTEGER,               -- who caused it: limits, delivery state
+                conference_id   INTEGER,               -- no foreign key: a cancellation outlives
+                                                       -- its conference
+                recipient       TEXT NOT NULL,
+                sender          TEXT NOT NULL,
+                status          TEXT NOT NULL DEFAULT 'pending'
+                                CHECK (status IN ('pending', 'sent', 'failed', 'cancelled')),
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                last_error      TEXT,                  -- the server's words, for admins only
+                reason          TEXT,                  -- their category, shown to the owner
+                created_at      INTEGER NOT NULL,
+                sent_at         INTEGER,
+                body_kept_since INTEGER  -- sent or cancelled, body still stored: MAIL_KEEP_DAYS
+                                         -- count from here (NULL: body needed, or deleted)
+            )
+            """,
+            "INSERT INTO outbox_new (id, message_id, kind, owner_id, conference_id, recipient,"
+            " sender, status, attempts, next_attempt_at, last_error, created_at, sent_at,"
+            " body_kept_since)"
+            " SELECT id, message_id, kind, owner_id, conference_id, recipient, sender, status,"
+            " attempts, next_attempt_at, last_error, created_at, sent_at,"
+            " CASE WHEN status = 'sent' THEN sent_at END FROM outbox",
+            # Ids are never handed out twice: the new table continues the old sequence.
+            "DELETE FROM sqlite_sequence WHERE name = 'outbox_new'",
+            "INSERT INTO sqlite_sequence (name, seq)"
+            " SELECT 'outbox_new', seq FROM sqlite_sequence WHERE name = 'outbox'",
+            # With foreign keys off (rebuilds_tables) the DROP leaves outbox_bodies alone;
+            # its rows refer to the ids copied above, under the table's name.
+            "DROP TABLE outbox",
+            "ALTER TABLE outbox_new RENAME TO outbox",
+            "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+            "CREATE INDEX outbox_owner_created ON outbox (owner_id, created_at)",
+            "CREATE INDEX outbox_conference ON outbox (conference_id, recipient)",
+            "CREATE INDEX outbox_sent ON outbox (sent_at)",
+            # Only rows whose body still waits to be deleted are in it: the clean-up reads
+            # what is due and nothing else.
+            "CREATE INDEX outbox_body_kept ON outbox (body_kept_since)"
+            " WHERE body_kept_since IS NOT NULL",
+        ),
+        rebuilds_tables=True,
+    ),
 )

@@ -129,8 +129,15 @@ class RecordingSMTPHandler:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
-        self.refuse_with: str | None = None  # e.g. "451 4.3.0 Try later"
+        self.refuse_with: str | None = None  # e.g. "451 4.3.0 Try later", at DATA
+        self.refuse_recipient_with: str | None = None  # e.g. "550 5.1.1 No such user"
         self.arrived = asyncio.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse_recipient_with:
+            return self.refuse_recipient_with
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_with:
