@@ -155,7 +155,7 @@ async def test_bad_input_and_limits(bot, emu, smtp):
     # Two of six sent today: five more is over the daily limit.
     card = await open_card(anna, menu)
     reply = await invite(anna, card, " ".join(f"q{n}@example.com" for n in range(5)))
-    assert "at most 6 invitation e-mails a day" in reply.text and "4 are left" in reply.text
+    assert "at most 6 e-mails a day" in reply.text and "4 are left" in reply.text
 
 
 async def test_cancel_sends_nothing(bot, emu, smtp):

@@ -1,7 +1,8 @@
-"""E-mail that the bot sends must be wanted: a service-wide hourly cap that holds mail
-back without dropping it, /block stopping queued mail, failures explained to the owner
-in words (never the server's text), private files, and old bodies deleted. End to end
-through the emulator and a real SMTP server on loopback."""
+"""E-mail that the bot sends must be wanted: one daily budget for everything a person
+causes, a service-wide hourly cap that holds mail back without dropping it, a cap on
+invitees, /block stopping queued mail, failures explained to the owner in words (never
+the server's text), private files, and old bodies deleted. End to end through the
+emulator and a real SMTP server on loopback."""
 
 import os
 import stat
@@ -14,6 +15,7 @@ from storage.outbox import OutboxRepository
 from tests.e2e import TEST_NOW, eventually, free_port, smtp_settings
 from tests.handlers.test_conference_log import add_conferences, person
 from tests.handlers.test_invitations import invite, open_card
+from tests.handlers.test_sharing import move_start
 
 HOUR = 3600
 ADMIN_ID = 1001  # the first simulated user
@@ -26,14 +28,83 @@ async def send_invitations(user, typed):
     return await user.expect_edit(confirm)
 
 
+async def kinds_sent_by(bot, owner_id):
+    rows = await bot.services.database.fetch_all(
+        "SELECT kind, COUNT(*) FROM outbox WHERE owner_id = ? GROUP BY kind ORDER BY kind",
+        (owner_id,),
+    )
+    return {row[0]: row[1] for row in rows}
+
+
 async def status_counts(bot):
     return await OutboxRepository(bot.services.database).counts()
 
 
-class TestHourlyCap:
+class TestOneDailyBudget:
     @pytest.fixture
     def bot_settings(self, smtp):
-        return {**smtp_settings(smtp), "MAIL_HOURLY_LIMIT": "2"}
+        return {**smtp_settings(smtp), "MAIL_DAILY_LIMIT": "4"}
+
+    async def test_invitations_updates_and_cancellations_share_one_budget(self, bot, emu, smtp):
+        anna, _ = await person(emu)
+        [conference_id] = await add_conferences(bot, anna.id, [3], topic="Standup")
+        token = await bot.services.sharing.share_token(
+            await bot.services.conferences.owned(anna.id, conference_id)
+        )
+        boris, _ = await person(emu, "Boris")  # a participant in Telegram
+        await boris.send(f"/start {token}")
+        await boris.expect_message()
+
+        await send_invitations(anna, "bob@example.com carol@example.com")  # 2
+        await move_start(bot, anna.id, conference_id, 1)
+        card = await open_card(anna)
+        await anna.press(card, "Notify participants")  # 4: two updates
+        assert "2 by e-mail" in (await anna.expect_message()).text
+        await boris.expect_message()
+        await smtp.wait_for(4)
+        assert await kinds_sent_by(bot, anna.id) == {"invitation": 2, "update": 2}
+
+        # Over the budget, "Notify participants" is refused whole: no e-mail, no Telegram.
+        await move_start(bot, anna.id, conference_id, 1)
+        before = await bot.services.conferences.owned(anna.id, conference_id)
+        card = await open_card(anna)
+        await anna.press(card, "Notify participants")
+        refused = await anna.expect_message()
+        assert (
+            "Notifying the participants needs 2 e-mails, but only 0 of your 4 e-mails a day"
+            in refused.text
+        )
+        await boris.expect_no_message()
+        after = await bot.services.conferences.owned(anna.id, conference_id)
+        assert (after.sequence, after.changed_since_notice) == (before.sequence, True)
+
+        # Deleting with a notice would go over: nothing is deleted, the plain delete offered.
+        card = await open_card(anna)
+        await anna.press(card, "🗑 Delete")
+        question = await anna.expect_edit(card)
+        await anna.press(question, "OK and notify participants")
+        offer = await anna.expect_edit(question)
+        assert "The cancellation notice needs 2 e-mails" in offer.text
+        assert "nothing was deleted" in offer.text
+        assert offer.button_texts() == ["OK", "✖️ Cancel"]
+        assert await bot.services.conferences.owned(anna.id, conference_id) is not None
+        await anna.press(offer, "OK")
+        assert "is deleted" in (await anna.expect_edit(offer)).text
+        assert await bot.services.conferences.owned(anna.id, conference_id) is None
+        await boris.expect_no_message()
+        assert sum((await status_counts(bot)).values()) == 4 and len(smtp.messages) == 4
+
+        # A day later the budget is back.
+        bot.clock.advance(timedelta(hours=24, seconds=1))
+        await add_conferences(bot, anna.id, [3])
+        done = await send_invitations(anna, "dave@example.com")
+        assert "1 invitation e-mails are on their way" in done.text
+
+
+class TestCaps:
+    @pytest.fixture
+    def bot_settings(self, smtp):
+        return {**smtp_settings(smtp), "MAIL_HOURLY_LIMIT": "2", "MAIL_MAX_INVITEES": "3"}
 
     async def test_the_hourly_cap_holds_mail_back_and_lets_it_out_later(self, bot, emu, smtp):
         anna, _ = await person(emu)
@@ -59,6 +130,19 @@ class TestHourlyCap:
             "carol@example.com",
             "dave@example.com",
         ]
+
+    async def test_at_most_so_many_invitees_per_conference(self, bot, emu, smtp):
+        anna, _ = await person(emu)
+        await add_conferences(bot, anna.id, [3])
+        await send_invitations(anna, "bob@example.com carol@example.com")
+        card = await open_card(anna)
+        reply = await invite(anna, card, "dave@example.com erin@example.com")
+        assert "at most 3 invitees by e-mail, and 1 more can be added" in reply.text
+        # Inviting someone again adds nobody: allowed.
+        await anna.send("bob@example.com dave@example.com")
+        confirm = await anna.expect_message()
+        await anna.press(confirm, "✉️ Send")
+        assert "2 invitation e-mails are on their way" in (await anna.expect_edit(confirm)).text
 
 
 class _Down:
