@@ -23,7 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 from bot.calendar import conference_uid
 from bot.clock import Clock
 from bot.mail.budget import MailBudget
-from bot.mail.compose import ConferenceMail, Method, email_changed_message, invitation_message
+from bot.mail.compose import ConferenceMail, Method, invitation_message
 from bot.mail.outbox import enqueue
 from bot.platforms import VideoPlatform
 from bot.settings import Settings
@@ -37,7 +37,6 @@ from storage.users import UserRecord
 INVITATION = "invitation"
 UPDATE = "update"
 CANCELLATION = "cancellation"
-EMAIL_CHANGED = "email_changed"
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -191,27 +190,6 @@ class InvitationService:
         cancelled, with a failure's reason as a category (never the server's words)."""
         rows = await OutboxRepository(self._database).delivery_state(conference_id)
         return {email: (row.status, row.reason) for email, row in rows.items()}
-
-    async def email_changed(self, user: UserRecord, old_email: str | None) -> None:
-        """F11: a changed address gets a notice, through the same outbox."""
-        assert user.email is not None
-        message = email_changed_message(
-            language=user.language,
-            name=user.full_name,
-            new_email=user.email,
-            sender=self._settings.mail_from,
-            now=self._clock.now(),
-        )
-        async with self._database.transaction() as tx:
-            await enqueue(
-                tx,
-                message,
-                kind=EMAIL_CHANGED,
-                owner_id=user.id,
-                conference_id=None,
-                now=self._clock.timestamp(),
-            )
-        self.wake_sender()
 
     def _mail(
         self, owner: UserRecord, conference: ConferenceRecord, attendees: list[str]

@@ -285,4 +285,27 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         rebuilds_tables=True,
     ),
+    Migration(
+        8,
+        "verified e-mail addresses",
+        (
+            # users.email is from now on the verified address only. A new or changed one
+            # waits here until its code is typed; the code is stored hashed.
+            """
+            CREATE TABLE email_verifications (
+                user_id     INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                email       TEXT NOT NULL,     -- the address waiting to be confirmed
+                code_hash   TEXT,              -- salt and HMAC of the code; NULL: none sent yet
+                expires_at  INTEGER,           -- when the code stops working
+                wrong_tries INTEGER NOT NULL DEFAULT 0,
+                created_at  INTEGER NOT NULL
+            )
+            """,
+            # Addresses of earlier versions were never verified: each becomes a pending
+            # change (no code sent yet) and is no longer used until it is confirmed.
+            "INSERT INTO email_verifications (user_id, email, created_at)"
+            " SELECT id, email, updated_at FROM users WHERE email IS NOT NULL AND email <> ''",
+            "UPDATE users SET email = NULL WHERE email IS NOT NULL",
+        ),
+    ),
 )

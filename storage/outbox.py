@@ -105,14 +105,18 @@ class OutboxRepository:
         )
         return [OutboxRow.from_row(row) for row in rows]
 
-    async def mark_sent(self, outbox_id: int, now: int) -> None:
+    async def mark_sent(self, outbox_id: int, now: int, *, forget_body: bool = False) -> None:
         """The server accepted the message (or it was written to a file); counts the try.
-        Its body is kept for MAIL_KEEP_DAYS from now."""
+
+        `forget_body`: the body carries a secret (a confirmation code) and is deleted at
+        once; otherwise it is kept for MAIL_KEEP_DAYS from now."""
         await self._db.execute(
             "UPDATE outbox SET status = ?, sent_at = ?, attempts = attempts + 1,"
             " body_kept_since = ? WHERE id = ?",
-            (SENT, now, now, outbox_id),
+            (SENT, now, None if forget_body else now, outbox_id),
         )
+        if forget_body:
+            await self._db.execute("DELETE FROM outbox_bodies WHERE outbox_id = ?", (outbox_id,))
 
     async def mark_retry(
         self, outbox_id: int, error: str, next_attempt_at: int, *, reason: str | None = None

@@ -5,7 +5,8 @@ the e-mail exists exactly when the change it announces was committed. `MailSende
 what is due: to the SMTP server from the settings (one connection per batch), or, with no
 SMTP server configured, as .eml files in MAIL_DIR (readable by the bot's user only) so
 nothing is lost. At most MAIL_HOURLY_LIMIT messages leave per rolling hour; the rest wait
-their turn. Bodies of sent and cancelled messages are deleted after MAIL_KEEP_DAYS.
+their turn. Bodies of sent and cancelled messages are deleted after MAIL_KEEP_DAYS, and
+that of a confirmation code as soon as it is sent.
 
 Delivery is at least once: each accepted message is marked sent at once, in its own small
 write, so only a crash in the instant between the server's "250 OK" and that write can make
@@ -38,6 +39,9 @@ from storage.outbox import OutboxRepository, OutboxRow
 
 log = logging.getLogger(__name__)
 
+# The kind of a message that carries a confirmation code: its body is deleted as soon as
+# it is sent, so the code does not stay readable in the database.
+CODE_KIND = "verification"
 HOUR = 3600
 DAY = 86_400
 _PURGE_EVERY = 3600.0  # seconds between clean-ups of old bodies (one at start)
@@ -393,7 +397,9 @@ class MailSender:
             log.info("E-mail to %s written to %s", mask_address(row.recipient), path)
 
     async def _mark_sent(self, row: OutboxRow) -> None:
-        await self._outbox.mark_sent(row.id, self._clock.timestamp())
+        await self._outbox.mark_sent(
+            row.id, self._clock.timestamp(), forget_body=row.kind == CODE_KIND
+        )
 
     async def _give_up_or_retry(
         self,

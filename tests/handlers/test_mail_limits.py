@@ -14,6 +14,7 @@ import pytest
 from storage.outbox import OutboxRepository
 from tests.e2e import TEST_NOW, eventually, free_port, smtp_settings
 from tests.handlers.test_conference_log import add_conferences, person
+from tests.handlers.test_email_verification import set_email
 from tests.handlers.test_invitations import invite, open_card
 from tests.handlers.test_sharing import move_start
 
@@ -43,9 +44,11 @@ async def status_counts(bot):
 class TestOneDailyBudget:
     @pytest.fixture
     def bot_settings(self, smtp):
-        return {**smtp_settings(smtp), "MAIL_DAILY_LIMIT": "4"}
+        return {**smtp_settings(smtp), "MAIL_DAILY_LIMIT": "5"}
 
-    async def test_invitations_updates_and_cancellations_share_one_budget(self, bot, emu, smtp):
+    async def test_codes_invitations_updates_and_cancellations_share_one_budget(
+        self, bot, emu, smtp
+    ):
         anna, _ = await person(emu)
         [conference_id] = await add_conferences(bot, anna.id, [3], topic="Standup")
         token = await bot.services.sharing.share_token(
@@ -55,14 +58,19 @@ class TestOneDailyBudget:
         await boris.send(f"/start {token}")
         await boris.expect_message()
 
-        await send_invitations(anna, "bob@example.com carol@example.com")  # 2
+        await set_email(anna, "anna@example.com")  # 1: the code
+        await send_invitations(anna, "bob@example.com carol@example.com")  # 3
         await move_start(bot, anna.id, conference_id, 1)
         card = await open_card(anna)
-        await anna.press(card, "Notify participants")  # 4: two updates
+        await anna.press(card, "Notify participants")  # 5: two updates
         assert "2 by e-mail" in (await anna.expect_message()).text
         await boris.expect_message()
-        await smtp.wait_for(4)
-        assert await kinds_sent_by(bot, anna.id) == {"invitation": 2, "update": 2}
+        await smtp.wait_for(5)
+        assert await kinds_sent_by(bot, anna.id) == {
+            "invitation": 2,
+            "update": 2,
+            "verification": 1,
+        }
 
         # Over the budget, "Notify participants" is refused whole: no e-mail, no Telegram.
         await move_start(bot, anna.id, conference_id, 1)
@@ -71,12 +79,35 @@ class TestOneDailyBudget:
         await anna.press(card, "Notify participants")
         refused = await anna.expect_message()
         assert (
-            "Notifying the participants needs 2 e-mails, but only 0 of your 4 e-mails a day"
+            "Notifying the participants needs 2 e-mails, but only 0 of your 5 e-mails a day"
             in refused.text
         )
         await boris.expect_no_message()
         after = await bot.services.conferences.owned(anna.id, conference_id)
         assert (after.sequence, after.changed_since_notice) == (before.sequence, True)
+
+        # A new code is refused too, saying what is left.
+        await anna.send("/profile")
+        profile = await anna.expect_message()
+        await anna.press(profile, "📨 Send the code again")
+        assert "0 of your 5 e-mails a day are left" in (await anna.expect_message()).text
+        # So is a Save that would need one, and then nothing of it is saved.
+        await anna.press(profile, "Name")
+        await anna.expect_edit(profile)
+        await anna.send("Anna Renamed")
+        draft = await anna.expect_message()
+        await anna.press(draft, "E-mail")
+        await anna.expect_edit(draft)
+        await anna.send("other@example.com")
+        draft = await anna.expect_message()
+        await anna.press(draft, "💾 Save")
+        refused = await anna.expect_edit(draft)
+        assert "I cannot send a confirmation code now" in refused.text
+        assert "Name: Anna Renamed" in refused.text and "not saved yet" in refused.text
+        assert (await bot.services.users.get(anna.id)).full_name == "Anna"
+        assert (await bot.services.verification.pending(anna.id)).email == "anna@example.com"
+        await anna.send("/cancel")
+        await anna.expect_message()
 
         # Deleting with a notice would go over: nothing is deleted, the plain delete offered.
         card = await open_card(anna)
@@ -92,7 +123,7 @@ class TestOneDailyBudget:
         assert "is deleted" in (await anna.expect_edit(offer)).text
         assert await bot.services.conferences.owned(anna.id, conference_id) is None
         await boris.expect_no_message()
-        assert sum((await status_counts(bot)).values()) == 4 and len(smtp.messages) == 4
+        assert sum((await status_counts(bot)).values()) == 5 and len(smtp.messages) == 5
 
         # A day later the budget is back.
         bot.clock.advance(timedelta(hours=24, seconds=1))

@@ -219,3 +219,39 @@ async def test_a_rebuild_that_breaks_a_foreign_key_is_rolled_back(tmp_path, monk
         )
     finally:
         await db.close()
+
+
+async def test_migration_8_makes_addresses_of_earlier_versions_wait_for_a_code(
+    tmp_path, monkeypatch
+):
+    """An address typed before verification existed is not used until confirmed: it
+    becomes a pending change without a code, and the verified address is empty."""
+    import storage.db as db_module
+    from storage.users import UserRepository
+    from storage.verifications import VerificationRepository
+
+    path = tmp_path / "old.sqlite3"
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:7])
+    old = await Database.open(path)
+    for user_id, email in ((1, "anna@example.com"), (2, None)):
+        await old.execute(
+            "INSERT INTO users (id, full_name, email, language, timezone, created_at,"
+            " updated_at, last_seen_at) VALUES (?, 'U', ?, 'en', 'UTC', 5, 7, 9)",
+            (user_id, email),
+        )
+    await old.close()
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
+    upgraded = await Database.open(path)
+    try:
+        users = UserRepository(upgraded)
+        assert (await users.get(1)).email is None and (await users.get(2)).email is None
+        pending = await VerificationRepository(upgraded).get(1)
+        assert (pending.email, pending.code_hash, pending.wrong_tries, pending.created_at) == (
+            "anna@example.com",
+            None,
+            0,
+            7,
+        )
+        assert await VerificationRepository(upgraded).get(2) is None
+    finally:
+        await upgraded.close()

@@ -216,6 +216,8 @@ async def test_old_bodies_are_forgotten_and_the_state_stays(db):
     await outbox.mark_failed(failed, "550")
     cancelled = await add(outbox, 4)
     await outbox.cancel_pending(7, NOW - 40 * 86_400)
+    secret = await add(outbox, 5, kind="verification")
+    await outbox.mark_sent(secret, NOW, forget_body=True)
 
     assert await outbox.forget_bodies(NOW - 30 * 86_400) == 2
     assert await outbox.forget_bodies(NOW - 30 * 86_400) == 0  # nothing left to read
