@@ -26,8 +26,9 @@ class Next(Enum):
     """Where a step leaves the person."""
 
     WAIT = "wait"  # waiting for the code
-    DONE = "done"  # nothing is waiting any more (confirmed, cancelled)
-    STAY = "stay"  # nothing happened (a stale button)
+    CONFIRMED = "confirmed"  # the address is the profile's now
+    GONE = "gone"  # nothing waits (any more) and nothing was confirmed
+    STAY = "stay"  # nothing happened (a stale button, a refused code e-mail)
 
 
 def pending_note(t: Translator, pending: PendingEmail, verified: str | None) -> str:
@@ -45,7 +46,7 @@ async def answer_code(update: Update, context: BotContext, typed: str) -> Next:
         pending = await services.verification.pending(context.current_user.id)
         if pending is None:
             await send(update, context, t("verify.nothing_pending"), keyboards.main_menu(t))
-            return Next.DONE
+            return Next.GONE
         await send(
             update,
             context,
@@ -58,7 +59,7 @@ async def answer_code(update: Update, context: BotContext, typed: str) -> Next:
     match check.outcome:
         case CodeOutcome.NOTHING_PENDING:
             await send(update, context, t("verify.nothing_pending"), keyboards.main_menu(t))
-            return Next.DONE
+            return Next.GONE
         case CodeOutcome.NOT_SENT:
             await send(
                 update,
@@ -81,12 +82,16 @@ async def answer_code(update: Update, context: BotContext, typed: str) -> Next:
                 t("verify.too_many_wrong", tries=MAX_WRONG_TRIES, email=check.email),
                 keyboards.main_menu(t),
             )
-            return Next.DONE
+            return Next.GONE
         case CodeOutcome.CONFIRMED:
+            # What follows in this update (the card) shows the address as the profile's.
+            refreshed = await services.users.get(context.current_user.id)
+            if refreshed is not None:
+                context.current_user = refreshed
             await send(
                 update, context, t("verify.confirmed", email=check.email), keyboards.main_menu(t)
             )
-            return Next.DONE
+            return Next.CONFIRMED
 
 
 async def send_code(update: Update, context: BotContext) -> Next:

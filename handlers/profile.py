@@ -276,7 +276,7 @@ async def on_code_typed(update: Update, context: BotContext) -> int:
     following = await answer_code(update, context, typed_text(update))
     if following is Next.WAIT:
         return WAIT_CODE
-    if pending is not None:
+    if following is Next.GONE and pending is not None:
         _forget_draft_email(context, pending.email)
     if context.user_data.get(_DRAFT) is not None:
         return await _show_card(update, context)  # unsaved edits are still there
@@ -290,7 +290,7 @@ async def on_code_outside_dialog(update: Update, context: BotContext) -> None:
     if pending is None:
         await send(update, context, context.t("common.not_understood"))
         return
-    if await answer_code(update, context, typed_text(update)) is Next.DONE:
+    if await answer_code(update, context, typed_text(update)) is Next.GONE:
         _forget_draft_email(context, pending.email)
 
 

@@ -330,3 +330,27 @@ async def test_an_address_from_before_verification_waits_for_a_code(
         assert (await bot.services.users.get(anna.id)).email == "legacy@example.com"
     finally:
         await bot.stop()
+
+
+async def test_confirming_from_the_card_keeps_unsaved_edits_and_the_new_address(bot, emu, smtp):
+    anna, _ = await person(emu)
+    await set_email(anna, "anna@example.com")
+    await smtp.wait_for(1)
+    await anna.send("/profile")
+    card = await anna.expect_message()
+    await anna.press(card, "Name")
+    await anna.expect_edit(card)
+    await anna.send("Anna Draft")
+    card = await anna.expect_message()
+    await anna.press(card, "📨 Send the code again")
+    assert "I sent a new 6-digit code" in (await anna.expect_message()).text
+    await anna.send(code_of((await smtp.wait_for(2))[1]))
+    assert "anna@example.com is confirmed" in (await anna.expect_message()).text
+    card = await anna.expect_message()  # back to the card: the unsaved name is still there
+    assert "Name: Anna Draft" in card.text and "E-mail: anna@example.com\n" in card.text
+    assert "unconfirmed" not in card.text
+    await anna.press(card, "💾 Save")
+    assert "Your personal data is saved" in (await anna.expect_edit(card)).text
+    user = await bot.services.users.get(anna.id)
+    assert (user.full_name, user.email) == ("Anna Draft", "anna@example.com")
+    assert len(smtp.messages) == 2  # no new code for the address just confirmed
