@@ -29,6 +29,7 @@ from bot.sharing import SharingService
 from bot.transport import AiohttpRequest
 from bot.updates import PerPersonUpdateProcessor
 from bot.users import UserService
+from bot.verification import EmailVerificationService
 from handlers import register_handlers
 from handlers.commands import publish_default_commands
 from storage.db import Database
@@ -59,8 +60,10 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     video = make_platform(settings, clock=clock)
     mail_sender = MailSender(database, settings, clock, base_delay=settings.mail_retry_seconds)
     invitations = InvitationService(database, clock, settings, video, wake_sender=mail_sender.wake)
-    users = UserService(database, clock, default_timezone=settings.default_timezone)
-    users.on_email_changed(invitations.email_changed)
+    verification = EmailVerificationService(database, clock, settings, wake_sender=mail_sender.wake)
+    users = UserService(
+        database, clock, default_timezone=settings.default_timezone, verification=verification
+    )
     conferences = ConferenceService(database, clock, join_early_minutes=settings.join_early_minutes)
     sharing = SharingService(database, clock)
     services = Services(
@@ -68,6 +71,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         database=database,
         clock=clock,
         users=users,
+        verification=verification,
         conferences=conferences,
         video=video,
         sharing=sharing,

@@ -21,7 +21,7 @@ from bot.i18n import FALLBACK_LANGUAGE, Translator
 from storage.admin import AdminRepository, Stats
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database
-from storage.outbox import OutboxRepository, OutboxRow
+from storage.outbox import CANCELLED, OutboxRepository, OutboxRow
 from storage.users import UserRecord, UserRepository
 
 log = logging.getLogger(__name__)
@@ -72,18 +72,20 @@ class AdminService:
             user_id, now=self._clock.timestamp()
         )
 
-    async def set_blocked(self, admin_id: int, user_id: int, blocked: bool) -> bool:
+    async def set_blocked(self, admin_id: int, user_id: int, blocked: bool) -> tuple[bool, int]:
+        """Block or unblock a person; returns (changed, e-mails cancelled). Blocking also
+        cancels the e-mail they caused that has not left yet: it is never sent, and an
+        admin's "Retry" does not bring it back."""
+        now = self._clock.timestamp()
         async with self._database.transaction() as tx:
             admin = AdminRepository(tx)
             changed = await admin.set_blocked(user_id, blocked)
+            cancelled = await OutboxRepository(tx).cancel_pending(user_id, now) if blocked else 0
             if changed:
                 await admin.audit(
-                    admin_id,
-                    "block" if blocked else "unblock",
-                    str(user_id),
-                    now=self._clock.timestamp(),
+                    admin_id, "block" if blocked else "unblock", str(user_id), now=now
                 )
-        return changed
+        return changed, cancelled
 
     async def delete_conference(self, admin_id: int, conference_id: int) -> ConferenceRecord | None:
         async with self._database.transaction() as tx:
@@ -102,6 +104,14 @@ class AdminService:
 
     async def failed_mail(self, limit: int = 10) -> list[OutboxRow]:
         return await OutboxRepository(self._database).failed(limit)
+
+    async def cancelled_mail(self, limit: int = 10) -> list[OutboxRow]:
+        """E-mails stopped before they left (their sender was blocked), the newest first."""
+        return await OutboxRepository(self._database).with_status(CANCELLED, limit)
+
+    async def mail_counts(self) -> dict[str, int]:
+        """Outbox rows per status (pending, sent, failed, cancelled)."""
+        return await OutboxRepository(self._database).counts()
 
     async def retry_mail(self, admin_id: int, outbox_id: int | None) -> int:
         """Put one failed e-mail (or all, with None) back in the queue."""

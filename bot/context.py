@@ -20,6 +20,7 @@ from bot.reminders import ReminderService
 from bot.settings import Settings
 from bot.sharing import SharingService
 from bot.users import UserService
+from bot.verification import EmailVerificationService
 from storage.db import Database
 from storage.users import UserRecord
 
@@ -34,6 +35,7 @@ class Services:
     database: Database
     clock: Clock
     users: UserService
+    verification: EmailVerificationService
     conferences: ConferenceService
     video: VideoPlatform
     sharing: SharingService

@@ -4,6 +4,11 @@ Each message is queued in the outbox in the same transaction as the change it an
 (the invitation rows, the raised SEQUENCE, the deletion), so a crash can neither lose a
 message that was confirmed to the owner nor send one for a change that was rolled back.
 The background MailSender delivers them; `wake` tells it there is work.
+
+Every e-mail counts against the owner's daily budget (bot/mail/budget.py); an action that
+would go over is refused whole before it changes anything. A conference has at most
+MAIL_MAX_INVITEES invitees. The organizer of the calendar is the owner's verified
+address, or the bot's own (MAIL_FROM) while they have none.
 """
 
 from __future__ import annotations
@@ -11,13 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
 
 from bot.calendar import conference_uid
 from bot.clock import Clock
-from bot.mail.compose import ConferenceMail, Method, email_changed_message, invitation_message
+from bot.mail.budget import MailBudget
+from bot.mail.compose import ConferenceMail, Method, invitation_message
 from bot.mail.outbox import enqueue
 from bot.platforms import VideoPlatform
 from bot.settings import Settings
@@ -31,9 +37,7 @@ from storage.users import UserRecord
 INVITATION = "invitation"
 UPDATE = "update"
 CANCELLATION = "cancellation"
-EMAIL_CHANGED = "email_changed"
 _SEPARATORS = re.compile(r"[\s,;]+")
-_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -84,34 +88,43 @@ class InvitationService:
         self._clock = clock
         self._settings = settings
         self._video = video
+        self._budget = MailBudget(settings, clock)
         self.wake_sender = wake_sender
 
     @property
     def max_recipients(self) -> int:
         return self._settings.mail_max_recipients
 
-    async def check_limits(self, owner_id: int, count: int) -> None:
-        """Against abuse: so many addresses at a time, so many invitations a day."""
+    async def check_limits(self, owner_id: int, conference_id: int, emails: list[str]) -> None:
+        """Against abuse: so many addresses at a time, so many invitees per conference,
+        and the owner's daily e-mail budget. InvalidInput says which and what is left."""
+        await self._check_limits(self._database, owner_id, conference_id, emails)
+
+    async def _check_limits(
+        self, db: Queryable, owner_id: int, conference_id: int, emails: list[str]
+    ) -> None:
+        count = len(emails)
         if count > self._settings.mail_max_recipients:
             raise InvalidInput(
                 "invite.too_many",
                 {"count": str(count), "limit": str(self._settings.mail_max_recipients)},
             )
-        since = self._clock.timestamp() - int(_DAY.total_seconds())
-        sent = await OutboxRepository(self._database).count_recent(owner_id, (INVITATION,), since)
-        left = max(0, self._settings.mail_daily_limit - sent)
-        if count > left:
+        invited = set(await InvitationRepository(db).emails(conference_id))
+        new = {email for email in emails if email not in invited}
+        if len(invited) + len(new) > self._settings.mail_max_invitees:
+            left = max(0, self._settings.mail_max_invitees - len(invited))
             raise InvalidInput(
-                "invite.daily_limit",
-                {"limit": str(self._settings.mail_daily_limit), "left": str(left)},
+                "budget.invitees",
+                {"limit": str(self._settings.mail_max_invitees), "left": str(left)},
             )
+        await self._budget.require(db, owner_id, count, "invite.daily_limit")
 
     async def invite(self, owner: UserRecord, conference_id: int, emails: list[str]) -> int:
         """Record the invitees and queue one invitation each; returns how many were queued."""
-        await self.check_limits(owner.id, len(emails))
         now = self._clock.timestamp()
         async with self._database.transaction() as tx:
             conference = await _owned(tx, owner.id, conference_id)
+            await self._check_limits(tx, owner.id, conference.id, emails)
             invitations = InvitationRepository(tx)
             for email in emails:
                 await invitations.add(conference.id, email, now=now)
@@ -127,11 +140,15 @@ class InvitationService:
     async def notify_by_email(
         self, owner: UserRecord, conference_id: int
     ) -> tuple[ConferenceRecord, int]:
-        """ "Notify participants": a new SEQUENCE and an updated invitation to every invitee."""
+        """ "Notify participants": a new SEQUENCE and an updated invitation to every invitee.
+        InvalidInput("budget.notify") when those e-mails would go over the daily budget:
+        then nothing changes, in e-mail or in Telegram."""
         now = self._clock.timestamp()
         async with self._database.transaction() as tx:
             conferences = ConferenceRepository(tx)
             await _owned(tx, owner.id, conference_id)
+            invitees = await InvitationRepository(tx).emails(conference_id)
+            await self._budget.require(tx, owner.id, len(invitees), "budget.notify")
             await conferences.raise_sequence(conference_id, now=now)
             conference = await _owned(tx, owner.id, conference_id)
             attendees = await InvitationRepository(tx).emails(conference_id)
@@ -149,10 +166,13 @@ class InvitationService:
 
     async def cancel_and_delete(self, owner: UserRecord, conference_id: int) -> CancelResult:
         """Delete the conference and queue METHOD:CANCEL (same UID, higher SEQUENCE) to every
-        invitee in the same transaction; the Telegram participants are returned to be told."""
+        invitee in the same transaction; the Telegram participants are returned to be told.
+        InvalidInput("budget.delete") when the notices would go over the daily budget:
+        then nothing is deleted (the owner may still delete without a notice)."""
         async with self._database.transaction() as tx:
             conference = await _owned(tx, owner.id, conference_id)
             attendees = await InvitationRepository(tx).emails(conference_id)
+            await self._budget.require(tx, owner.id, len(attendees), "budget.delete")
             participants = await ParticipantRepository(tx).active(conference_id)
             cancelled = replace(conference, sequence=conference.sequence + 1)
             mail = self._mail(owner, cancelled, attendees)
@@ -166,30 +186,10 @@ class InvitationService:
         return CancelResult(conference, len(attendees), participants)
 
     async def delivery_state(self, conference_id: int) -> dict[str, tuple[str, str | None]]:
-        """For the owner's card: each invitee's latest message, sent, pending or failed."""
+        """For the owner's card: each invitee's latest message, sent, pending, failed or
+        cancelled, with a failure's reason as a category (never the server's words)."""
         rows = await OutboxRepository(self._database).delivery_state(conference_id)
-        return {email: (row.status, row.last_error) for email, row in rows.items()}
-
-    async def email_changed(self, user: UserRecord, old_email: str | None) -> None:
-        """F11: a changed address gets a notice, through the same outbox."""
-        assert user.email is not None
-        message = email_changed_message(
-            language=user.language,
-            name=user.full_name,
-            new_email=user.email,
-            sender=self._settings.mail_from,
-            now=self._clock.now(),
-        )
-        async with self._database.transaction() as tx:
-            await enqueue(
-                tx,
-                message,
-                kind=EMAIL_CHANGED,
-                owner_id=user.id,
-                conference_id=None,
-                now=self._clock.timestamp(),
-            )
-        self.wake_sender()
+        return {email: (row.status, row.reason) for email, row in rows.items()}
 
     def _mail(
         self, owner: UserRecord, conference: ConferenceRecord, attendees: list[str]

@@ -10,6 +10,7 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
+from bot.mail.compose import mail_address
 from bot.text import strip_invisible
 from bot.timezones import resolve_timezone
 from bot.validation import InvalidInput
@@ -39,12 +40,15 @@ def clean_email(typed: str) -> str | None:
             "profile.bad_email", {"value": shown}, {"reason": "profile.email_reason_too_long"}
         )
     try:
-        result = validate_email(candidate, check_deliverability=False)
-    except EmailNotValidError:
+        address = validate_email(candidate, check_deliverability=False).normalized
+        # It must also fit a mail header as one plain address: it becomes the organizer
+        # of invitations once confirmed.
+        mail_address(address)
+    except (EmailNotValidError, ValueError):
         raise InvalidInput(
             "profile.bad_email", {"value": shown}, {"reason": "profile.email_reason_syntax"}
         ) from None
-    return result.normalized
+    return address
 
 
 def clean_timezone(typed: str) -> str:

@@ -77,7 +77,10 @@ class Settings:
     mail_from: str = "Conference Bot <conference-bot@localhost>"
     mail_dir: Path = Path("data/mail")
     mail_max_recipients: int = 20  # addresses in one "Send invitation e-mail"
-    mail_daily_limit: int = 200  # invitation e-mails one owner may send in 24 hours
+    mail_daily_limit: int = 200  # e-mails of every kind one person may cause in 24 hours
+    mail_hourly_limit: int = 1000  # e-mails the whole service sends per rolling hour
+    mail_max_invitees: int = 200  # e-mail invitees of one conference
+    mail_keep_days: int = 30  # days the body of a sent or cancelled e-mail is kept
     mail_max_attempts: int = 8  # tries before a message is marked failed
     mail_retry_seconds: int = 30  # the first pause before a retry; it doubles each time
     log_level: str = "INFO"
@@ -150,6 +153,13 @@ def load_settings(
         mail_daily_limit=reader.get(
             "MAIL_DAILY_LIMIT", _int_between(1, 100_000), defaults.mail_daily_limit
         ),
+        mail_hourly_limit=reader.get(
+            "MAIL_HOURLY_LIMIT", _int_between(1, 1_000_000), defaults.mail_hourly_limit
+        ),
+        mail_max_invitees=reader.get(
+            "MAIL_MAX_INVITEES", _int_between(1, 100_000), defaults.mail_max_invitees
+        ),
+        mail_keep_days=reader.get("MAIL_KEEP_DAYS", _int_between(1, 3650), defaults.mail_keep_days),
         mail_max_attempts=reader.get(
             "MAIL_MAX_ATTEMPTS", _int_between(1, 100), defaults.mail_max_attempts
         ),

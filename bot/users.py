@@ -1,21 +1,23 @@
-"""People who talk to the bot: registration on first contact and their profile."""
+"""People who talk to the bot: registration on first contact and their profile.
+
+The profile's e-mail is the verified address (`users.email`); an address the person
+typed waits for its code in bot/verification.py and is shown as theirs, unconfirmed.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.clock import Clock
 from bot.i18n import language_for
 from bot.text import strip_invisible
+from bot.verification import EmailVerificationService
 from storage.db import Database
 from storage.users import ProfileFields, UserRecord, UserRepository
+from storage.verifications import VerificationRepository
 
 log = logging.getLogger(__name__)
-
-# Called after a saved profile changed the e-mail address: (user, old address).
-EmailChangedHook = Callable[[UserRecord, str | None], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -28,16 +30,25 @@ class TelegramIdentity:
     language_code: str | None
 
 
+@dataclass(frozen=True)
+class SaveResult:
+    changed: bool  # False: the draft was what is stored, nothing was written
+    code_sent_to: str | None = None  # a new address now waits for the code sent there
+
+
 class UserService:
-    def __init__(self, database: Database, clock: Clock, *, default_timezone: str) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        default_timezone: str,
+        verification: EmailVerificationService,
+    ) -> None:
         self._database = database
         self._clock = clock
         self._default_timezone = default_timezone
-        self._email_changed_hooks: list[EmailChangedHook] = []
-
-    def on_email_changed(self, hook: EmailChangedHook) -> None:
-        """The mail feature registers here to notify the new address."""
-        self._email_changed_hooks.append(hook)
+        self._verification = verification
 
     async def get(self, user_id: int) -> UserRecord | None:
         return await UserRepository(self._database).get(user_id)
@@ -56,22 +67,45 @@ class UserService:
             now=self._clock.timestamp(),
         )
 
-    async def save_profile(self, user_id: int, profile: ProfileFields) -> bool:
-        """Store the edited profile; returns False when nothing had changed."""
+    async def profile(self, user: UserRecord) -> ProfileFields:
+        """What "Personal information" starts from: the stored fields, with the address
+        waiting for its code (if any) as the e-mail the person wants."""
+        pending = await VerificationRepository(self._database).get(user.id)
+        return profile_of(user, pending.email if pending else None)
+
+    async def save_profile(self, user_id: int, profile: ProfileFields) -> SaveResult:
+        """Store the edited profile in one transaction. A new e-mail address is not
+        stored as the profile's: it waits for the code sent to it. Removing the address
+        ("-") or going back to the verified one takes effect at once.
+
+        Raises InvalidInput when the code cannot be sent now (the hourly limit of codes,
+        or the daily e-mail budget); then nothing at all is saved."""
+        code_sent_to = None
         async with self._database.transaction() as tx:
             users = UserRepository(tx)
             before = await users.get(user_id)
             if before is None:
                 raise LookupError(f"user {user_id} is not registered")
-            if profile_of(before) == profile:
-                return False
-            await users.save_profile(user_id, profile, now=self._clock.timestamp())
-            after = await users.get(user_id)
-        assert after is not None
-        if after.email and after.email != before.email:
-            for hook in self._email_changed_hooks:
-                await hook(after, before.email)
-        return True
+            pending = await VerificationRepository(tx).get(user_id)
+            wanted = pending.email if pending else before.email
+            if profile_of(before, pending.email if pending else None) == profile:
+                return SaveResult(changed=False)
+            now = self._clock.timestamp()
+            await users.save_profile(user_id, profile, now=now)
+            if profile.email != wanted:
+                if profile.email is None:
+                    await users.set_email(user_id, None, now=now)
+                    await self._verification.drop(tx, user_id)
+                elif profile.email == before.email:
+                    await self._verification.drop(tx, user_id)
+                else:
+                    # The code and the answers are in the language and zone just saved.
+                    saved = replace(before, language=profile.language, timezone=profile.timezone)
+                    await self._verification.begin(tx, saved, profile.email)
+                    code_sent_to = profile.email
+        if code_sent_to:
+            self._verification.wake_sender()
+        return SaveResult(changed=True, code_sent_to=code_sent_to)
 
     async def set_reminder(self, user_id: int, minutes: int | None) -> None:
         """None: the operator's default; 0: off."""
@@ -85,10 +119,12 @@ class UserService:
         )
 
 
-def profile_of(user: UserRecord) -> ProfileFields:
+def profile_of(user: UserRecord, pending_email: str | None = None) -> ProfileFields:
+    """The editable fields of `user`; `pending_email`, when given, is the e-mail shown
+    (the address waiting for its code) instead of the verified one."""
     return ProfileFields(
         full_name=user.full_name,
-        email=user.email,
+        email=pending_email if pending_email is not None else user.email,
         language=user.language,
         timezone=user.timezone,
         remember_name=user.remember_name,

@@ -63,6 +63,8 @@ def register_handlers(application: Application, settings: Settings) -> None:
     application.add_handlers(download.handlers(), group=FEATURE_GROUP)
     application.add_handlers(menu.handlers(), group=FEATURE_GROUP)
 
+    # A confirmation code typed outside any dialog: after every dialog, before the catch-all.
+    application.add_handlers(profile.code_handlers(), group=FEATURE_GROUP)
     application.add_handlers(menu.fallback_handlers(), group=FEATURE_GROUP)
     application.add_handler(persistence_flush.handler(), group=FLUSH_GROUP)
     application.add_error_handler(errors.on_error)

@@ -141,30 +141,59 @@ async def _set_blocked(
     if await context.services.users.get(user_id) is None:
         await send(update, context, t("admin.no_such_user", id=user_id))
         return
-    await context.services.admin.set_blocked(context.current_user.id, user_id, blocked)
-    await send(update, context, t("admin.blocked" if blocked else "admin.unblocked", id=user_id))
+    _, cancelled = await context.services.admin.set_blocked(
+        context.current_user.id, user_id, blocked
+    )
+    await send(
+        update,
+        context,
+        t("admin.blocked", id=user_id, cancelled=cancelled)
+        if blocked
+        else t("admin.unblocked", id=user_id),
+    )
 
 
 async def outbox(update: Update, context: BotContext) -> None:
+    """Failed e-mails with their raw reasons (retry one or all), and the cancelled ones,
+    which are listed only: nothing brings them back."""
     t = context.t
-    rows = await context.services.admin.failed_mail(limit=10)
-    if not rows:
+    admin = context.services.admin
+    rows = await admin.failed_mail(limit=10)
+    cancelled = await admin.cancelled_mail(limit=10)
+    if not rows and not cancelled:
         await send(update, context, t("admin.outbox_empty"))
         return
-    lines = [t("admin.outbox_title")]
-    lines += [
-        t(
-            "admin.outbox_row",
-            number=n,
-            id=row.id,
-            recipient=row.recipient,
-            reason=row.last_error or "?",
-        )
-        for n, row in enumerate(rows, start=1)
-    ]
+    counts = await admin.mail_counts()
+    sections = [t("outbox.summary", **counts)]
+    if rows:
+        lines = [t("admin.outbox_title")]
+        lines += [
+            t(
+                "admin.outbox_row",
+                number=n,
+                id=row.id,
+                recipient=row.recipient,
+                reason=row.last_error or "?",
+            )
+            for n, row in enumerate(rows, start=1)
+        ]
+        sections.append("\n".join(lines))
+    if cancelled:
+        lines = [t("outbox.cancelled_title")]
+        lines += [
+            t("outbox.cancelled_row", number=n, id=row.id, recipient=row.recipient, kind=row.kind)
+            for n, row in enumerate(cancelled, start=1)
+        ]
+        sections.append("\n".join(lines))
     buttons = [[_button(t, "admin.button_retry", "retry", row.id, id=row.id)] for row in rows]
-    buttons.append([_button(t, "admin.button_retry_all", "retryall")])
-    await send(update, context, "\n".join(lines), InlineKeyboardMarkup(buttons))
+    if rows:
+        buttons.append([_button(t, "admin.button_retry_all", "retryall")])
+    await send(
+        update,
+        context,
+        "\n\n".join(sections),
+        InlineKeyboardMarkup(buttons) if buttons else None,
+    )
 
 
 async def on_admin_press(update: Update, context: BotContext) -> None:

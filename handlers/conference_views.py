@@ -16,6 +16,7 @@ from bot.conferences import PAGE_SIZE, Draft, Page
 from bot.context import BotContext
 from bot.formatting import format_moment
 from bot.i18n import Translator
+from bot.mail.failures import ERROR, REASONS
 from bot.text import shorten
 from bot.timezones import display_name
 from handlers import keyboards
@@ -71,6 +72,12 @@ def conference_card(
     elif conference.changed_since_notice:
         notes.append(t("conference.not_notified"))
     return "\n\n".join([card, *notes])
+
+
+def reason_in_words(t: Translator, reason: str | None) -> str:
+    """Why an e-mail failed, as the owner reads it: a category through the catalogs,
+    never the server's reply (which can name hosts and paths; admins see it in /outbox)."""
+    return t.plain(f"delivery.reason_{reason if reason in REASONS else ERROR}")
 
 
 def review_card(t: Translator, draft: Draft, *, timezone: str) -> str:
@@ -149,7 +156,7 @@ async def card_screen(
                 t(
                     f"invite.delivery_{status}",
                     email=shorten(email, _VALUE_ON_CARD),
-                    reason=shorten(reason or "", _VALUE_ON_CARD),
+                    reason=reason_in_words(t, reason),
                 )
             )
         if len(delivery) > _INVITEES_ON_CARD:

@@ -87,7 +87,7 @@ async def on_addresses(update: Update, context: BotContext) -> int:
         return ASK_ADDRESSES
     try:
         await context.services.invitations.check_limits(
-            context.current_user.id, len(addresses.valid)
+            context.current_user.id, draft["conference_id"], addresses.valid
         )
     except InvalidInput as error:
         await send(update, context, explain(t, error), keyboards.invitation_prompt(t))

@@ -30,24 +30,45 @@ def back_to_menu(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def profile_card(t: Translator, *, remember_name: bool, reminder: str) -> InlineKeyboardMarkup:
+def profile_card(
+    t: Translator, *, remember_name: bool, reminder: str, code_sent: bool | None = None
+) -> InlineKeyboardMarkup:
+    """The card's buttons; `code_sent` is None without an address waiting for its code,
+    else whether a code was sent to it (the button then says "again")."""
+
     def edit(key: str, action: str) -> Button:
         return Button(t.plain(key), callback_data=cb.encode(cb.PROFILE, action))
 
     remember = "profile.remember_on" if remember_name else "profile.remember_off"
+    rows = [
+        [edit("profile.edit_name", "name"), edit("profile.edit_email", "email")],
+        [edit("profile.edit_timezone", "tz"), edit("profile.edit_language", "lang")],
+        [edit(remember, "remember")],
+        [edit("profile.edit_display_name", "display")],
+        [
+            Button(
+                t.plain("reminder.profile_button", choice=reminder),
+                callback_data=cb.encode(cb.PROFILE, "remind"),
+            )
+        ],
+    ]
+    if code_sent is not None:
+        rows += [list(row) for row in code_prompt(t, code_sent=code_sent).inline_keyboard]
+    rows.append([edit("profile.save", "save"), edit("common.cancel", "cancel")])
+    return InlineKeyboardMarkup(rows)
+
+
+def code_prompt(t: Translator, *, code_sent: bool) -> InlineKeyboardMarkup:
+    """While an address waits for its code: send it (again), or cancel the change."""
+    send_key = "verify.button_resend" if code_sent else "verify.button_send"
     return InlineKeyboardMarkup(
         [
-            [edit("profile.edit_name", "name"), edit("profile.edit_email", "email")],
-            [edit("profile.edit_timezone", "tz"), edit("profile.edit_language", "lang")],
-            [edit(remember, "remember")],
-            [edit("profile.edit_display_name", "display")],
+            [Button(t.plain(send_key), callback_data=cb.encode(cb.PROFILE, "resend"))],
             [
                 Button(
-                    t.plain("reminder.profile_button", choice=reminder),
-                    callback_data=cb.encode(cb.PROFILE, "remind"),
+                    t.plain("verify.button_drop"), callback_data=cb.encode(cb.PROFILE, "dropmail")
                 )
             ],
-            [edit("profile.save", "save"), edit("common.cancel", "cancel")],
         ]
     )
 

@@ -2,7 +2,10 @@
 
 The draft lives in user_data, which is persisted with the dialog state, so a restart in
 the middle of editing continues where the person stopped. Nothing reaches the users
-table until "Save".
+table until "Save". A new e-mail address is not used until confirmed: after Save the
+dialog waits for the code sent there (WAIT_CODE), and six digits typed in the private
+chat are taken as that code whenever an address waits, even outside the dialog
+(`code_handlers`, registered after every dialog).
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from bot.profile import (
 )
 from bot.reminders import REMINDER_CHOICES
 from bot.timezones import display_name
-from bot.users import profile_of
 from bot.validation import InvalidInput
+from bot.verification import CODE_MINUTES
 from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.commands import publish_chat_commands
@@ -48,10 +51,13 @@ from handlers.common import (
     show,
     typed_text,
 )
+from handlers.email_code import Next, answer_code, drop_change, pending_note, send_code
 from storage.users import ProfileFields
+from storage.verifications import PendingEmail
 
-CARD, ASK_NAME, ASK_EMAIL, ASK_TIMEZONE, ASK_DISPLAY_NAME = range(5)
+CARD, ASK_NAME, ASK_EMAIL, ASK_TIMEZONE, ASK_DISPLAY_NAME, WAIT_CODE = range(6)
 END = ConversationHandler.END
+CODE_PATTERN = r"^\s*[0-9]{6}\s*$"
 
 _DRAFT = "profile_draft"
 # Which prompt each state shows, and how its answer is checked and stored in the draft.
@@ -69,10 +75,10 @@ _STATE_OF_BUTTON = {
 }
 
 
-def _draft(context: BotContext) -> ProfileFields:
+async def _draft(context: BotContext) -> ProfileFields:
     stored = context.user_data.get(_DRAFT)
     if stored is None:
-        return profile_of(context.current_user)
+        return await context.services.users.profile(context.current_user)
     return ProfileFields(**stored)
 
 
@@ -91,13 +97,24 @@ def reminder_choice(t: Translator, minutes: int) -> str:
 
 
 def render_card(
-    t: Translator, draft: ProfileFields, saved: ProfileFields, default_reminder: int
+    t: Translator,
+    draft: ProfileFields,
+    saved: ProfileFields,
+    default_reminder: int,
+    *,
+    pending: PendingEmail | None = None,
+    verified: str | None = None,
 ) -> str:
+    """The card of the draft; an address waiting for its code is marked unconfirmed and
+    explained below, with the address in use meanwhile (`verified`)."""
     not_set = t.plain("common.not_set")
+    email = draft.email or not_set
+    if pending is not None and draft.email == pending.email:
+        email = t.plain("verify.email_unconfirmed", email=draft.email)
     card = t(
         "profile.card",
         name=draft.full_name or not_set,
-        email=draft.email or not_set,
+        email=email,
         timezone=display_name(draft.timezone),
         language=plain(draft.language, "language_name"),
         remember=t.plain("common.on" if draft.remember_name else "common.off"),
@@ -107,6 +124,8 @@ def render_card(
         "reminder.profile_line",
         choice=reminder_choice(t, _effective_reminder(draft, default_reminder)),
     )
+    if pending is not None:
+        card += "\n\n" + pending_note(t, pending, verified)
     return card if draft == saved else f"{card}\n\n{t('profile.unsaved')}"
 
 
@@ -115,15 +134,26 @@ def _effective_reminder(draft: ProfileFields, default_minutes: int) -> int:
 
 
 async def _show_card(update: Update, context: BotContext, *, note: str | None = None) -> int:
-    draft = _draft(context)
-    default_reminder = context.services.reminders.default_minutes
-    text = render_card(context.t, draft, profile_of(context.current_user), default_reminder)
+    services = context.services
+    user = context.current_user
+    draft = await _draft(context)
+    pending = await services.verification.pending(user.id)
+    default_reminder = services.reminders.default_minutes
+    text = render_card(
+        context.t,
+        draft,
+        await services.users.profile(user),
+        default_reminder,
+        pending=pending,
+        verified=user.email,
+    )
     if note:
         text = f"{note}\n\n{text}"
     markup = keyboards.profile_card(
         context.t,
         remember_name=draft.remember_name,
         reminder=reminder_choice(context.t, _effective_reminder(draft, default_reminder)),
+        code_sent=None if pending is None else pending.code_hash is not None,
     )
     if update.callback_query is not None:
         await show(update, context, text, markup)
@@ -139,7 +169,7 @@ async def open_profile(update: Update, context: BotContext) -> int:
     return await _show_card(update, context)
 
 
-async def on_card_press(update: Update, context: BotContext) -> int:
+async def on_card_press(update: Update, context: BotContext) -> int | None:
     """A button on the card: ask for a field, toggle, pick a language, save or cancel."""
     data = pressed_data(update)
     t = context.t
@@ -151,12 +181,12 @@ async def on_card_press(update: Update, context: BotContext) -> int:
         return state
     if action == "remember":
         await answer_press(update)
-        draft = _draft(context)
+        draft = await _draft(context)
         _keep_draft(context, replace(draft, remember_name=not draft.remember_name))
         return await _show_card(update, context)
     if action == "remind":
         await answer_press(update)
-        draft = _draft(context)
+        draft = await _draft(context)
         current = _effective_reminder(draft, context.services.reminders.default_minutes)
         choices = list(REMINDER_CHOICES)
         following = (
@@ -174,7 +204,7 @@ async def on_card_press(update: Update, context: BotContext) -> int:
         return CARD
     if action == "set" and data is not None and data.args and data.args[0] in LANGUAGES:
         await answer_press(update)
-        _keep_draft(context, replace(_draft(context), language=data.args[0]))
+        _keep_draft(context, replace(await _draft(context), language=data.args[0]))
         return await _show_card(update, context)
     if action == "back":
         await answer_press(update)
@@ -183,23 +213,85 @@ async def on_card_press(update: Update, context: BotContext) -> int:
         return await _save(update, context)
     if action == "cancel":
         return await _discard(update, context)
+    if action in ("resend", "dropmail"):
+        return await on_code_press(update, context)  # None: the dialog stays where it is
     await answer_press(update, t.plain("common.stale_button"))
     return CARD
 
 
 async def _save(update: Update, context: BotContext) -> int:
-    """Store the draft; the answer comes in the language just saved."""
+    """Store the draft; the answer comes in the language just saved. A new e-mail address
+    waits for its code: then the dialog waits for it too."""
     await answer_press(update)
     user = context.current_user
-    draft = _draft(context)
-    changed = await context.services.users.save_profile(user.id, draft)
+    draft = await _draft(context)
+    try:
+        result = await context.services.users.save_profile(user.id, draft)
+    except InvalidInput as error:  # no code may be sent now: nothing was saved
+        return await _show_card(update, context, note=explain(context.t, error))
     _drop_draft(context)
     if draft.language != user.language:
         await publish_chat_commands(context.bot, chat_id_of(update), draft.language)
     t = Translator(draft.language)
-    note = t("profile.saved") if changed else t("profile.nothing_changed")
+    if result.code_sent_to:
+        await show(
+            update,
+            context,
+            t("verify.saved_code_sent", email=result.code_sent_to, minutes=CODE_MINUTES),
+            keyboards.code_prompt(t, code_sent=True),
+        )
+        return WAIT_CODE
+    note = t("profile.saved") if result.changed else t("profile.nothing_changed")
     await show(update, context, f"{note}\n\n{t('menu.title')}", keyboards.main_menu(t))
     return END
+
+
+async def on_code_press(update: Update, context: BotContext) -> int | None:
+    """ "Send the code (again)" or "Cancel the change", in the dialog or from an older
+    message (then they open it); None: a stale press, nothing changes."""
+    data = pressed_data(update)
+    if data is not None and data.action == "resend":
+        return WAIT_CODE if await send_code(update, context) is Next.WAIT else None
+    if data is None or data.action != "dropmail":
+        await answer_press(update, context.t.plain("common.stale_button"))
+        return None
+    dropped = await drop_change(update, context)
+    if dropped is None:
+        return None
+    _forget_draft_email(context, dropped)
+    return await _show_card(update, context, note=context.t("verify.dropped", email=dropped))
+
+
+def _forget_draft_email(context: BotContext, dropped: str) -> None:
+    """A draft that still asks for a dropped address goes back to the one in use, so a
+    later Save does not start the same change again."""
+    stored = context.user_data.get(_DRAFT)
+    if stored is not None and stored.get("email") == dropped:
+        stored["email"] = context.current_user.email
+
+
+async def on_code_typed(update: Update, context: BotContext) -> int:
+    """Text while the dialog waits for the code."""
+    pending = await context.services.verification.pending(context.current_user.id)
+    following = await answer_code(update, context, typed_text(update))
+    if following is Next.WAIT:
+        return WAIT_CODE
+    if following is Next.GONE and pending is not None:
+        _forget_draft_email(context, pending.email)
+    if context.user_data.get(_DRAFT) is not None:
+        return await _show_card(update, context)  # unsaved edits are still there
+    return END
+
+
+async def on_code_outside_dialog(update: Update, context: BotContext) -> None:
+    """Six digits in the private chat, outside the dialog: the code, if an address waits
+    for one; otherwise the usual answer to text nobody understood."""
+    pending = await context.services.verification.pending(context.current_user.id)
+    if pending is None:
+        await send(update, context, context.t("common.not_understood"))
+        return
+    if await answer_code(update, context, typed_text(update)) is Next.GONE:
+        _forget_draft_email(context, pending.email)
 
 
 async def _discard(update: Update, context: BotContext) -> int:
@@ -223,7 +315,7 @@ def _answer_for(state: int) -> Callback:
         except InvalidInput as error:
             await send(update, context, explain(t, error), keyboards.profile_prompt(t))
             return state
-        _keep_draft(context, replace(_draft(context), **{field: value}))
+        _keep_draft(context, replace(await _draft(context), **{field: value}))
         return await _show_card(update, context, note=t("profile.draft_updated"))
 
     on_answer.__name__ = f"on_{field}_answer"
@@ -250,6 +342,10 @@ def handlers() -> list[Handler]:
             entry_points=[
                 CommandHandler("profile", open_profile, filters=filters.ChatType.PRIVATE),
                 CallbackQueryHandler(open_profile, pattern=cb.pattern(cb.MENU, "profile")),
+                # The buttons under a code message, pressed after the dialog ended.
+                CallbackQueryHandler(
+                    on_code_press, pattern=cb.pattern(cb.PROFILE, "resend", "dropmail")
+                ),
             ],
             states={
                 CARD: [card_presses],
@@ -257,7 +353,23 @@ def handlers() -> list[Handler]:
                     state: [MessageHandler(text_answer, _answer_for(state)), card_presses, not_text]
                     for state in _QUESTIONS
                 },
+                WAIT_CODE: [
+                    MessageHandler(text_answer, on_code_typed),
+                    card_presses,
+                    not_text_handler(),
+                ],
             },
             fallbacks=dialog_fallbacks(cancel, _DRAFT),
+        )
+    ]
+
+
+def code_handlers() -> list[Handler]:
+    """Six digits typed in the private chat outside any dialog: registered after every
+    dialog, so a topic or a name of six digits typed into one stays theirs."""
+    return [
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & filters.Regex(CODE_PATTERN),
+            on_code_outside_dialog,
         )
     ]

@@ -27,7 +27,7 @@ from bot.sharing import deep_link
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import Callback, Handler, answer_press, pressed_data, send, show
+from handlers.common import Callback, Handler, answer_press, explain, pressed_data, send, show
 from handlers.conference_log import pressed_conference, send_calendar_file
 from handlers.conference_views import card_screen, moment, row_label
 from handlers.notices import NoticeReport, refresh_inline_cards, tell_participants
@@ -262,7 +262,11 @@ async def on_notify(update: Update, context: BotContext) -> None:
     if not await services.invitations.has_participants(conference.id):
         await send(update, context, t("notify.nobody"))
         return
-    conference, emails = await services.invitations.notify_by_email(owner, conference.id)
+    try:
+        conference, emails = await services.invitations.notify_by_email(owner, conference.id)
+    except InvalidInput as error:  # over the daily e-mail budget: nobody is told anything
+        await send(update, context, explain(t, error))
+        return
     link, join_url = await _links(context, conference)
 
     def render(tr: Translator, timezone: str) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -300,8 +304,13 @@ async def on_delete_and_notify(update: Update, context: BotContext) -> None:
         if conference_id is None:
             raise InvalidInput("conference.gone")
         result = await context.services.invitations.cancel_and_delete(owner, conference_id)
-    except InvalidInput:
-        await answer_press(update, t.plain("conference.gone"), alert=True)
+    except InvalidInput as error:
+        if error.key != "budget.delete" or conference_id is None:
+            await answer_press(update, t.plain("conference.gone"), alert=True)
+            return
+        # Over the daily e-mail budget: nothing was deleted; the plain delete is offered.
+        await answer_press(update)
+        await show(update, context, explain(t, error), keyboards.confirm_delete(t, conference_id))
         return
     await answer_press(update)
     conference = result.conference

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
-from storage.migrations import MIGRATIONS
+from storage.migrations import MIGRATIONS, Migration
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,11 @@ class Database(_Statements):
         if str(path) != ":memory:":
             _make_private(Path(path))
         database = cls(conn)
-        await database.migrate()
+        try:
+            await database.migrate()
+        except BaseException:
+            await conn.close()  # a failed migration must not leave the connection open
+            raise
         return database
 
     async def close(self) -> None:
@@ -149,21 +153,41 @@ class Database(_Statements):
             for migration in MIGRATIONS:
                 if migration.version in done:
                     continue
-                await self._conn.execute("BEGIN IMMEDIATE")
+                if migration.rebuilds_tables:
+                    # A no-op inside a transaction, so before BEGIN.
+                    await self._conn.execute("PRAGMA foreign_keys=OFF")
                 try:
-                    for statement in migration.statements:
-                        await self._conn.execute(statement)
-                    await self._conn.execute(
-                        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                        (migration.version, migration.name),
-                    )
-                except BaseException:
-                    await self._conn.execute("ROLLBACK")
-                    raise
-                await self._conn.execute("COMMIT")
+                    await self._apply(migration)
+                finally:
+                    if migration.rebuilds_tables:
+                        await self._conn.execute("PRAGMA foreign_keys=ON")
                 log.info("Applied database migration %d: %s", migration.version, migration.name)
                 applied.append(migration.version)
             return applied
+
+    async def _apply(self, migration: Migration) -> None:
+        """One migration in its own transaction; a rebuild is checked before it commits."""
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in migration.statements:
+                await self._conn.execute(statement)
+            if migration.rebuilds_tables:
+                # With foreign keys off nothing stopped a broken reference: look for one
+                # now, while a ROLLBACK can still undo the rebuild.
+                broken = list(await self._conn.execute_fetchall("PRAGMA foreign_key_check"))
+                if broken:
+                    raise sqlite3.IntegrityError(
+                        f"migration {migration.version} broke {len(broken)} foreign key(s),"
+                        f" e.g. in table {broken[0][0]}"
+                    )
+            await self._conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                (migration.version, migration.name),
+            )
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        await self._conn.execute("COMMIT")
 
 
 def _create_private_file(path: Path) -> None:

@@ -12,9 +12,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Migration:
+    """One schema step. `rebuilds_tables`: it replaces a table the way SQLite documents
+    for changes ALTER TABLE cannot make (new table, copy, drop, rename, indexes), so
+    foreign keys are switched off around it (a DROP would otherwise cascade into the
+    rows that refer to the old table) and checked before it commits."""
+
     version: int
     name: str
     statements: tuple[str, ...]
+    rebuilds_tables: bool = False
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -223,6 +229,83 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
             "INSERT INTO outbox_bodies (outbox_id, raw) SELECT id, raw FROM outbox",
             "ALTER TABLE outbox DROP COLUMN raw",
+        ),
+    ),
+    Migration(
+        7,
+        "cancelled mail, delivery reasons, clean-up of old bodies",
+        (
+            # The outbox gains the status 'cancelled' (SQLite cannot alter a CHECK, so the
+            # table is rebuilt), the reason of a failure as a category the owner can read,
+            # and the moment from which a sent or cancelled row's body is kept.
+            """
+            CREATE TABLE outbox_new (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                message_id      TEXT NOT NULL UNIQUE,  -- the Message-ID header, kept on re-sends
+                kind            TEXT NOT NULL,         -- invitation, update, cancellation, ...
+                owner_id        INTEGER,               -- who caused it: limits, delivery state
+                conference_id   INTEGER,               -- no foreign key: a cancellation outlives
+                                                       -- its conference
+                recipient       TEXT NOT NULL,
+                sender          TEXT NOT NULL,
+                status          TEXT NOT NULL DEFAULT 'pending'
+                                CHECK (status IN ('pending', 'sent', 'failed', 'cancelled')),
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                last_error      TEXT,                  -- the server's words, for admins only
+                reason          TEXT,                  -- their category, shown to the owner
+                created_at      INTEGER NOT NULL,
+                sent_at         INTEGER,
+                body_kept_since INTEGER  -- sent or cancelled, body still stored: MAIL_KEEP_DAYS
+                                         -- count from here (NULL: body needed, or deleted)
+            )
+            """,
+            "INSERT INTO outbox_new (id, message_id, kind, owner_id, conference_id, recipient,"
+            " sender, status, attempts, next_attempt_at, last_error, created_at, sent_at,"
+            " body_kept_since)"
+            " SELECT id, message_id, kind, owner_id, conference_id, recipient, sender, status,"
+            " attempts, next_attempt_at, last_error, created_at, sent_at,"
+            " CASE WHEN status = 'sent' THEN sent_at END FROM outbox",
+            # Ids are never handed out twice: the new table continues the old sequence.
+            "DELETE FROM sqlite_sequence WHERE name = 'outbox_new'",
+            "INSERT INTO sqlite_sequence (name, seq)"
+            " SELECT 'outbox_new', seq FROM sqlite_sequence WHERE name = 'outbox'",
+            # With foreign keys off (rebuilds_tables) the DROP leaves outbox_bodies alone;
+            # its rows refer to the ids copied above, under the table's name.
+            "DROP TABLE outbox",
+            "ALTER TABLE outbox_new RENAME TO outbox",
+            "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+            "CREATE INDEX outbox_owner_created ON outbox (owner_id, created_at)",
+            "CREATE INDEX outbox_conference ON outbox (conference_id, recipient)",
+            "CREATE INDEX outbox_sent ON outbox (sent_at)",
+            # Only rows whose body still waits to be deleted are in it: the clean-up reads
+            # what is due and nothing else.
+            "CREATE INDEX outbox_body_kept ON outbox (body_kept_since)"
+            " WHERE body_kept_since IS NOT NULL",
+        ),
+        rebuilds_tables=True,
+    ),
+    Migration(
+        8,
+        "verified e-mail addresses",
+        (
+            # users.email is from now on the verified address only. A new or changed one
+            # waits here until its code is typed; the code is stored hashed.
+            """
+            CREATE TABLE email_verifications (
+                user_id     INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                email       TEXT NOT NULL,     -- the address waiting to be confirmed
+                code_hash   TEXT,              -- salt and HMAC of the code; NULL: none sent yet
+                expires_at  INTEGER,           -- when the code stops working
+                wrong_tries INTEGER NOT NULL DEFAULT 0,
+                created_at  INTEGER NOT NULL
+            )
+            """,
+            # Addresses of earlier versions were never verified: each becomes a pending
+            # change (no code sent yet) and is no longer used until it is confirmed.
+            "INSERT INTO email_verifications (user_id, email, created_at)"
+            " SELECT id, email, updated_at FROM users WHERE email IS NOT NULL AND email <> ''",
+            "UPDATE users SET email = NULL WHERE email IS NOT NULL",
         ),
     ),
 )

@@ -12,7 +12,7 @@ class UserRecord:
     id: int
     username: str | None
     full_name: str
-    email: str | None
+    email: str | None  # verified: a new address waits in email_verifications until then
     language: str
     timezone: str
     remember_name: bool
@@ -34,7 +34,8 @@ class UserRecord:
 
 @dataclass(frozen=True)
 class ProfileFields:
-    """The part of a user that the user edits in "Personal information"."""
+    """The part of a user that the user edits in "Personal information". `email` is the
+    address the person wants: the verified one, or the one waiting for its code."""
 
     full_name: str
     email: str | None
@@ -86,13 +87,13 @@ class UserRepository:
         return user, True
 
     async def save_profile(self, user_id: int, profile: ProfileFields, *, now: int) -> None:
+        """Store every field but the e-mail, which changes only through `set_email`."""
         await self._db.execute(
-            "UPDATE users SET full_name = ?, email = ?, language = ?, timezone = ?,"
+            "UPDATE users SET full_name = ?, language = ?, timezone = ?,"
             " remember_name = ?, display_name = ?, reminder_minutes = ?, updated_at = ?"
             " WHERE id = ?",
             (
                 profile.full_name,
-                profile.email,
                 profile.language,
                 profile.timezone,
                 int(profile.remember_name),
@@ -101,6 +102,12 @@ class UserRepository:
                 now,
                 user_id,
             ),
+        )
+
+    async def set_email(self, user_id: int, email: str | None, *, now: int) -> None:
+        """The verified address (None: no address)."""
+        await self._db.execute(
+            "UPDATE users SET email = ?, updated_at = ? WHERE id = ?", (email, now, user_id)
         )
 
     async def set_language(self, user_id: int, language: str, *, now: int) -> None:

@@ -80,11 +80,14 @@ class RunningBot:
 
     async def update_profile(self, user_id: int, **changes) -> None:
         """Set profile fields straight in storage, without the profile dialog or its side
-        effects (such as the e-mail-change notice); the dialog has tests of its own."""
+        effects; an `email` given here is stored as already verified (the confirmation
+        code has tests of its own)."""
         user = await self.services.users.get(user_id)
-        await UserRepository(self.services.database).save_profile(
-            user_id, replace(profile_of(user), **changes), now=self.clock.timestamp()
-        )
+        users = UserRepository(self.services.database)
+        now = self.clock.timestamp()
+        await users.save_profile(user_id, replace(profile_of(user), **changes), now=now)
+        if "email" in changes:
+            await users.set_email(user_id, changes["email"], now=now)
 
     async def restart(self) -> None:
         await self.stop()
@@ -129,8 +132,15 @@ class RecordingSMTPHandler:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
-        self.refuse_with: str | None = None  # e.g. "451 4.3.0 Try later"
+        self.refuse_with: str | None = None  # e.g. "451 4.3.0 Try later", at DATA
+        self.refuse_recipient_with: str | None = None  # e.g. "550 5.1.1 No such user"
         self.arrived = asyncio.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse_recipient_with:
+            return self.refuse_recipient_with
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_with:

@@ -1,23 +1,26 @@
 """E-mail: the messages the bot sends (compose) and, beside it, their delivery.
 
-`bot.mail.compose` builds invitations, updates, cancellations and the notice of a changed
-profile address as `EmailMessage` objects, without any I/O.
+`bot.mail.compose` builds invitations, updates, cancellations, the confirmation code of a
+profile address and the notice to the previous address as `EmailMessage` objects, without
+any I/O.
 """
 
 from bot.mail.compose import (
     ConferenceMail,
     Method,
-    email_changed_message,
+    address_changed_message,
     invitation_message,
     mail_address,
     message_domain,
+    verification_code_message,
 )
 
 __all__ = [
     "ConferenceMail",
     "Method",
-    "email_changed_message",
+    "address_changed_message",
     "invitation_message",
     "mail_address",
     "message_domain",
+    "verification_code_message",
 ]

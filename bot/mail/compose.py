@@ -11,7 +11,11 @@
         application/ics; name="invite.ics"   (the same calendar, as an attachment)
 
   Outlook reads the text/calendar alternative, Google and Apple the attachment or either.
-- `email_changed_message`: the notice sent to a new profile address (F11).
+- `verification_code_message`: the confirmation code sent to a new profile address, and
+  `address_changed_message`: the notice to the previous one once the new one is confirmed
+  (F11). Both carry only the bot's own words, the code and its expiry: nothing a person
+  typed (no name, no topic, not the other address), because whoever types an address
+  decides who receives them.
 
 Topics, names and addresses come from users. Nothing they type can add a header: text
 that goes into a header loses its control characters (CR, LF and the like), and an
@@ -516,40 +520,30 @@ def invitation_message(
     return message
 
 
-# --- Profile: the e-mail address changed ----------------------------------------------------
+# --- Profile: confirming an address, and the notice to the previous one ---------------------
 
 
-def email_changed_message(
+def _account_message(
     *,
     language: str,
-    name: str,
-    new_email: str,
+    recipient: str,
     sender: str,
     now: datetime,
-    message_id: str | None = None,
+    message_id: str | None,
+    subject: str,
+    paragraphs: list[str],
 ) -> EmailMessage:
-    """The notice to a user's new address that it is now their Conference Bot e-mail (F11).
-
-    In the user's language, text and HTML, no calendar. Raises ValueError for an address
-    that is not exactly one plain address.
-    """
+    """A short automatic message of the bot's own texts (catalog keys with their values),
+    plain and HTML, no Reply-To, marked Auto-Submitted so that nobody's autoresponder
+    answers it."""
     _require_aware(now=now)
-    language = _language(language)
-    to = mail_address(new_email)
     bot = sender_address(sender)
-    shown_name = header_text(name) or to
-    subject = plain(language, "mail.email_changed_subject")
-
+    to = mail_address(recipient)
     plain_body = "\n".join(
         [
-            plain(language, "mail.email_changed_greeting", name=shown_name),
-            "",
-            plain(language, "mail.email_changed_body", email=to),
-            "",
-            plain(language, "mail.email_changed_warning"),
-            "",
+            *(line for paragraph in paragraphs for line in (paragraph, "")),
             "-- ",
-            plain(language, "mail.email_changed_footer"),
+            plain(language, "verifymail.footer", sender=_sender_name(bot)),
             "",
         ]
     )
@@ -557,13 +551,11 @@ def email_changed_message(
         language,
         subject,
         [
-            f"<p>{text(language, 'mail.email_changed_greeting', name=shown_name)}</p>",
-            f"<p>{text(language, 'mail.email_changed_body', email=to)}</p>",
-            f"<p>{text(language, 'mail.email_changed_warning')}</p>",
-            f'<hr><p style="{_NOTE_STYLE}">{text(language, "mail.email_changed_footer")}</p>',
+            *(f"<p>{html.escape(paragraph, quote=False)}</p>" for paragraph in paragraphs),
+            f'<hr><p style="{_NOTE_STYLE}">'
+            f"{text(language, 'verifymail.footer', sender=_sender_name(bot))}</p>",
         ],
     )
-
     message = _new_message(
         sender=bot,
         recipient=to,
@@ -575,3 +567,71 @@ def email_changed_message(
     _make_alternative(message, _text_part(plain_body, "plain"), _text_part(html_body, "html"))
     message["Content-Language"] = language
     return message
+
+
+def _sender_name(bot: Address) -> str:
+    return bot.display_name or DEFAULT_SENDER_NAME
+
+
+def verification_code_message(
+    *,
+    language: str,
+    recipient: str,
+    code: str,
+    expires_at: datetime,
+    minutes: int,
+    sender: str,
+    now: datetime,
+    message_id: str | None = None,
+) -> EmailMessage:
+    """The code that confirms `recipient` as someone's profile address (F11).
+
+    In the person's language; says who the bot is (the sender's name), the code, how long
+    it works (until `expires_at`, shown in UTC), and that whoever did not ask for it can
+    ignore it. Raises ValueError for a code that is not six digits or a bad address."""
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        raise ValueError("a confirmation code is six digits")
+    _require_aware(expires_at=expires_at)
+    language = _language(language)
+    name = _sender_name(sender_address(sender))
+    until = format_moment(expires_at, "UTC", language)
+    return _account_message(
+        language=language,
+        recipient=recipient,
+        sender=sender,
+        now=now,
+        message_id=message_id,
+        subject=plain(language, "verifymail.code_subject", sender=name),
+        paragraphs=[
+            plain(language, "verifymail.code_intro", sender=name),
+            plain(language, "verifymail.code_line", code=code),
+            plain(language, "verifymail.code_expiry", minutes=minutes, until=until),
+            plain(language, "verifymail.code_ignore"),
+        ],
+    )
+
+
+def address_changed_message(
+    *,
+    language: str,
+    recipient: str,
+    sender: str,
+    now: datetime,
+    message_id: str | None = None,
+) -> EmailMessage:
+    """The notice to a profile's previous verified address that the profile now has
+    another one (which it does not name). Raises ValueError for a bad address."""
+    language = _language(language)
+    name = _sender_name(sender_address(sender))
+    return _account_message(
+        language=language,
+        recipient=recipient,
+        sender=sender,
+        now=now,
+        message_id=message_id,
+        subject=plain(language, "verifymail.changed_subject", sender=name),
+        paragraphs=[
+            plain(language, "verifymail.changed_body", sender=name),
+            plain(language, "verifymail.changed_warning"),
+        ],
+    )

@@ -3,7 +3,10 @@
 `enqueue` stores a composed message in the outbox table using the caller's transaction, so
 the e-mail exists exactly when the change it announces was committed. `MailSender` delivers
 what is due: to the SMTP server from the settings (one connection per batch), or, with no
-SMTP server configured, as .eml files in MAIL_DIR so nothing is lost.
+SMTP server configured, as .eml files in MAIL_DIR (readable by the bot's user only) so
+nothing is lost. At most MAIL_HOURLY_LIMIT messages leave per rolling hour; the rest wait
+their turn. Bodies of sent and cancelled messages are deleted after MAIL_KEEP_DAYS, and
+that of a confirmation code as soon as it is sent.
 
 Delivery is at least once: each accepted message is marked sent at once, in its own small
 write, so only a crash in the instant between the server's "250 OK" and that write can make
@@ -29,13 +32,19 @@ from typing import Any
 import aiosmtplib
 
 from bot.clock import Clock
+from bot.mail.failures import CONNECT, ERROR, describe, is_permanent, reason_of
 from bot.settings import Settings
 from storage.db import Queryable
 from storage.outbox import OutboxRepository, OutboxRow
 
 log = logging.getLogger(__name__)
 
-_MAX_REASON = 500  # characters of a server's reply kept in last_error
+# The kind of a message that carries a confirmation code: its body is deleted as soon as
+# it is sent, so the code does not stay readable in the database.
+CODE_KIND = "verification"
+HOUR = 3600
+DAY = 86_400
+_PURGE_EVERY = 3600.0  # seconds between clean-ups of old bodies (one at start)
 
 
 # --------------------------------------------------------------------------- enqueue
@@ -128,30 +137,6 @@ def smtp_client(settings: Settings, *, timeout: float = 30.0) -> aiosmtplib.SMTP
     return aiosmtplib.SMTP(**smtp_options(settings, timeout=timeout))
 
 
-def _describe(error: BaseException) -> str:
-    """A short reason for last_error and the logs (a server reply, or the error's type)."""
-    if isinstance(error, aiosmtplib.SMTPRecipientsRefused) and error.recipients:
-        error = error.recipients[0]
-    if isinstance(error, aiosmtplib.SMTPResponseException):
-        text = f"{error.code} {error.message}".strip()
-    else:
-        detail = str(error).strip()
-        text = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
-    return " ".join(text.split())[:_MAX_REASON]
-
-
-def _is_permanent(error: BaseException) -> bool:
-    """A 5xx reply, or a message/address the server cannot take at all."""
-    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
-        codes = [refusal.code for refusal in error.recipients]
-        return bool(codes) and all(code >= 500 for code in codes)
-    if isinstance(error, aiosmtplib.SMTPResponseException):
-        return error.code >= 500
-    # ValueError: an address aiosmtplib refuses to put on the wire;
-    # SMTPNotSupported: a non-ASCII address and a server without SMTPUTF8.
-    return isinstance(error, (ValueError, aiosmtplib.SMTPNotSupported))
-
-
 # --------------------------------------------------------------------------- sender
 
 
@@ -160,6 +145,7 @@ class SendReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    held_until: int | None = None  # the hourly limit is reached: nothing more before then
 
     @property
     def total(self) -> int:
@@ -170,8 +156,8 @@ class _Tally:
     def __init__(self) -> None:
         self.sent = self.retried = self.failed = 0
 
-    def report(self) -> SendReport:
-        return SendReport(self.sent, self.retried, self.failed)
+    def report(self, held_until: int | None = None) -> SendReport:
+        return SendReport(self.sent, self.retried, self.failed, held_until)
 
 
 class MailSender:
@@ -203,6 +189,8 @@ class MailSender:
         self._pass_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._next_purge = 0.0  # the event loop's time of the next clean-up of old bodies
+        self._held = False  # the hourly limit holds mail back (logged once per hold)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -249,6 +237,7 @@ class MailSender:
         while not self._stopping:
             self._wake_event.clear()
             try:
+                await self._purge_when_due()
                 report = await self.send_due()
             except Exception:
                 errors += 1
@@ -256,14 +245,36 @@ class MailSender:
                 await self._wait(min(self._poll_interval, 2.0 ** min(errors, 8)))
                 continue
             errors = 0
-            if report.total and not self._stopping:
+            if report.total and report.held_until is None and not self._stopping:
                 continue  # rows were processed: look again for more that are due now
-            # Sleep until the next retry falls due (or the poll interval, or a wake-up).
-            next_due = await self._outbox.next_attempt_at()
+            # Sleep until the next retry falls due, or the hourly limit lets more out (or
+            # the poll interval, or a wake-up).
+            next_due = report.held_until or await self._outbox.next_attempt_at()
             pause = self._poll_interval
             if next_due is not None:
                 pause = min(pause, max(0.05, next_due - self._clock.timestamp()))
             await self._wait(pause)
+
+    async def _purge_when_due(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now >= self._next_purge:
+            self._next_purge = now + _PURGE_EVERY
+            await self.forget_old_bodies()
+
+    async def forget_old_bodies(self) -> int:
+        """Delete the bodies of e-mails sent or cancelled more than MAIL_KEEP_DAYS ago
+        (their delivery state stays); returns how many. Runs at start and hourly."""
+        before = self._clock.timestamp() - self._settings.mail_keep_days * DAY
+        total = 0
+        while removed := await self._outbox.forget_bodies(before):
+            total += removed
+        if total:
+            log.info(
+                "Deleted the text of %d e-mail(s) older than %d days",
+                total,
+                self._settings.mail_keep_days,
+            )
+        return total
 
     async def _wait(self, seconds: float) -> None:
         try:
@@ -280,9 +291,25 @@ class MailSender:
         return max(1, int(delay))
 
     async def send_due(self) -> SendReport:
-        """Deliver the rows due now (at most one batch); safe to call while the task runs."""
+        """Deliver the rows due now (at most one batch, and no more than the hourly limit
+        leaves); safe to call while the task runs."""
         async with self._pass_lock:
-            rows = await self._outbox.due(self._clock.timestamp(), self._batch_size)
+            now = self._clock.timestamp()
+            sent_last_hour, first_sent = await self._outbox.sent_since(now - HOUR + 1)
+            allowance = self._settings.mail_hourly_limit - sent_last_hour
+            if allowance <= 0:
+                # Held, not dropped: the rows stay pending until the window moves on.
+                held_until = (first_sent or now) + HOUR
+                if not self._held:
+                    log.warning(
+                        "MAIL_HOURLY_LIMIT (%d) reached: e-mail waits, sending resumes in %d s",
+                        self._settings.mail_hourly_limit,
+                        held_until - now,
+                    )
+                self._held = True
+                return SendReport(held_until=held_until)
+            self._held = False
+            rows = await self._outbox.due(now, min(self._batch_size, allowance))
             tally = _Tally()
             if rows:
                 if self._settings.smtp_host:
@@ -296,7 +323,7 @@ class MailSender:
         try:
             await smtp.connect()
         except Exception as error:
-            reason = _describe(error)
+            reason = describe(error)
             log.warning(
                 "Cannot reach the SMTP server %s:%s (%s); %d e-mail(s) will be retried",
                 self._settings.smtp_host,
@@ -306,7 +333,7 @@ class MailSender:
             )
             smtp.close()
             for row in rows:
-                await self._give_up_or_retry(row, reason, tally, quiet=True)
+                await self._give_up_or_retry(row, reason, reason_of(error), tally, quiet=True)
             return
         # Each accepted message is marked sent at once, in its own write; the write runs
         # while the next message is on the wire, and the batch waits for all of them.
@@ -320,19 +347,19 @@ class MailSender:
                     await smtp.sendmail(row.sender, [row.recipient], row.raw, mail_options=options)
                 except Exception as error:
                     await self._give_up_or_retry(
-                        row, _describe(error), tally, permanent=_is_permanent(error)
+                        row, describe(error), reason_of(error), tally, permanent=is_permanent(error)
                     )
                     if not smtp.is_connected:
                         rest = rows[index + 1 :]
                         if rest and not self._stopping:
-                            reason = f"connection lost: {_describe(error)}"
+                            lost = f"connection lost: {describe(error)}"
                             for other in rest:
-                                await self._give_up_or_retry(other, reason, tally, quiet=True)
+                                await self._give_up_or_retry(
+                                    other, lost, CONNECT, tally, quiet=True
+                                )
                         break
                     continue
-                marks.append(
-                    asyncio.ensure_future(self._outbox.mark_sent(row.id, self._clock.timestamp()))
-                )
+                marks.append(asyncio.ensure_future(self._mark_sent(row)))
                 tally.sent += 1
                 log.debug(
                     "E-mail to %s sent (%s, outbox #%d)",
@@ -362,37 +389,44 @@ class MailSender:
             try:
                 await asyncio.to_thread(_write_file, path, row.raw)
             except OSError as error:
-                reason = f"cannot write {path}: {error.strerror or type(error).__name__}"
-                await self._give_up_or_retry(row, reason, tally)
+                problem = f"cannot write {path}: {error.strerror or type(error).__name__}"
+                await self._give_up_or_retry(row, problem, ERROR, tally)
                 continue
-            await self._outbox.mark_sent(row.id, self._clock.timestamp())
+            await self._mark_sent(row)
             tally.sent += 1
             log.info("E-mail to %s written to %s", mask_address(row.recipient), path)
+
+    async def _mark_sent(self, row: OutboxRow) -> None:
+        await self._outbox.mark_sent(
+            row.id, self._clock.timestamp(), forget_body=row.kind == CODE_KIND
+        )
 
     async def _give_up_or_retry(
         self,
         row: OutboxRow,
+        error: str,
         reason: str,
         tally: _Tally,
         *,
         permanent: bool = False,
         quiet: bool = False,
     ) -> None:
+        """`error`: the raw reason (admins, logs); `reason`: its category (the owner)."""
         attempts = row.attempts + 1
         who = mask_address(row.recipient)
         if permanent or attempts >= self._settings.mail_max_attempts:
-            await self._outbox.mark_failed(row.id, reason)
+            await self._outbox.mark_failed(row.id, error, reason=reason)
             tally.failed += 1
             log.warning(
                 "E-mail to %s (outbox #%d) failed after %d attempt(s): %s",
                 who,
                 row.id,
                 attempts,
-                reason,
+                error,
             )
             return
         delay = self.retry_delay(row.attempts)
-        await self._outbox.mark_retry(row.id, reason, self._clock.timestamp() + delay)
+        await self._outbox.mark_retry(row.id, error, self._clock.timestamp() + delay, reason=reason)
         tally.retried += 1
         log.log(
             logging.DEBUG if quiet else logging.INFO,
@@ -400,13 +434,21 @@ class MailSender:
             who,
             row.id,
             delay,
-            reason,
+            error,
         )
 
 
 def _write_file(path: Path, raw: bytes) -> None:
-    """Write via a temporary file and a rename, so no half-written .eml is ever seen."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write via a temporary file and a rename, so no half-written .eml is ever seen.
+
+    The folder is created 0700 and the file 0600 (the mode given to open itself, so the
+    file is never readable by others, not even for an instant): e-mails carry conference
+    passwords and confirmation codes."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(raw)
+    temporary.unlink(missing_ok=True)  # a leftover of a crash: O_EXCL below needs it gone
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(temporary, flags, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(raw)
     os.replace(temporary, path)

@@ -12,11 +12,13 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+import aiosmtplib
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from bot.clock import FixedClock
+from bot.mail.failures import reason_of
 from bot.mail.outbox import MailSender, SendReport, enqueue, mask_address, smtp_client, smtp_options
 from bot.settings import load_settings
 from storage.db import Database
@@ -205,7 +207,7 @@ async def test_enqueue_refuses_messages_it_cannot_deliver_as_one(db, clock):
     for bad in (no_id, two, cc, nobody):
         with pytest.raises(ValueError):
             await queue(db, bad, clock)
-    assert await OutboxRepository(db).counts() == {"pending": 0, "sent": 0, "failed": 0}
+    assert sum((await OutboxRepository(db).counts()).values()) == 0
 
 
 async def test_enqueue_in_a_rolled_back_transaction_leaves_nothing(db, clock):
@@ -356,9 +358,10 @@ async def test_permanent_refusal_fails_at_once_and_the_batch_goes_on(db, clock, 
     assert handler.connections == 1
     row = await outbox.get(bad)
     assert (row.status, row.attempts) == ("failed", 1)
-    assert row.last_error == "550 5.1.1 No such user here"
+    assert (row.last_error, row.reason) == ("550 5.1.1 No such user here", "mailbox")
     row = await outbox.get(rejected_data)
     assert (row.status, row.last_error) == ("failed", "554 5.7.1 Message rejected as spam")
+    assert row.reason == "refused"
     assert (await outbox.get(good)).status == "sent"
     assert [rcpt for _, rcpt, _ in handler.accepted] == [["bob@example.com"]]
     clock.advance(timedelta(days=1))
@@ -402,6 +405,7 @@ async def test_connection_refused_until_max_attempts_fails_every_row(db, clock):
     for row_id in ids:
         row = await outbox.get(row_id)
         assert row.status == "failed" and row.attempts == 2 and row.last_error
+        assert row.reason == "connect"
 
 
 async def test_a_restart_sends_pending_rows_once_and_sent_rows_never_again(
@@ -545,6 +549,41 @@ async def test_unwritable_mail_dir_retries(db, clock, tmp_path):
     assert await sender_for(db, settings, clock).send_due() == SendReport(retried=1)
     row = await OutboxRepository(db).get(row_id)
     assert row.status == "pending" and "cannot write" in row.last_error
+    assert row.reason == "error"
+
+
+async def test_the_hourly_limit_holds_the_rest_for_later(db, clock, tmp_path):
+    settings = load_settings(
+        {"MAIL_DIR": str(tmp_path / "mail"), "MAIL_HOURLY_LIMIT": "2"},
+        env_file=None,
+        require_token=False,
+    )
+    ids = [await queue(db, make_message(f"u{n}@example.com"), clock) for n in range(5)]
+    sender = sender_for(db, settings, clock)
+    assert await sender.send_due() == SendReport(sent=2)
+    start = clock.timestamp()
+    assert await sender.send_due() == SendReport(held_until=start + 3600)
+    clock.advance(timedelta(minutes=59, seconds=59))
+    assert (await sender.send_due()).held_until == start + 3600
+    clock.advance(timedelta(seconds=1))
+    assert await sender.send_due() == SendReport(sent=2)
+    clock.advance(timedelta(hours=1))
+    assert await sender.send_due() == SendReport(sent=1)
+    outbox = OutboxRepository(db)
+    assert [(await outbox.get(row_id)).status for row_id in ids] == ["sent"] * 5
+
+
+async def test_a_leftover_temporary_file_is_replaced_with_a_private_one(db, clock, tmp_path):
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    row_id = await queue(db, make_message(), clock)
+    leftover = mail_dir / f"{clock.timestamp()}-{row_id}.eml.tmp"
+    leftover.write_bytes(b"half a message")
+    leftover.chmod(0o644)
+    settings = load_settings({"MAIL_DIR": str(mail_dir)}, env_file=None, require_token=False)
+    assert await sender_for(db, settings, clock).send_due() == SendReport(sent=1)
+    [written] = mail_dir.iterdir()
+    assert written.suffix == ".eml" and written.stat().st_mode & 0o777 == 0o600
 
 
 # --------------------------------------------------------------------------- the loop
@@ -618,3 +657,38 @@ async def test_stop_when_idle_is_quick_and_repeatable(db, clock):
     await asyncio.sleep(0.01)
     await asyncio.wait_for(sender.stop(), 1)
     assert not sender.running
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (
+            aiosmtplib.SMTPRecipientsRefused([aiosmtplib.SMTPRecipientRefused(550, "x", "a")]),
+            "mailbox",
+        ),
+        (
+            aiosmtplib.SMTPRecipientsRefused([aiosmtplib.SMTPRecipientRefused(452, "x", "a")]),
+            "mailbox",
+        ),
+        (
+            aiosmtplib.SMTPRecipientsRefused([aiosmtplib.SMTPRecipientRefused(554, "x", "a")]),
+            "refused",
+        ),
+        (aiosmtplib.SMTPDataError(554, "rejected at relay.internal"), "refused"),
+        (aiosmtplib.SMTPSenderRefused(553, "x", "s"), "refused"),
+        (aiosmtplib.SMTPNotSupported("SMTPUTF8"), "refused"),
+        (aiosmtplib.SMTPConnectError("Error connecting to mx.internal on port 25"), "connect"),
+        (aiosmtplib.SMTPServerDisconnected("gone"), "connect"),
+        (ConnectionRefusedError(111, "refused"), "connect"),
+        (aiosmtplib.SMTPConnectTimeoutError("slow"), "timeout"),
+        (aiosmtplib.SMTPReadTimeoutError("slow"), "timeout"),
+        (TimeoutError(), "timeout"),
+        (ValueError("bad address"), "error"),
+        (RuntimeError("?"), "error"),
+    ],
+)
+def test_a_failure_gets_a_reason_the_owner_can_read(error, reason):
+    assert reason_of(error) == reason

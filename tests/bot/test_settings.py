@@ -21,6 +21,11 @@ def test_defaults_with_only_a_token():
     assert settings.video_platform == "jitsi"
     assert settings.smtp_tls == "starttls"
     assert settings.admin_ids == frozenset()
+    assert (settings.mail_hourly_limit, settings.mail_max_invitees, settings.mail_keep_days) == (
+        1000,
+        200,
+        30,
+    )
 
 
 def test_missing_token_names_the_setting_and_botfather():
@@ -48,6 +53,9 @@ def test_token_is_optional_for_offline_use():
         ("SMTP_PORT", "70000"),
         ("SMTP_TLS", "ssl3"),
         ("LOG_LEVEL", "LOUD"),
+        ("MAIL_HOURLY_LIMIT", "0"),
+        ("MAIL_MAX_INVITEES", "many"),
+        ("MAIL_KEEP_DAYS", "0"),
     ],
 )
 def test_malformed_value_names_the_setting(name, value):

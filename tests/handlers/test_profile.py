@@ -50,14 +50,16 @@ async def test_edit_every_field_then_save(bot, emu):
     await anna.press(card, "💾 Save")
     saved = await anna.expect_edit(card)
     assert "Your personal data is saved" in saved.text
+    assert "6-digit code" in saved.text  # the new address waits for its code
     user = await bot.services.users.get(anna.id)
     assert (user.full_name, user.email, user.timezone, user.display_name, user.remember_name) == (
         "Anna Petrova",
-        "Anna@example.com",
+        None,
         "Europe/Moscow",
         "Anna (laptop)",
         True,
     )
+    assert (await bot.services.verification.pending(anna.id)).email == "Anna@example.com"
 
 
 @pytest.mark.parametrize(
@@ -186,4 +188,5 @@ async def test_restart_mid_dialog_resumes_where_it_stopped(bot, emu):
     await anna.press(card, "💾 Save")
     assert "saved" in (await anna.expect_edit(card)).text
     user = await bot.services.users.get(anna.id)
-    assert (user.full_name, user.email) == ("Anna Before Restart", "anna@example.com")
+    assert (user.full_name, user.email) == ("Anna Before Restart", None)
+    assert (await bot.services.verification.pending(anna.id)).email == "anna@example.com"

@@ -568,6 +568,8 @@ ACTIONS = [
     "noop",
     "block",
     "unblock",
+    "resend",
+    "dropmail",
 ]
 # {me}, {own} and {victim} become the presser's id, the presser's conference and one of the
 # victim's conferences when the example runs.

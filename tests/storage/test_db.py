@@ -102,3 +102,156 @@ async def test_migration_6_moves_queued_mail_bodies_out_of_the_outbox(tmp_path, 
         assert row.raw == b"Hello" and row.recipient == "r@example.com"
     finally:
         await upgraded.close()
+
+
+async def test_migration_7_rebuilds_the_outbox_keeping_every_message(tmp_path, monkeypatch):
+    """A database written by the earlier migrations: its queued, sent and failed mail is
+    kept whole with its bodies, ids are not handed out again, and 'cancelled' is allowed."""
+    import storage.db as db_module
+    from storage.outbox import OutboxRepository
+
+    path = tmp_path / "old.sqlite3"
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:6])
+    old = await Database.open(path)
+    ids = []
+    for n in range(3):
+        ids.append(
+            await old.insert(
+                "INSERT INTO outbox (message_id, kind, owner_id, recipient, sender,"
+                " next_attempt_at, created_at) VALUES (?, 'invitation', 1, ?, 's@example.com',"
+                " 0, 0)",
+                (f"<m{n}@b>", f"r{n}@example.com"),
+            )
+        )
+        await old.execute(
+            "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)", (ids[-1], b"body%d" % n)
+        )
+    await old.execute("UPDATE outbox SET status = 'sent', sent_at = 100 WHERE id = ?", (ids[1],))
+    await old.execute(
+        "UPDATE outbox SET status = 'failed', last_error = '550 x' WHERE id = ?", (ids[2],)
+    )
+    # The last id was handed out and deleted: it must never come back.
+    gone = await old.insert(
+        "INSERT INTO outbox (message_id, kind, recipient, sender, next_attempt_at, created_at)"
+        " VALUES ('<gone@b>', 'invitation', 'g@example.com', 's@example.com', 0, 0)"
+    )
+    await old.execute("DELETE FROM outbox WHERE id = ?", (gone,))
+    await old.close()
+
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:7])
+    upgraded = await Database.open(path)
+    try:
+        assert await upgraded.fetch_value("PRAGMA foreign_keys") == 1
+        assert await upgraded.fetch_all("PRAGMA foreign_key_check") == []
+        outbox = OutboxRepository(upgraded)
+        rows = [await outbox.get(row_id) for row_id in ids]
+        assert [(r.status, r.raw) for r in rows] == [
+            ("pending", b"body0"),
+            ("sent", b"body1"),
+            ("failed", b"body2"),
+        ]
+        assert rows[2].last_error == "550 x" and rows[2].reason is None
+        assert await outbox.cancel_pending(1, 200) == 1  # the new status is allowed
+        # The bodies still belong to their rows: deleting a row takes its body along.
+        await upgraded.execute("DELETE FROM outbox WHERE id = ?", (ids[0],))
+        assert (
+            await upgraded.fetch_value(
+                "SELECT COUNT(*) FROM outbox_bodies WHERE outbox_id = ?", (ids[0],)
+            )
+            == 0
+        )
+        fresh = await outbox.add(
+            message_id="<new@b>",
+            kind="invitation",
+            owner_id=1,
+            conference_id=None,
+            recipient="n@example.com",
+            sender="s@example.com",
+            raw=b"x",
+            now=300,
+        )
+        assert fresh > gone
+        indexes = {
+            row[0]
+            for row in await upgraded.fetch_all(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'"
+            )
+        }
+        assert {
+            "outbox_due",
+            "outbox_owner_created",
+            "outbox_conference",
+            "outbox_sent",
+            "outbox_body_kept",
+        } <= indexes
+        # The sent row's body counts its MAIL_KEEP_DAYS from its sending.
+        assert await outbox.forget_bodies(101) == 1
+    finally:
+        await upgraded.close()
+
+
+async def test_a_rebuild_that_breaks_a_foreign_key_is_rolled_back(tmp_path, monkeypatch):
+    import sqlite3
+
+    import storage.db as db_module
+    from storage.migrations import Migration
+
+    broken = Migration(
+        99,
+        "a rebuild that leaves a dangling reference",
+        (
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id))",
+            "INSERT INTO child (parent_id) VALUES (42)",
+        ),
+        rebuilds_tables=True,
+    )
+    monkeypatch.setattr(db_module, "MIGRATIONS", (*MIGRATIONS, broken))
+    with pytest.raises(sqlite3.IntegrityError):
+        await Database.open(tmp_path / "bot.sqlite3")
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        assert await db.fetch_value("PRAGMA foreign_keys") == 1
+        assert await db.fetch_value("SELECT COUNT(*) FROM sqlite_master WHERE name = 'child'") == 0
+        assert await db.fetch_value("SELECT MAX(version) FROM schema_migrations") == (
+            MIGRATIONS[-1].version
+        )
+    finally:
+        await db.close()
+
+
+async def test_migration_8_makes_addresses_of_earlier_versions_wait_for_a_code(
+    tmp_path, monkeypatch
+):
+    """An address typed before verification existed is not used until confirmed: it
+    becomes a pending change without a code, and the verified address is empty."""
+    import storage.db as db_module
+    from storage.users import UserRepository
+    from storage.verifications import VerificationRepository
+
+    path = tmp_path / "old.sqlite3"
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:7])
+    old = await Database.open(path)
+    for user_id, email in ((1, "anna@example.com"), (2, None)):
+        await old.execute(
+            "INSERT INTO users (id, full_name, email, language, timezone, created_at,"
+            " updated_at, last_seen_at) VALUES (?, 'U', ?, 'en', 'UTC', 5, 7, 9)",
+            (user_id, email),
+        )
+    await old.close()
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
+    upgraded = await Database.open(path)
+    try:
+        users = UserRepository(upgraded)
+        assert (await users.get(1)).email is None and (await users.get(2)).email is None
+        pending = await VerificationRepository(upgraded).get(1)
+        assert (pending.email, pending.code_hash, pending.wrong_tries, pending.created_at) == (
+            "anna@example.com",
+            None,
+            0,
+            7,
+        )
+        assert await VerificationRepository(upgraded).get(2) is None
+    finally:
+        await upgraded.close()

@@ -123,21 +123,24 @@ async def test_count_recent_counts_an_owners_kinds_since_a_time(db):
     await add(outbox, 6, now=NOW, owner_id=8)  # another owner
 
     since = NOW - 86_400
-    assert await outbox.count_recent(7, ["invitation"], since) == 2
-    assert await outbox.count_recent(7, ("invitation", "update"), since) == 3
-    assert await outbox.count_recent(7, [], since) == 0
-    assert await outbox.count_recent(8, ["invitation"], since) == 1
+    assert await outbox.count_recent(7, since, kinds=["invitation"]) == 2
+    assert await outbox.count_recent(7, since, kinds=("invitation", "update")) == 3
+    assert await outbox.count_recent(7, since, kinds=[]) == 0
+    assert await outbox.count_recent(7, since) == 4  # every kind: the one daily budget
+    assert await outbox.count_recent(8, since, kinds=["invitation"]) == 1
+    assert await outbox.first_since(7, "invitation", since) == NOW - 100
+    assert await outbox.first_since(7, "cancellation", since) is None
 
 
 async def test_counts_failed_list_and_retries(db):
     outbox = OutboxRepository(db)
-    assert await outbox.counts() == {"pending": 0, "sent": 0, "failed": 0}
+    assert await outbox.counts() == {"pending": 0, "sent": 0, "failed": 0, "cancelled": 0}
     ids = [await add(outbox, n) for n in range(1, 6)]
     await outbox.mark_sent(ids[0], NOW)
     for row_id in ids[1:4]:
         await outbox.mark_retry(row_id, "451", NOW + 30)
         await outbox.mark_failed(row_id, "550 refused")
-    assert await outbox.counts() == {"pending": 1, "sent": 1, "failed": 3}
+    assert await outbox.counts() == {"pending": 1, "sent": 1, "failed": 3, "cancelled": 0}
 
     assert [r.id for r in await outbox.failed(10, 0)] == [ids[3], ids[2], ids[1]]
     assert [r.id for r in await outbox.failed(2, 1)] == [ids[2], ids[1]]
@@ -155,7 +158,7 @@ async def test_counts_failed_list_and_retries(db):
     assert await outbox.retry(999, NOW) is False
 
     assert await outbox.retry_all_failed(NOW + 600) == 2
-    assert await outbox.counts() == {"pending": 4, "sent": 1, "failed": 0}
+    assert await outbox.counts() == {"pending": 4, "sent": 1, "failed": 0, "cancelled": 0}
     assert len(await outbox.due(NOW + 600, 10)) == 4
 
 
@@ -164,4 +167,71 @@ async def test_repository_works_inside_a_transaction(db):
         async with db.transaction() as tx:
             await add(OutboxRepository(tx), 1)
             raise RuntimeError("the change failed")
-    assert await OutboxRepository(db).counts() == {"pending": 0, "sent": 0, "failed": 0}
+    assert sum((await OutboxRepository(db).counts()).values()) == 0
+
+
+async def test_cancelling_an_owners_pending_mail_never_touches_what_left(db):
+    outbox = OutboxRepository(db)
+    sent = await add(outbox, 1)
+    await outbox.mark_sent(sent, NOW)
+    failed = await add(outbox, 2)
+    await outbox.mark_failed(failed, "550 x", reason="mailbox")
+    waiting = [await add(outbox, 3), await add(outbox, 4, kind="verification")]
+    others = await add(outbox, 5, owner_id=8)
+
+    assert await outbox.cancel_pending(7, NOW, kind="verification") == 1
+    assert (await outbox.get(waiting[1])).status == "cancelled"
+    assert await outbox.cancel_pending(7, NOW) == 1
+    assert [(await outbox.get(i)).status for i in (sent, failed, *waiting, others)] == [
+        "sent",
+        "failed",
+        "cancelled",
+        "cancelled",
+        "pending",
+    ]
+    assert (await outbox.get(failed)).reason == "mailbox"
+    assert [row.id for row in await outbox.with_status("cancelled", 10)] == waiting[::-1]
+    assert await outbox.due(NOW + 10, 10) == [await outbox.get(others)]
+    # An admin's "Retry all" concerns failed rows only: a cancelled one never goes out.
+    assert await outbox.retry_all_failed(NOW) == 1
+    assert (await outbox.get(waiting[0])).status == "cancelled"
+
+
+async def test_sent_since_counts_the_rolling_window(db):
+    outbox = OutboxRepository(db)
+    assert await outbox.sent_since(0) == (0, None)
+    for n, at in enumerate((NOW - 4000, NOW - 3000, NOW - 10), start=1):
+        await outbox.mark_sent(await add(outbox, n), at)
+    await add(outbox, 9)  # pending: not sent
+    assert await outbox.sent_since(NOW - 3599) == (2, NOW - 3000)
+
+
+async def test_old_bodies_are_forgotten_and_the_state_stays(db):
+    outbox = OutboxRepository(db)
+    old = await add(outbox, 1)
+    await outbox.mark_sent(old, NOW - 40 * 86_400)
+    recent = await add(outbox, 2)
+    await outbox.mark_sent(recent, NOW)
+    failed = await add(outbox, 3)
+    await outbox.mark_failed(failed, "550")
+    cancelled = await add(outbox, 4)
+    await outbox.cancel_pending(7, NOW - 40 * 86_400)
+    secret = await add(outbox, 5, kind="verification")
+    await outbox.mark_sent(secret, NOW, forget_body=True)
+
+    assert await outbox.forget_bodies(NOW - 30 * 86_400) == 2
+    assert await outbox.forget_bodies(NOW - 30 * 86_400) == 0  # nothing left to read
+    bodies = {row[0] for row in await db.fetch_all("SELECT outbox_id FROM outbox_bodies")}
+    assert bodies == {recent, failed}  # a failed one may still be retried
+    row = await outbox.get(old)
+    assert (row.status, row.raw) == ("sent", b"")
+    assert (await outbox.get(cancelled)).status == "cancelled"
+    plan = " ".join(
+        str(step[-1])
+        for step in await db.fetch_all(
+            "EXPLAIN QUERY PLAN SELECT id FROM outbox WHERE body_kept_since IS NOT NULL"
+            " AND body_kept_since < ? ORDER BY body_kept_since LIMIT 5",
+            (NOW,),
+        )
+    )
+    assert "outbox_body_kept" in plan
