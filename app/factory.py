@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from functools import partial
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.warnings import PTBUserWarning
@@ -31,6 +32,7 @@ from bot.updates import PerPersonUpdateProcessor
 from bot.users import UserService
 from handlers import register_handlers
 from handlers.commands import publish_default_commands
+from handlers.users import send_flood_notice
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         ),
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
+    updates = PerPersonUpdateProcessor()
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -94,7 +97,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         # Different people's updates concurrently, each person's in order.
-        .concurrent_updates(PerPersonUpdateProcessor())
+        .concurrent_updates(updates)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
@@ -103,6 +106,8 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
         builder = builder.base_url(base).base_file_url(file_base)
     application = builder.build()
+    # A person's updates beyond those waiting their turn are dropped, with one notice.
+    updates.on_flood = partial(send_flood_notice, application.bot)
     install_services(application, services)
     register_handlers(application, settings)
     return application
