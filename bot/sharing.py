@@ -40,12 +40,17 @@ class SharingService:
     async def open_shared(
         self, token: str, visitor_id: int, visitor_name: str
     ) -> ConferenceRecord | None:
-        """The conference behind a deep link; the visitor becomes a participant."""
+        """The conference behind a deep link, and the visitor becomes a participant.
+
+        None, and nobody becomes a participant, for a token that is unknown or was
+        replaced by a new link, and for a conference that is over or deleted: such a
+        link shows nothing of the conference (not even to its owner).
+        """
         if not token or len(token) > 64:
             return None
         async with self._database.transaction() as tx:
             conference = await ConferenceRepository(tx).get_by_share_token(token)
-            if conference is None:
+            if conference is None or conference.ends_at <= self._clock.timestamp():
                 return None
             if conference.owner_id != visitor_id:
                 await ParticipantRepository(tx).add(

@@ -92,7 +92,7 @@ async def open_deep_link(update: Update, context: BotContext, token: str) -> Non
     user = context.current_user
     services = context.services
     conference = await services.sharing.open_shared(token, user.id, user.full_name)
-    if conference is None or services.conferences.is_archived(conference):
+    if conference is None:  # unknown, replaced by a new link, over or deleted: all alike
         await send(update, context, t("card.visitor_gone"), keyboards.main_menu(t))
         return
     if conference.owner_id == user.id:

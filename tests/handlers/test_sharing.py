@@ -59,7 +59,7 @@ async def test_share_text_and_deep_link_for_a_second_user(bot, emu):
 
     # A wrong token, and a forged calendar press by a stranger.
     await boris.send("/start notatoken")
-    assert "ссылка неверна" in (await boris.expect_message()).text
+    assert "ссылка больше не действует" in (await boris.expect_message()).text
     stranger, stranger_menu = await person(emu, "Eve")
     await stranger.press_data(stranger_menu, f"part:ics:{conference_id}")
     assert (await stranger.expect_callback_answer()).text == "This conference no longer exists."
