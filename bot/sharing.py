@@ -37,6 +37,19 @@ class SharingService:
         assert stored is not None and stored.share_token
         return stored.share_token
 
+    async def new_share_token(self, owner_id: int, conference_id: int) -> str | None:
+        """ "New link": the owner's conference gets a new deep-link token, and the old
+        link stops working (it then answers like any unknown link). People who already
+        opened the old one stay participants. None if the conference is not theirs."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        async with self._database.transaction() as tx:
+            repository = ConferenceRepository(tx)
+            conference = await repository.get(conference_id)
+            if conference is None or conference.owner_id != owner_id:
+                return None
+            await repository.replace_share_token(conference_id, token)
+        return token
+
     async def open_shared(
         self, token: str, visitor_id: int, visitor_name: str
     ) -> ConferenceRecord | None:

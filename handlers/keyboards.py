@@ -109,8 +109,9 @@ def conference_actions(
             [_conf(t, "invite.button_email", "invite", conference_id)],
             [
                 _conf(t, "invite.button_share", "share", conference_id),
-                _conf(t, "invite.button_notify", "notify", conference_id),
+                _conf(t, "link.button_new", "relink", conference_id),
             ],
+            [_conf(t, "invite.button_notify", "notify", conference_id)],
             [
                 _conf(t, "conference.button_edit", "edit", conference_id),
                 _conf(t, "conference.button_delete", "del", conference_id),
@@ -134,6 +135,18 @@ def confirm_delete(
         ]
     )
     return InlineKeyboardMarkup(rows)
+
+
+def confirm_new_link(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
+    """ "Make a new link" or Cancel (back to the card)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _conf(t, "link.button_confirm", "relinkok", conference_id),
+                _conf(t, "common.cancel", "view", conference_id),
+            ]
+        ]
+    )
 
 
 def invite_card(t: Translator, deep_link: str, join_url: str) -> InlineKeyboardMarkup:

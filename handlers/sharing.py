@@ -83,6 +83,42 @@ async def on_share(update: Update, context: BotContext) -> None:
     await send(update, context, text, keyboards.share_actions(t, conference.conference_code))
 
 
+# -- New link -------------------------------------------------------------------------
+
+
+async def on_new_link(update: Update, context: BotContext) -> None:
+    """ "New link": ask first, since the link shared so far will stop working."""
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    await answer_press(update)
+    t = context.t
+    await show(
+        update,
+        context,
+        t("link.confirm", topic=conference.topic),
+        keyboards.confirm_new_link(t, conference.id),
+    )
+
+
+async def on_new_link_confirmed(update: Update, context: BotContext) -> None:
+    """The new link, as a message to keep or forward; the card again in place."""
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    services = context.services
+    token = await services.sharing.new_share_token(context.current_user.id, conference.id)
+    if token is None:
+        await answer_press(update, context.t.plain("conference.gone"), alert=True)
+        return
+    await answer_press(update)
+    t = context.t
+    link = deep_link(context.bot.username, token)
+    await send(update, context, t("link.made", topic=conference.topic, link=link))
+    card, markup = await card_screen(context, conference)
+    await show(update, context, card, markup)
+
+
 # -- the deep link ----------------------------------------------------------------------
 
 
@@ -342,6 +378,8 @@ def handlers() -> list[Handler]:
 
     return [
         conf("share", on_share),
+        conf("relink", on_new_link),
+        conf("relinkok", on_new_link_confirmed),
         conf("notify", on_notify),
         conf("delnotify", on_delete_and_notify),
         CallbackQueryHandler(on_participant_calendar, pattern=cb.pattern(cb.PARTICIPANT, "ics")),

@@ -104,6 +104,12 @@ class ConferenceRepository:
             (token, conference_id),
         )
 
+    async def replace_share_token(self, conference_id: int, token: str) -> None:
+        """ "New link": a new token; the old one finds nothing from now on."""
+        await self._db.execute(
+            "UPDATE conferences SET share_token = ? WHERE id = ?", (token, conference_id)
+        )
+
     async def raise_sequence(self, conference_id: int, *, now: int) -> int:
         """Participants are being told of a change: a new iCalendar SEQUENCE, and the
         "not told yet" mark cleared. Returns the new sequence."""
