@@ -165,6 +165,27 @@ class InvitationService:
             self.wake_sender()
         return CancelResult(conference, len(attendees), participants)
 
+    async def remove_invitee(
+        self, owner: UserRecord, conference_id: int, invitation_id: int
+    ) -> str | None:
+        """The owner removes an e-mail invitee: they get a METHOD:CANCEL for this
+        conference (one message, to that address only, queued in the same transaction)
+        and no further updates. Returns the address, or None if already removed."""
+        now = self._clock.timestamp()
+        async with self._database.transaction() as tx:
+            conference = await _owned(tx, owner.id, conference_id)
+            email = await InvitationRepository(tx).remove(conference_id, invitation_id, now=now)
+            if email is None:
+                return None
+            # Above the SEQUENCE the invitee's calendar has, so the cancellation wins; and
+            # stored, so that inviting the address again later is newer still.
+            sequence = await ConferenceRepository(tx).next_sequence(conference_id)
+            cancelled = replace(conference, sequence=sequence)
+            mail = self._mail(owner, cancelled, [email])
+            await self._queue(tx, cancelled, mail, Method.CANCEL, email, CANCELLATION, update=False)
+        self.wake_sender()
+        return email
+
     async def delivery_state(self, conference_id: int) -> dict[str, tuple[str, str | None]]:
         """For the owner's card: each invitee's latest message, sent, pending or failed."""
         rows = await OutboxRepository(self._database).delivery_state(conference_id)

@@ -19,6 +19,7 @@ from handlers import (
     joining,
     language,
     menu,
+    participants,
     persistence_flush,
     profile,
     reminders,
@@ -59,6 +60,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
     application.add_handlers(joining.handlers(), group=FEATURE_GROUP)
     application.add_handlers(conference_log.handlers(), group=FEATURE_GROUP)
     application.add_handlers(sharing.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(participants.handlers(), group=FEATURE_GROUP)
     application.add_handlers(language.handlers(), group=FEATURE_GROUP)
     application.add_handlers(download.handlers(), group=FEATURE_GROUP)
     application.add_handlers(menu.handlers(), group=FEATURE_GROUP)

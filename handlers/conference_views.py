@@ -142,6 +142,9 @@ async def card_screen(
         join_url=services.video.join_url(conference),
     )
     delivery = await services.invitations.delivery_state(conference.id)
+    # Invitees the owner removed got their cancellation; the card lists those still in.
+    invitees = set(await services.sharing.invitees(conference.id))
+    delivery = {email: state for email, state in delivery.items() if email in invitees}
     if delivery:
         lines = [t("invite.delivery_title")]
         for email, (status, reason) in list(delivery.items())[:_INVITEES_ON_CARD]:

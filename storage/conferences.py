@@ -110,6 +110,16 @@ class ConferenceRepository:
             "UPDATE conferences SET share_token = ? WHERE id = ?", (token, conference_id)
         )
 
+    async def next_sequence(self, conference_id: int) -> int:
+        """A new iCalendar SEQUENCE for a message to some invitees only (a cancellation
+        for one removed invitee), leaving the "not told yet" mark as it is."""
+        return int(
+            await self._db.fetch_value(
+                "UPDATE conferences SET sequence = sequence + 1 WHERE id = ? RETURNING sequence",
+                (conference_id,),
+            )
+        )
+
     async def raise_sequence(self, conference_id: int, *, now: int) -> int:
         """Participants are being told of a change: a new iCalendar SEQUENCE, and the
         "not told yet" mark cleared. Returns the new sequence."""

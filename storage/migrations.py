@@ -225,4 +225,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE outbox DROP COLUMN raw",
         ),
     ),
+    Migration(
+        9,
+        "participants and e-mail invitees the owner removed",
+        (
+            # The row stays, so a removed person's link cannot make them a participant
+            # again and a removed invitee gets no further updates. NULL: still in.
+            "ALTER TABLE participants ADD COLUMN removed_at INTEGER",
+            "ALTER TABLE invitations ADD COLUMN removed_at INTEGER",
+        ),
+    ),
 )
