@@ -20,6 +20,7 @@ from bot.conferences import ConferenceService
 from bot.context import BotContext, Services, install_services
 from bot.invitations import InvitationService
 from bot.joining import JoinService
+from bot.keys import room_secret
 from bot.mail.outbox import MailSender
 from bot.persistence import SQLitePersistence
 from bot.platforms import make_platform
@@ -58,7 +59,10 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     """
     database = await Database.open(settings.database_path)
     clock = clock or Clock()
-    video = make_platform(settings, clock=clock)
+    # Jitsi rooms are named under the bot's own key, made on the first start.
+    video = make_platform(
+        settings, clock=clock, room_secret=await room_secret(database, settings, clock)
+    )
     mail_sender = MailSender(database, settings, clock, base_delay=settings.mail_retry_seconds)
     invitations = InvitationService(database, clock, settings, video, wake_sender=mail_sender.wake)
     users = UserService(database, clock, default_timezone=settings.default_timezone)

@@ -235,4 +235,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE invitations ADD COLUMN removed_at INTEGER",
         ),
     ),
+    Migration(
+        10,
+        "the bot's own secrets",
+        (
+            # Made by the bot on its first start and kept here, such as the key that makes
+            # video rooms unguessable (bot/keys.py). Never logged, never shown.
+            """
+            CREATE TABLE bot_secrets (
+                name       TEXT PRIMARY KEY,
+                value      TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+        ),
+    ),
 )
