@@ -1,5 +1,5 @@
-"""Before any feature runs: flood control (group -2), then the user of the update is
-registered or refreshed, and blocked users are turned away (group -1)."""
+"""Before any feature runs: flood control (group -3), then the user of the update is
+registered or refreshed, and blocked users are turned away (group -2)."""
 
 from __future__ import annotations
 
