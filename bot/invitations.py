@@ -127,13 +127,19 @@ class InvitationService:
     async def notify_by_email(
         self, owner: UserRecord, conference_id: int
     ) -> tuple[ConferenceRecord, int]:
-        """ "Notify participants": a new SEQUENCE and an updated invitation to every invitee."""
+        """ "Notify participants": claim the change (a new SEQUENCE, the "not told yet"
+        mark cleared; only one press can) and queue an updated invitation to every
+        invitee, in one transaction. Raises InvalidInput "notify.up_to_date" when there
+        is nothing new to tell (told already, a replayed or forged press): then nothing
+        is sent. Returns the conference as claimed and how many e-mails were queued."""
         now = self._clock.timestamp()
         async with self._database.transaction() as tx:
-            conferences = ConferenceRepository(tx)
             await _owned(tx, owner.id, conference_id)
-            await conferences.raise_sequence(conference_id, now=now)
-            conference = await _owned(tx, owner.id, conference_id)
+            conference = await ConferenceRepository(tx).claim_change(
+                conference_id, owner.id, now=now
+            )
+            if conference is None:
+                raise InvalidInput("notify.up_to_date")
             attendees = await InvitationRepository(tx).emails(conference_id)
             mail = self._mail(owner, conference, attendees)
             for email in attendees:

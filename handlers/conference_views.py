@@ -52,7 +52,9 @@ def conference_card(
     archived: bool,
     website: str,
     join_url: str,
+    untold: bool = False,
 ) -> str:
+    """The card's text; `untold`: it changed and there are participants not told yet."""
     card = t(
         "conference.card",
         topic=conference.topic,
@@ -68,7 +70,7 @@ def conference_card(
     notes = []
     if archived:
         notes.append(t("conference.archived_note"))
-    elif conference.changed_since_notice:
+    elif untold:
         notes.append(t("conference.not_notified"))
     return "\n\n".join([card, *notes])
 
@@ -132,6 +134,12 @@ async def card_screen(
     t = context.t
     user = context.current_user
     archived = services.conferences.is_archived(conference)
+    # "Notify participants" only when there is news and someone to tell.
+    untold = (
+        not archived
+        and conference.changed_since_notice
+        and await services.invitations.has_participants(conference.id)
+    )
     text = conference_card(
         t,
         conference,
@@ -140,6 +148,7 @@ async def card_screen(
         archived=archived,
         website=services.video.website_url(),
         join_url=services.video.join_url(conference),
+        untold=untold,
     )
     delivery = await services.invitations.delivery_state(conference.id)
     # Invitees the owner removed got their cancellation; the card lists those still in.
@@ -161,7 +170,9 @@ async def card_screen(
     participants = await services.sharing.participants(conference.id)
     if participants:
         text = f"{text}\n\n{t('invite.participants_line', count=len(participants))}"
-    return text, keyboards.conference_actions(t, conference.id, archived=archived)
+    return text, keyboards.conference_actions(
+        t, conference.id, archived=archived, can_notify=untold
+    )
 
 
 def conference_log_rows(page: Page) -> list[tuple[str, int]]:

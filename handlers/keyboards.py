@@ -90,9 +90,10 @@ def back_to_log(t: Translator, kind: str) -> InlineKeyboardMarkup:
 
 
 def conference_actions(
-    t: Translator, conference_id: int, *, archived: bool
+    t: Translator, conference_id: int, *, archived: bool, can_notify: bool = False
 ) -> InlineKeyboardMarkup:
-    """Under a conference card: what the seed's log offers for its list."""
+    """Under a conference card: what the seed's log offers for its list; "Notify
+    participants" only when it changed and there is someone to tell (`can_notify`)."""
     back = back_to_log(t, "a" if archived else "s").inline_keyboard[0][0]
     calendar = _conf(t, "conference.button_calendar", "ics", conference_id)
     if archived:
@@ -103,25 +104,23 @@ def conference_actions(
                 [back],
             ]
         )
-    return InlineKeyboardMarkup(
+    rows = [
+        [_conf(t, "conference.button_join", "join", conference_id), calendar],
+        [_conf(t, "invite.button_email", "invite", conference_id)],
         [
-            [_conf(t, "conference.button_join", "join", conference_id), calendar],
-            [_conf(t, "invite.button_email", "invite", conference_id)],
-            [
-                _conf(t, "invite.button_share", "share", conference_id),
-                _conf(t, "link.button_new", "relink", conference_id),
-            ],
-            [
-                _conf(t, "people.button", "people", conference_id),
-                _conf(t, "invite.button_notify", "notify", conference_id),
-            ],
-            [
-                _conf(t, "conference.button_edit", "edit", conference_id),
-                _conf(t, "conference.button_delete", "del", conference_id),
-            ],
-            [back],
-        ]
-    )
+            _conf(t, "invite.button_share", "share", conference_id),
+            _conf(t, "link.button_new", "relink", conference_id),
+        ],
+        [_conf(t, "people.button", "people", conference_id)],
+        [
+            _conf(t, "conference.button_edit", "edit", conference_id),
+            _conf(t, "conference.button_delete", "del", conference_id),
+        ],
+        [back],
+    ]
+    if can_notify:
+        rows[3].append(_conf(t, "invite.button_notify", "notify", conference_id))
+    return InlineKeyboardMarkup(rows)
 
 
 def confirm_delete(

@@ -120,19 +120,20 @@ class ConferenceRepository:
             )
         )
 
-    async def raise_sequence(self, conference_id: int, *, now: int) -> int:
-        """Participants are being told of a change: a new iCalendar SEQUENCE, and the
-        "not told yet" mark cleared. Returns the new sequence."""
-        await self._db.execute(
-            "UPDATE conferences SET sequence = sequence + 1, changed_since_notice = 0,"
-            " updated_at = ? WHERE id = ?",
-            (now, conference_id),
+    async def claim_change(
+        self, conference_id: int, owner_id: int, *, now: int
+    ) -> ConferenceRecord | None:
+        """ "Notify participants" takes the change to tell: the "not told yet" mark is
+        cleared and a new iCalendar SEQUENCE taken in one statement, so of two presses
+        (or a replayed one) only one gets the conference back; the others get None and
+        must send nothing."""
+        row = await self._db.fetch_one(
+            "UPDATE conferences SET changed_since_notice = 0, sequence = sequence + 1,"
+            " updated_at = ? WHERE id = ? AND owner_id = ? AND changed_since_notice = 1"
+            " RETURNING *",
+            (now, conference_id, owner_id),
         )
-        return int(
-            await self._db.fetch_value(
-                "SELECT sequence FROM conferences WHERE id = ?", (conference_id,)
-            )
-        )
+        return None if row is None else ConferenceRecord.from_row(row)
 
     async def code_taken(self, code: str, *, except_id: int | None = None) -> bool:
         row = await self._db.fetch_one(

@@ -43,7 +43,7 @@ def test_every_keyboard_fits_telegrams_limit():
             keyboards.main_menu(t),
             keyboards.profile_card(t, remember_name=True, reminder="off"),
             keyboards.language_choice(cb.PROFILE, t),
-            keyboards.conference_actions(t, 10**17, archived=False),
+            keyboards.conference_actions(t, 10**17, archived=False, can_notify=True),
             keyboards.conference_actions(t, 10**17, archived=True),
             keyboards.confirm_delete(t, 10**17),
             keyboards.confirm_new_link(t, 10**17),
