@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from functools import partial
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.warnings import PTBUserWarning
@@ -19,6 +20,7 @@ from bot.conferences import ConferenceService
 from bot.context import BotContext, Services, install_services
 from bot.invitations import InvitationService
 from bot.joining import JoinService
+from bot.keys import room_secret
 from bot.mail.outbox import MailSender
 from bot.persistence import SQLitePersistence
 from bot.platforms import make_platform
@@ -32,6 +34,7 @@ from bot.users import UserService
 from bot.verification import EmailVerificationService
 from handlers import register_handlers
 from handlers.commands import publish_default_commands
+from handlers.users import send_flood_notice
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -57,7 +60,10 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     """
     database = await Database.open(settings.database_path)
     clock = clock or Clock()
-    video = make_platform(settings, clock=clock)
+    # Jitsi rooms are named under the bot's own key, made on the first start.
+    video = make_platform(
+        settings, clock=clock, room_secret=await room_secret(database, settings, clock)
+    )
     mail_sender = MailSender(database, settings, clock, base_delay=settings.mail_retry_seconds)
     invitations = InvitationService(database, clock, settings, video, wake_sender=mail_sender.wake)
     verification = EmailVerificationService(database, clock, settings, wake_sender=mail_sender.wake)
@@ -87,6 +93,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         ),
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
+    updates = PerPersonUpdateProcessor()
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -98,7 +105,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         # Different people's updates concurrently, each person's in order.
-        .concurrent_updates(PerPersonUpdateProcessor())
+        .concurrent_updates(updates)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
@@ -107,6 +114,8 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
         builder = builder.base_url(base).base_file_url(file_base)
     application = builder.build()
+    # A person's updates beyond those waiting their turn are dropped, with one notice.
+    updates.on_flood = partial(send_flood_notice, application.bot)
     install_services(application, services)
     register_handlers(application, settings)
     return application

@@ -49,6 +49,10 @@ async def seed(path) -> int:
                 ),
                 now=now,
             )
+            # Changed since the last notice: "Notify participants" has news to send.
+            await ConferenceRepository(tx).update(
+                cid, {"topic": "All hands (moved)"}, now=now, mark_changed=True
+            )
             participants = ParticipantRepository(tx)
             for n in range(PARTICIPANTS):
                 uid = FIRST + n
@@ -102,7 +106,9 @@ async def measure(result: Result, command: list[str], label: str) -> None:
                     and int(c.params.get("chat_id", 0)) in wanted
                 ]
 
-            # The owner's summary comes when the bot has finished (sent or given up).
+            # "Sending the update…" at once; the summary when the bot has finished (sent or
+            # given up).
+            await owner.expect_message(timeout=TIMEOUT)
             summary = await owner.expect_message(timeout=TIMEOUT)
             await asyncio.sleep(0.5)
             done = accepted()

@@ -25,6 +25,9 @@ MAX_TOPIC_LENGTH = 200
 MAX_CONFERENCE_LENGTH = timedelta(hours=24)  # from start to end
 AD_HOC_DURATION = timedelta(minutes=30)
 PAGE_SIZE = 6
+# What participants must be told about when it changes ("Notify participants"); whether
+# the owner must be present to start is the owner's business, not theirs.
+NOTICE_FIELDS = ("topic", "starts_at", "ends_at", "password", "conference_code")
 CODE_LENGTH = 9
 _PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
 _CODE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -224,9 +227,14 @@ class ConferenceService:
                         raise InvalidInput("conference.gone")
                     if await repository.code_taken(draft.code, except_id=old.id):
                         raise InvalidInput("schedule.bad_code_taken", {"value": draft.code})
-                    # A repeat is a new occurrence: nobody has joined it yet.
+                    # A repeat is a new occurrence: nobody has joined it yet, and its
+                    # participants hear of the new time when the owner notifies them.
+                    fields = _fields_of(draft)
                     await repository.update(
-                        old.id, {**_fields_of(draft), "owner_joined_at": None}, now=now
+                        old.id,
+                        {**fields, "owner_joined_at": None},
+                        now=now,
+                        mark_changed=_news_for_participants(old, fields),
                     )
                     conference_id = old.id
                 else:
@@ -264,8 +272,9 @@ class ConferenceService:
     async def edit(self, owner_id: int, conference_id: int, **changes: Any) -> ConferenceRecord:
         """Change some of topic, starts_at, ends_at, password, allow_without_owner.
 
-        A new start keeps the length unless a new end comes with it. A moved start marks
-        the conference as changed since the last notice to participants.
+        A new start keeps the length unless a new end comes with it. A change people must
+        know about (NOTICE_FIELDS) marks the conference as changed since the last notice
+        to participants, which offers "Notify participants".
         """
         async with self._database.transaction() as tx:
             repository = ConferenceRepository(tx)
@@ -281,11 +290,13 @@ class ConferenceService:
             starts_at = fields.get("starts_at", current.starts_at)
             if fields.get("ends_at", current.ends_at) <= starts_at:
                 raise InvalidInput("schedule.bad_end_before_start")
-            start_moved = starts_at != current.starts_at
-            if start_moved:
+            if starts_at != current.starts_at:
                 fields["owner_joined_at"] = None  # a new time: nobody has joined it yet
             await repository.update(
-                conference_id, fields, now=self._clock.timestamp(), mark_changed=start_moved
+                conference_id,
+                fields,
+                now=self._clock.timestamp(),
+                mark_changed=_news_for_participants(current, fields),
             )
             updated = await repository.get(conference_id)
         assert updated is not None
@@ -345,3 +356,10 @@ def _fields_of(draft: Draft) -> dict[str, object]:
         "password": draft.password,
         "allow_without_owner": draft.allow_without_owner,
     }
+
+
+def _news_for_participants(current: ConferenceRecord, changes: dict[str, object]) -> bool:
+    """Whether the changes touch what participants must know (NOTICE_FIELDS)."""
+    return any(
+        name in changes and changes[name] != getattr(current, name) for name in NOTICE_FIELDS
+    )

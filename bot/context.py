@@ -51,7 +51,7 @@ class BotContext(CallbackContext[ExtBot[Any], dict[str, Any], dict[str, Any], di
     """CallbackContext plus the services and the user of this update.
 
     PTB builds one context per update and shares it across handler groups, so the user
-    loaded by the group -1 handler (handlers/users.py) is seen by every later handler.
+    loaded by the group -2 handler (handlers/users.py) is seen by every later handler.
     """
 
     def __init__(
@@ -70,7 +70,7 @@ class BotContext(CallbackContext[ExtBot[Any], dict[str, Any], dict[str, Any], di
     @property
     def current_user(self) -> UserRecord:
         """The person of this update, as stored. Every feature handler runs after the user
-        layer (handlers/users.py, group -1) has loaded them, so they never see None; code
+        layer (handlers/users.py, group -2) has loaded them, so they never see None; code
         that may run without a person (the error handler) uses `user_if_known`."""
         if self._user is None:
             raise LookupError("no user on this update: the user layer has not loaded one")

@@ -140,17 +140,24 @@ class InvitationService:
     async def notify_by_email(
         self, owner: UserRecord, conference_id: int
     ) -> tuple[ConferenceRecord, int]:
-        """ "Notify participants": a new SEQUENCE and an updated invitation to every invitee.
-        InvalidInput("budget.notify") when those e-mails would go over the daily budget:
-        then nothing changes, in e-mail or in Telegram."""
+        """ "Notify participants": claim the change (a new SEQUENCE, the "not told yet"
+        mark cleared; only one press can) and queue an updated invitation to every
+        invitee, in one transaction. Raises InvalidInput "notify.up_to_date" when there
+        is nothing new to tell (told already, a replayed or forged press), and
+        "budget.notify" when the e-mails would go over the daily budget: then nothing
+        changes, in e-mail or in Telegram. Returns the conference as claimed and how many
+        e-mails were queued."""
         now = self._clock.timestamp()
         async with self._database.transaction() as tx:
-            conferences = ConferenceRepository(tx)
             await _owned(tx, owner.id, conference_id)
+            conference = await ConferenceRepository(tx).claim_change(
+                conference_id, owner.id, now=now
+            )
+            if conference is None:
+                raise InvalidInput("notify.up_to_date")
             invitees = await InvitationRepository(tx).emails(conference_id)
+            # Over the budget: the exception rolls the claim back with everything else.
             await self._budget.require(tx, owner.id, len(invitees), "budget.notify")
-            await conferences.raise_sequence(conference_id, now=now)
-            conference = await _owned(tx, owner.id, conference_id)
             attendees = await InvitationRepository(tx).emails(conference_id)
             mail = self._mail(owner, conference, attendees)
             for email in attendees:
@@ -184,6 +191,30 @@ class InvitationService:
         if attendees:
             self.wake_sender()
         return CancelResult(conference, len(attendees), participants)
+
+    async def remove_invitee(
+        self, owner: UserRecord, conference_id: int, invitation_id: int
+    ) -> str | None:
+        """The owner removes an e-mail invitee: they get a METHOD:CANCEL for this
+        conference (one message, to that address only, queued in the same transaction)
+        and no further updates. Returns the address, or None if already removed."""
+        now = self._clock.timestamp()
+        async with self._database.transaction() as tx:
+            conference = await _owned(tx, owner.id, conference_id)
+            email = await InvitationRepository(tx).remove(conference_id, invitation_id, now=now)
+            if email is None:
+                return None
+            # Above the SEQUENCE the invitee's calendar has, so the cancellation wins; and
+            # stored, so that inviting the address again later is newer still.
+            if await self._budget.left_today(tx, owner.id) < 1:
+                # Out of today's e-mail budget: removed all the same, without the notice.
+                return email
+            sequence = await ConferenceRepository(tx).next_sequence(conference_id)
+            cancelled = replace(conference, sequence=sequence)
+            mail = self._mail(owner, cancelled, [email])
+            await self._queue(tx, cancelled, mail, Method.CANCEL, email, CANCELLATION, update=False)
+        self.wake_sender()
+        return email
 
     async def delivery_state(self, conference_id: int) -> dict[str, tuple[str, str | None]]:
         """For the owner's card: each invitee's latest message, sent, pending, failed or

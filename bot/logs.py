@@ -45,7 +45,12 @@ class SecretMaskingFilter(logging.Filter):
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    values = (settings.telegram_bot_token, settings.smtp_password, settings.bbb_secret)
+    values = (
+        settings.telegram_bot_token,
+        settings.smtp_password,
+        settings.bbb_secret,
+        settings.room_secret,
+    )
     return [value.reveal() for value in values if isinstance(value, Secret)]
 
 

@@ -24,6 +24,7 @@ VIDEO_PLATFORMS = ("jitsi", "bbb", "template")
 SMTP_TLS_MODES = ("starttls", "tls", "none")
 BBB_CHECKSUMS = ("sha1", "sha256", "sha512")
 DOWNLOAD_CLIENTS = ("windows", "macos", "linux", "android", "ios", "browser")
+MIN_ROOM_SECRET = 16  # characters of ROOM_SECRET: a short key could be found by trying
 _TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
 T = TypeVar("T")
@@ -67,6 +68,8 @@ class Settings:
     video_base_url: str = "https://meet.jit.si"
     bbb_secret: Secret | None = None
     bbb_checksum: str = "sha256"
+    # The key of Jitsi room names; None: the one the bot made and keeps (bot/keys.py).
+    room_secret: Secret | None = None
     # Client download links (F12); None means the configured platform's default.
     download_urls: dict[str, str] = field(default_factory=dict)
     smtp_host: str | None = None
@@ -135,6 +138,7 @@ def load_settings(
         video_base_url=reader.get("VIDEO_BASE_URL", _parse_http_url, defaults.video_base_url),
         bbb_secret=reader.get("BBB_SECRET", Secret, None),
         bbb_checksum=reader.get("BBB_CHECKSUM", _one_of(BBB_CHECKSUMS), defaults.bbb_checksum),
+        room_secret=reader.get("ROOM_SECRET", _parse_room_secret, None),
         download_urls={
             client: url
             for client in DOWNLOAD_CLIENTS
@@ -235,6 +239,15 @@ class _Problem(SettingsError):
 def _parse_token(raw: str) -> Secret:
     if not _TOKEN_PATTERN.match(raw):
         raise _Problem("does not look like a bot token (expected digits:letters, from @BotFather)")
+    return Secret(raw)
+
+
+def _parse_room_secret(raw: str) -> Secret:
+    if len(raw) < MIN_ROOM_SECRET:
+        raise _Problem(
+            f"is too short: use at least {MIN_ROOM_SECRET} random characters, e.g. the output"
+            " of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
     return Secret(raw)
 
 

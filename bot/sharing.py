@@ -1,4 +1,5 @@
-"""Sharing a conference in Telegram (F4): the deep link, participants, groups, inline cards.
+"""Sharing a conference in Telegram (F4): the deep link, participants, groups, inline cards,
+and the owner's "Participants" list, from which people, groups and invitees are removed.
 
 A deep link carries an unguessable per-conference token, never the conference id: ids
 are small numbers anyone could count through.
@@ -7,15 +8,45 @@ are small numbers anyone could count through.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.text import strip_invisible
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database
-from storage.participants import InlineCardRepository, Participant, ParticipantRepository
+from storage.participants import (
+    InlineCardRepository,
+    InvitationRepository,
+    Participant,
+    ParticipantRepository,
+    RosterEntry,
+    RosterRepository,
+)
+from storage.reminders import JoinWaiterRepository
 from storage.users import UserRepository
 
 TOKEN_BYTES = 12  # 16 URL-safe characters, well inside /start's 64-character payload
+ROSTER_PAGE_SIZE = 8
+# Who a "Participants" line is, in its button: a Telegram chat, or an e-mail invitation.
+TELEGRAM = "t"
+EMAIL = "e"
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    conference: ConferenceRecord
+    entries: list[RosterEntry]
+    number: int  # from 0
+    total_items: int
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, -(-self.total_items // ROSTER_PAGE_SIZE))
+
+    @property
+    def first_number(self) -> int:
+        """Lines are numbered across pages: page 2 starts where page 1 ended."""
+        return self.number * ROSTER_PAGE_SIZE + 1
 
 
 def deep_link(bot_username: str, token: str) -> str:
@@ -38,18 +69,41 @@ class SharingService:
         assert stored is not None and stored.share_token
         return stored.share_token
 
+    async def new_share_token(self, owner_id: int, conference_id: int) -> str | None:
+        """ "New link": the owner's conference gets a new deep-link token, and the old
+        link stops working (it then answers like any unknown link). People who already
+        opened the old one stay participants. None if the conference is not theirs."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        async with self._database.transaction() as tx:
+            repository = ConferenceRepository(tx)
+            conference = await repository.get(conference_id)
+            if conference is None or conference.owner_id != owner_id:
+                return None
+            await repository.replace_share_token(conference_id, token)
+        return token
+
     async def open_shared(
         self, token: str, visitor_id: int, visitor_name: str
     ) -> ConferenceRecord | None:
-        """The conference behind a deep link; the visitor becomes a participant."""
+        """The conference behind a deep link, and the visitor becomes a participant.
+
+        None, and nobody becomes a participant, for a token that is unknown or was
+        replaced by a new link, for a conference that is over or deleted, and for a
+        visitor the owner removed: such a link shows nothing of the conference (not even
+        to its owner).
+        """
         if not token or len(token) > 64:
             return None
         async with self._database.transaction() as tx:
             conference = await ConferenceRepository(tx).get_by_share_token(token)
-            if conference is None:
+            if conference is None or conference.ends_at <= self._clock.timestamp():
                 return None
             if conference.owner_id != visitor_id:
-                await ParticipantRepository(tx).add(
+                participants = ParticipantRepository(tx)
+                earlier = await participants.get(conference.id, visitor_id)
+                if earlier is not None and earlier.removed_at is not None:
+                    return None  # removed by the owner: the link does not let them back
+                await participants.add(
                     conference.id,
                     visitor_id,
                     kind="user",
@@ -71,12 +125,15 @@ class SharingService:
         return None
 
     async def add_group(self, conference: ConferenceRecord, chat_id: int, title: str) -> None:
+        """The owner posted the card to a group, which then hears of changes; posting
+        again to a group they had removed takes it back (it is the owner's own act)."""
         await ParticipantRepository(self._database).add(
             conference.id,
             chat_id,
             kind="group",
             title=strip_invisible(title)[:128],
             now=self._clock.timestamp(),
+            restore=True,
         )
 
     async def record_inline_card(self, inline_message_id: str, conference_id: int) -> None:
@@ -89,6 +146,60 @@ class SharingService:
 
     async def participants(self, conference_id: int) -> list[Participant]:
         return await ParticipantRepository(self._database).active(conference_id)
+
+    async def invitees(self, conference_id: int) -> list[str]:
+        """The e-mail invitees still in (not removed by the owner)."""
+        return await InvitationRepository(self._database).emails(conference_id)
+
+    # -- the owner's "Participants" list ------------------------------------------------
+    async def roster(self, owner_id: int, conference_id: int, number: int) -> RosterPage | None:
+        """One page of everyone who hears about the owner's conference (out-of-range
+        numbers are clamped); None if the conference is not theirs."""
+        conference = await ConferenceRepository(self._database).get(conference_id)
+        if conference is None or conference.owner_id != owner_id:
+            return None
+        repository = RosterRepository(self._database)
+        total = await repository.count(conference_id)
+        last = max(0, -(-total // ROSTER_PAGE_SIZE) - 1)
+        number = min(max(0, number), last)
+        entries = await repository.page(
+            conference_id, limit=ROSTER_PAGE_SIZE, offset=number * ROSTER_PAGE_SIZE
+        )
+        return RosterPage(conference, entries, number, total)
+
+    async def roster_entry(
+        self, owner_id: int, conference_id: int, kind: str, ref: int
+    ) -> RosterEntry | None:
+        """One participant ("t": a Telegram chat id) or invitee ("e": an invitation id)
+        of the owner's conference, if still in."""
+        conference = await ConferenceRepository(self._database).get(conference_id)
+        if conference is None or conference.owner_id != owner_id:
+            return None
+        if kind == TELEGRAM:
+            participant = await ParticipantRepository(self._database).get(conference_id, ref)
+            if participant is None or participant.removed_at is not None:
+                return None
+            return RosterEntry(participant.kind, participant.chat_id, participant.title)
+        if kind == EMAIL:
+            email = await InvitationRepository(self._database).email_of(conference_id, ref)
+            return None if email is None else RosterEntry("email", ref, email)
+        return None
+
+    async def remove_participant(
+        self, owner_id: int, conference_id: int, chat_id: int
+    ) -> Participant | None:
+        """The owner removes a person or group: no more notices or reminders, their
+        buttons and the deep link stop working for them, and if they were waiting for the
+        owner to join they are not let in. None if not theirs or not (still) in."""
+        async with self._database.transaction() as tx:
+            conference = await ConferenceRepository(tx).get(conference_id)
+            if conference is None or conference.owner_id != owner_id:
+                return None
+            participants = ParticipantRepository(tx)
+            if not await participants.remove(conference_id, chat_id, now=self._clock.timestamp()):
+                return None
+            await JoinWaiterRepository(tx).remove(conference_id, chat_id)
+            return await participants.get(conference_id, chat_id)
 
     async def is_participant(self, conference_id: int, chat_id: int) -> bool:
         return await ParticipantRepository(self._database).is_participant(conference_id, chat_id)

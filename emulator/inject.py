@@ -24,6 +24,7 @@ from .state import (
 __all__ = [
     "detect_entities",
     "post_user_message",
+    "post_user_edit",
     "post_callback_query",
     "post_inline_query",
     "post_chosen_inline_result",
@@ -85,6 +86,22 @@ def post_user_message(
     )
     state.add_message(msg)
     state.push_update("message", msg.to_api())
+    return msg
+
+
+def post_user_edit(state: EmulatorState, msg: StoredMessage, text: str) -> StoredMessage:
+    """The user edited their own text message: queue it as an ``edited_message`` update."""
+    if msg.sender.is_bot or "text" not in msg.content:
+        raise ValueError("users can only edit their own text messages")
+    content: dict[str, Any] = {"text": text}
+    entities = detect_entities(text)
+    if entities:
+        content["entities"] = entities
+    msg.content = content
+    msg.source = text
+    msg.edit_date = now()
+    msg.edits += 1
+    state.push_update("edited_message", msg.to_api())
     return msg
 
 

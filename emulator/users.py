@@ -291,6 +291,13 @@ class SimulatedUser(_Observer):
             content["entities"] = entities
         return await self._post(content, chat, reply_to)
 
+    async def edit(self, msg: MessageRef, text: str, *, chat: ChatRef = None) -> SentMessage:
+        """Edit a text message this user sent (Telegram sends the bot ``edited_message``)."""
+        stored = self._stored(msg, chat)
+        if stored.sender.id != self.id:
+            raise AssertionError(f"{self._label} can only edit their own messages")
+        return SentMessage.from_stored(inject.post_user_edit(self._state, stored, text))
+
     async def send_sticker(
         self,
         emoji: str = "👍",

@@ -19,26 +19,31 @@ from handlers import (
     joining,
     language,
     menu,
+    participants,
     persistence_flush,
+    privacy,
     profile,
     reminders,
     sharing,
     users,
 )
 
-# Group -3: replies of this update wait until its dialog state is saved (group 99).
-HOLD_GROUP = -3
-# Group -2: flood control, before anything touches the database.
-FLOOD_GROUP = -2
-# Group -1: before any feature, register or refresh the user and load their language;
+# Group -4: replies of this update wait until its dialog state is saved (group 99).
+HOLD_GROUP = -4
+# Group -3: flood control, before anything touches the database.
+FLOOD_GROUP = -3
+# Group -2: before any feature, register or refresh the user and load their language;
 # blocked users stop here.
-USER_GROUP = -1
+USER_GROUP = -2
+# Group -1: private screens stay in the private chat; in a group their commands and
+# buttons get a hint to open the private chat, and no feature sees them.
+PRIVACY_GROUP = -1
 # Group 0: features. Conversations come first so that a dialog in progress gets its input;
 # the catch-all for what nothing understood comes last (in the same group, so it only runs
 # when no feature matched).
 FEATURE_GROUP = 0
 # Group 99: after everything, write dialog states so a restart resumes them, then send
-# the replies held since group -3.
+# the replies held since group -4.
 FLUSH_GROUP = 99
 
 
@@ -49,6 +54,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
         group=FLOOD_GROUP,
     )
     application.add_handler(users.handler(), group=USER_GROUP)
+    application.add_handler(privacy.handler(), group=PRIVACY_GROUP)
 
     application.add_handler(users.membership_handler(), group=FEATURE_GROUP)
     application.add_handlers(admin.handlers(settings), group=FEATURE_GROUP)
@@ -59,6 +65,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
     application.add_handlers(joining.handlers(), group=FEATURE_GROUP)
     application.add_handlers(conference_log.handlers(), group=FEATURE_GROUP)
     application.add_handlers(sharing.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(participants.handlers(), group=FEATURE_GROUP)
     application.add_handlers(language.handlers(), group=FEATURE_GROUP)
     application.add_handlers(download.handlers(), group=FEATURE_GROUP)
     application.add_handlers(menu.handlers(), group=FEATURE_GROUP)

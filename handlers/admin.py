@@ -1,7 +1,10 @@
 """Admin commands (F13): /stats, /find, /block, /unblock, /broadcast, /outbox.
 
-They exist only for ADMIN_IDS: for anyone else the command filter does not match and the
-catch-all answers as for any unknown command. Buttons re-check the presser.
+They exist only for ADMIN_IDS, only in the private chat and only for new messages: for
+anyone else the command filter does not match and the catch-all answers as for any
+unknown command; in a group the privacy guard (handlers/privacy.py) sends an admin to
+the private chat; an edited command does nothing (it would act a second time). Buttons
+re-check the presser.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ ASK_TEXT, CONFIRM = range(2)
 END = ConversationHandler.END
 _DRAFT = "broadcast"
 MAX_BROADCAST = 3500  # leaves room in Telegram's 4096 for the escaping
+COMMANDS = ("stats", "find", "block", "unblock", "outbox", "broadcast")
 
 
 def _is_admin(context: BotContext) -> bool:
@@ -325,7 +329,12 @@ async def cancel_broadcast(update: Update, context: BotContext) -> int:
 
 
 def handlers(settings: Settings) -> list[Handler]:
-    admins = filters.User(user_id=settings.admin_ids)
+    # An admin, in the private chat, in a new message (never an edited one).
+    admins = (
+        filters.User(user_id=settings.admin_ids)
+        & filters.ChatType.PRIVATE
+        & filters.UpdateType.MESSAGE
+    )
     broadcast_presses: Handler = CallbackQueryHandler(
         on_broadcast_press, pattern=cb.pattern(cb.ADMIN, "bsend", "bcancel")
     )
@@ -342,7 +351,10 @@ def handlers(settings: Settings) -> list[Handler]:
             entry_points=[CommandHandler("broadcast", broadcast, filters=admins)],
             states={
                 ASK_TEXT: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, on_broadcast_text),
+                    MessageHandler(
+                        filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
+                        on_broadcast_text,
+                    ),
                     broadcast_presses,
                 ],
                 CONFIRM: [broadcast_presses],

@@ -16,7 +16,7 @@ _PART = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
 MENU = "menu"
 PROFILE = "prof"
 LANGUAGE = "lang"
-CONFERENCE = "conf"  # conf:<action>:<conference id>
+CONFERENCE = "conf"  # conf:<action>:<conference id>[:...], e.g. conf:people:<id>:<page>
 LOG = "log"  # log:<s|a>:<page>
 FORM = "form"  # the schedule / repeat / edit form
 INVITE = "inv"  # the invitation e-mail dialog
@@ -39,6 +39,14 @@ class CallbackData:
         except IndexError:
             return None
         return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
+
+    def arg_chat_id(self, index: int = 0) -> int | None:
+        """A chat id argument: a person's (positive) or a group's (negative), else None."""
+        try:
+            value = self.args[index]
+        except IndexError:
+            return None
+        return int(value) if re.fullmatch(r"-?[0-9]{1,18}", value) else None
 
 
 def encode(prefix: str, action: str, *args: str | int) -> str:

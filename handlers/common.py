@@ -124,6 +124,16 @@ async def _deliver(context: BotContext, reply: Callable[[], Awaitable[object]]) 
         context.pending_replies.append(reply)
 
 
+async def after_replies(context: BotContext, action: Callable[[], object]) -> None:
+    """Run `action` once this update's replies have been sent (at once outside an
+    update): background work started here cannot overtake the reply announcing it."""
+
+    async def run() -> None:
+        action()
+
+    await _deliver(context, run)
+
+
 def explain(t: Translator, error: InvalidInput) -> str:
     """The message for a rejected value, with nested catalog texts filled in."""
     nested = {name: t.plain(key) for name, key in error.nested.items()}

@@ -53,7 +53,9 @@ def conference_card(
     archived: bool,
     website: str,
     join_url: str,
+    untold: bool = False,
 ) -> str:
+    """The card's text; `untold`: it changed and there are participants not told yet."""
     card = t(
         "conference.card",
         topic=conference.topic,
@@ -69,7 +71,7 @@ def conference_card(
     notes = []
     if archived:
         notes.append(t("conference.archived_note"))
-    elif conference.changed_since_notice:
+    elif untold:
         notes.append(t("conference.not_notified"))
     return "\n\n".join([card, *notes])
 
@@ -139,6 +141,12 @@ async def card_screen(
     t = context.t
     user = context.current_user
     archived = services.conferences.is_archived(conference)
+    # "Notify participants" only when there is news and someone to tell.
+    untold = (
+        not archived
+        and conference.changed_since_notice
+        and await services.invitations.has_participants(conference.id)
+    )
     text = conference_card(
         t,
         conference,
@@ -147,8 +155,12 @@ async def card_screen(
         archived=archived,
         website=services.video.website_url(),
         join_url=services.video.join_url(conference),
+        untold=untold,
     )
     delivery = await services.invitations.delivery_state(conference.id)
+    # Invitees the owner removed got their cancellation; the card lists those still in.
+    invitees = set(await services.sharing.invitees(conference.id))
+    delivery = {email: state for email, state in delivery.items() if email in invitees}
     if delivery:
         lines = [t("invite.delivery_title")]
         for email, (status, reason) in list(delivery.items())[:_INVITEES_ON_CARD]:
@@ -165,7 +177,9 @@ async def card_screen(
     participants = await services.sharing.participants(conference.id)
     if participants:
         text = f"{text}\n\n{t('invite.participants_line', count=len(participants))}"
-    return text, keyboards.conference_actions(t, conference.id, archived=archived)
+    return text, keyboards.conference_actions(
+        t, conference.id, archived=archived, can_notify=untold
+    )
 
 
 def conference_log_rows(page: Page) -> list[tuple[str, int]]:

@@ -111,9 +111,10 @@ def back_to_log(t: Translator, kind: str) -> InlineKeyboardMarkup:
 
 
 def conference_actions(
-    t: Translator, conference_id: int, *, archived: bool
+    t: Translator, conference_id: int, *, archived: bool, can_notify: bool = False
 ) -> InlineKeyboardMarkup:
-    """Under a conference card: what the seed's log offers for its list."""
+    """Under a conference card: what the seed's log offers for its list; "Notify
+    participants" only when it changed and there is someone to tell (`can_notify`)."""
     back = back_to_log(t, "a" if archived else "s").inline_keyboard[0][0]
     calendar = _conf(t, "conference.button_calendar", "ics", conference_id)
     if archived:
@@ -124,21 +125,23 @@ def conference_actions(
                 [back],
             ]
         )
-    return InlineKeyboardMarkup(
+    rows = [
+        [_conf(t, "conference.button_join", "join", conference_id), calendar],
+        [_conf(t, "invite.button_email", "invite", conference_id)],
         [
-            [_conf(t, "conference.button_join", "join", conference_id), calendar],
-            [_conf(t, "invite.button_email", "invite", conference_id)],
-            [
-                _conf(t, "invite.button_share", "share", conference_id),
-                _conf(t, "invite.button_notify", "notify", conference_id),
-            ],
-            [
-                _conf(t, "conference.button_edit", "edit", conference_id),
-                _conf(t, "conference.button_delete", "del", conference_id),
-            ],
-            [back],
-        ]
-    )
+            _conf(t, "invite.button_share", "share", conference_id),
+            _conf(t, "link.button_new", "relink", conference_id),
+        ],
+        [_conf(t, "people.button", "people", conference_id)],
+        [
+            _conf(t, "conference.button_edit", "edit", conference_id),
+            _conf(t, "conference.button_delete", "del", conference_id),
+        ],
+        [back],
+    ]
+    if can_notify:
+        rows[3].append(_conf(t, "invite.button_notify", "notify", conference_id))
+    return InlineKeyboardMarkup(rows)
 
 
 def confirm_delete(
@@ -155,6 +158,73 @@ def confirm_delete(
         ]
     )
     return InlineKeyboardMarkup(rows)
+
+
+def confirm_new_link(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
+    """ "Make a new link" or Cancel (back to the card)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _conf(t, "link.button_confirm", "relinkok", conference_id),
+                _conf(t, "common.cancel", "view", conference_id),
+            ]
+        ]
+    )
+
+
+def participants(
+    t: Translator,
+    conference_id: int,
+    rows: list[tuple[str, str, int]],
+    page: int,
+    pages: int,
+) -> InlineKeyboardMarkup:
+    """The "Participants" page: one remove button per line (label, kind, ref), page
+    arrows, and back to the card. The page rides along to come back to it."""
+    keyboard = [
+        [
+            Button(
+                label,
+                callback_data=cb.encode(cb.CONFERENCE, "rm", conference_id, kind, ref, page),
+            )
+        ]
+        for label, kind, ref in rows
+    ]
+
+    def to(target: int, label: str) -> Button:
+        return Button(
+            label, callback_data=cb.encode(cb.CONFERENCE, "people", conference_id, target)
+        )
+
+    arrows = []
+    if page > 0:
+        arrows.append(to(page - 1, "◀️"))
+    if page < pages - 1:
+        arrows.append(to(page + 1, "▶️"))
+    if arrows:
+        keyboard.append(arrows)
+    keyboard.append([_conf(t, "people.button_back", "view", conference_id)])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def confirm_removal(
+    t: Translator, conference_id: int, kind: str, ref: int, page: int
+) -> InlineKeyboardMarkup:
+    """OK removes; Cancel goes back to the same page of the list."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                Button(
+                    t.plain("people.button_remove"),
+                    callback_data=cb.encode(cb.CONFERENCE, "rmok", conference_id, kind, ref, page),
+                ),
+                Button(
+                    t.plain("common.cancel"),
+                    callback_data=cb.encode(cb.CONFERENCE, "people", conference_id, page),
+                ),
+            ]
+        ]
+    )
 
 
 def invite_card(t: Translator, deep_link: str, join_url: str) -> InlineKeyboardMarkup:

@@ -77,5 +77,9 @@ def handlers() -> list[Handler]:
 def fallback_handlers() -> list[Handler]:
     return [
         CallbackQueryHandler(stale_press),
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, not_understood),
+        # New messages only: an edit (of an admin command, say) is not answered at all.
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,
+            not_understood,
+        ),
     ]

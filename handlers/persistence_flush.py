@@ -22,7 +22,7 @@ async def flush(update: Update, context: BotContext) -> None:
 
 
 async def hold_replies(update: Update, context: BotContext) -> None:
-    """Group -3: from here on, this update's replies wait for the flush."""
+    """Group -4: from here on, this update's replies wait for the flush."""
     context.pending_replies = []
 
 

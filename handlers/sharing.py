@@ -1,8 +1,9 @@
-"""Sharing in Telegram (F4): the ready text, the deep link, inline mode, group cards;
-and "Notify participants" (F8) and deleting with a cancellation notice (F10)."""
+"""Sharing in Telegram (F4): the ready text, the deep link, "New link", inline mode, group
+cards; and "Notify participants" (F8) and deleting with a cancellation notice (F10)."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from telegram import (
@@ -13,6 +14,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     ChosenInlineResultHandler,
@@ -27,11 +29,25 @@ from bot.sharing import deep_link
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import Callback, Handler, answer_press, explain, pressed_data, send, show
+from handlers.common import (
+    Callback,
+    Handler,
+    after_replies,
+    answer_press,
+    chat_id_of,
+    explain,
+    pressed_data,
+    send,
+    show,
+)
 from handlers.conference_log import pressed_conference, send_calendar_file
 from handlers.conference_views import card_screen, moment, row_label
 from handlers.notices import NoticeReport, refresh_inline_cards, tell_participants
 from storage.conferences import ConferenceRecord
+from storage.participants import Participant
+from storage.users import UserRecord
+
+log = logging.getLogger(__name__)
 
 INLINE_RESULTS = 20
 SCHEDULE_START_PARAMETER = "schedule"  # /start schedule opens the menu (see handlers/menu.py)
@@ -83,6 +99,42 @@ async def on_share(update: Update, context: BotContext) -> None:
     await send(update, context, text, keyboards.share_actions(t, conference.conference_code))
 
 
+# -- New link -------------------------------------------------------------------------
+
+
+async def on_new_link(update: Update, context: BotContext) -> None:
+    """ "New link": ask first, since the link shared so far will stop working."""
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    await answer_press(update)
+    t = context.t
+    await show(
+        update,
+        context,
+        t("link.confirm", topic=conference.topic),
+        keyboards.confirm_new_link(t, conference.id),
+    )
+
+
+async def on_new_link_confirmed(update: Update, context: BotContext) -> None:
+    """The new link, as a message to keep or forward; the card again in place."""
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    services = context.services
+    token = await services.sharing.new_share_token(context.current_user.id, conference.id)
+    if token is None:
+        await answer_press(update, context.t.plain("conference.gone"), alert=True)
+        return
+    await answer_press(update)
+    t = context.t
+    link = deep_link(context.bot.username, token)
+    await send(update, context, t("link.made", topic=conference.topic, link=link))
+    card, markup = await card_screen(context, conference)
+    await show(update, context, card, markup)
+
+
 # -- the deep link ----------------------------------------------------------------------
 
 
@@ -92,7 +144,7 @@ async def open_deep_link(update: Update, context: BotContext, token: str) -> Non
     user = context.current_user
     services = context.services
     conference = await services.sharing.open_shared(token, user.id, user.full_name)
-    if conference is None or services.conferences.is_archived(conference):
+    if conference is None:  # unknown, replaced by a new link, over or deleted: all alike
         await send(update, context, t("card.visitor_gone"), keyboards.main_menu(t))
         return
     if conference.owner_id == user.id:
@@ -250,48 +302,89 @@ async def on_group_pick(update: Update, context: BotContext) -> None:
 
 
 async def on_notify(update: Update, context: BotContext) -> None:
-    """ "Notify participants": updated invitations by e-mail, a message in Telegram,
-    posted cards edited, and a summary for the owner."""
+    """ "Notify participants": the change is claimed in the database (so only one press
+    ever sends), updated invitations are queued by e-mail, and the owner is answered at
+    once; the Telegram notices and the posted cards' edits go out in the background,
+    paced by the rate limiter, and a summary follows when they are done."""
     conference = await pressed_conference(update, context, scheduled_only=True)
     if conference is None:
         return
-    await answer_press(update)
     t = context.t
     owner = context.current_user
     services = context.services
     if not await services.invitations.has_participants(conference.id):
-        await send(update, context, t("notify.nobody"))
+        await answer_press(update, t.plain("notify.nobody"), alert=True)
         return
     try:
-        conference, emails = await services.invitations.notify_by_email(owner, conference.id)
-    except InvalidInput as error:  # over the daily e-mail budget: nobody is told anything
-        await send(update, context, explain(t, error))
+        claimed, emails = await services.invitations.notify_by_email(owner, conference.id)
+    except InvalidInput as error:
+        if error.key == "budget.notify":  # over the daily e-mail budget: nobody is told
+            await answer_press(update)
+            await send(update, context, explain(t, error))
+            return
+        if error.key != "notify.up_to_date":
+            await answer_press(update, t.plain("conference.gone"), alert=True)
+            return
+        # Told already (a second press, a replay, a forged press): nothing is sent, and
+        # the card loses its outdated Notify button.
+        await answer_press(update, t.plain("notify.up_to_date"), alert=True)
+        card, markup = await card_screen(context, conference)
+        await show(update, context, card, markup)
         return
-    link, join_url = await _links(context, conference)
-
-    def render(tr: Translator, timezone: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        text = tr(
-            "notify.changed",
-            topic=conference.topic,
-            start=moment(tr, conference.starts_at, timezone),
-            end=moment(tr, conference.ends_at, timezone),
-            code=conference.conference_code,
-            password=conference.password,
-        )
-        return text, keyboards.invite_card(tr, link, join_url)
-
-    report = await tell_participants(
-        context, owner, await services.sharing.participants(conference.id), render
-    )
-    await refresh_inline_cards(
-        context,
-        await services.sharing.inline_cards(conference.id),
-        invite_card_text(t, conference, owner.timezone),
-        keyboards.invite_card(t, link, join_url),
-    )
-    await send(update, context, _summary(t, "notify.summary", report, emails=emails))
-    card, markup = await card_screen(context, conference)
+    await answer_press(update)
+    participants = await services.sharing.participants(claimed.id)
+    await send(update, context, t("notify.sending", count=emails + len(participants)))
+    card, markup = await card_screen(context, claimed)
     await show(update, context, card, markup)
+    chat_id = chat_id_of(update)
+    await after_replies(
+        context,
+        lambda: context.application.create_task(
+            _tell_in_background(context, owner, claimed, participants, emails, chat_id),
+            name=f"notify-{claimed.id}",
+        ),
+    )
+
+
+async def _tell_in_background(
+    context: BotContext,
+    owner: UserRecord,
+    conference: ConferenceRecord,
+    participants: list[Participant],
+    emails: int,
+    chat_id: int,
+) -> None:
+    """The Telegram side of "Notify participants", then the summary for the owner."""
+    t = Translator(owner.language)
+    try:
+        link, join_url = await _links(context, conference)
+
+        def render(tr: Translator, timezone: str) -> tuple[str, InlineKeyboardMarkup | None]:
+            text = tr(
+                "notify.changed",
+                topic=conference.topic,
+                start=moment(tr, conference.starts_at, timezone),
+                end=moment(tr, conference.ends_at, timezone),
+                code=conference.conference_code,
+                password=conference.password,
+            )
+            return text, keyboards.invite_card(tr, link, join_url)
+
+        report = await tell_participants(context, owner, participants, render)
+        await refresh_inline_cards(
+            context,
+            await context.services.sharing.inline_cards(conference.id),
+            invite_card_text(t, conference, owner.timezone),
+            keyboards.invite_card(t, link, join_url),
+        )
+        summary = _summary(t, "notify.summary", report, emails=emails)
+    except Exception:  # the claim is spent: the owner must hear that it went wrong
+        log.exception("Notifying the participants of conference %s failed", conference.id)
+        summary = t("notify.failed")
+    try:
+        await context.bot.send_message(chat_id, summary, parse_mode=ParseMode.HTML)
+    except TelegramError as error:
+        log.warning("The notify summary for chat %s was not sent: %s", chat_id, error)
 
 
 async def on_delete_and_notify(update: Update, context: BotContext) -> None:
@@ -351,6 +444,8 @@ def handlers() -> list[Handler]:
 
     return [
         conf("share", on_share),
+        conf("relink", on_new_link),
+        conf("relinkok", on_new_link_confirmed),
         conf("notify", on_notify),
         conf("delnotify", on_delete_and_notify),
         CallbackQueryHandler(on_participant_calendar, pattern=cb.pattern(cb.PARTICIPANT, "ics")),

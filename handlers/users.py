@@ -1,5 +1,5 @@
-"""Before any feature runs: flood control (group -2), then the user of the update is
-registered or refreshed, and blocked users are turned away (group -1)."""
+"""Before any feature runs: flood control (group -3), then the user of the update is
+registered or refreshed, and blocked users are turned away (group -2)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from telegram import ChatMember, Update
+from telegram import Bot, ChatMember, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseHandler, ChatMemberHandler, TypeHandler
@@ -91,7 +91,7 @@ class FloodGuard:
             return
         if person.id not in self._warned:
             self._warned.add(person.id)
-            await self._warn(update, context, person.language_code)
+            await send_flood_notice(context.bot, update)
         raise ApplicationHandlerStop
 
     def _forget_quiet_people(self, now: float) -> None:
@@ -105,15 +105,21 @@ class FloodGuard:
             self._warned.discard(person_id)
         self._last_sweep = now
 
-    async def _warn(self, update: Update, context: BotContext, language_code: str | None) -> None:
-        t = Translator(language_for(language_code))
-        try:
-            if update.callback_query is not None:
-                await update.callback_query.answer(t.plain("flood.notice"), show_alert=True)
-            elif update.effective_chat is not None:
-                await context.bot.send_message(update.effective_chat.id, t("flood.notice"))
-        except TelegramError:
-            pass  # the notice is a courtesy; dropping the update is what matters
+
+async def send_flood_notice(bot: Bot, update: object) -> None:
+    """ "You are sending very fast", in the person's Telegram language: an alert on a
+    press, a message otherwise. Used by FloodGuard and by the update processor when it
+    drops a person's surplus updates (bot/updates.py, wired in app/factory.py)."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    t = Translator(language_for(update.effective_user.language_code))
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(t.plain("flood.notice"), show_alert=True)
+        elif update.effective_chat is not None:
+            await bot.send_message(update.effective_chat.id, t("flood.notice"))
+    except TelegramError:
+        pass  # the notice is a courtesy; dropping the update is what matters
 
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:

@@ -104,19 +104,36 @@ class ConferenceRepository:
             (token, conference_id),
         )
 
-    async def raise_sequence(self, conference_id: int, *, now: int) -> int:
-        """Participants are being told of a change: a new iCalendar SEQUENCE, and the
-        "not told yet" mark cleared. Returns the new sequence."""
+    async def replace_share_token(self, conference_id: int, token: str) -> None:
+        """ "New link": a new token; the old one finds nothing from now on."""
         await self._db.execute(
-            "UPDATE conferences SET sequence = sequence + 1, changed_since_notice = 0,"
-            " updated_at = ? WHERE id = ?",
-            (now, conference_id),
+            "UPDATE conferences SET share_token = ? WHERE id = ?", (token, conference_id)
         )
+
+    async def next_sequence(self, conference_id: int) -> int:
+        """A new iCalendar SEQUENCE for a message to some invitees only (a cancellation
+        for one removed invitee), leaving the "not told yet" mark as it is."""
         return int(
             await self._db.fetch_value(
-                "SELECT sequence FROM conferences WHERE id = ?", (conference_id,)
+                "UPDATE conferences SET sequence = sequence + 1 WHERE id = ? RETURNING sequence",
+                (conference_id,),
             )
         )
+
+    async def claim_change(
+        self, conference_id: int, owner_id: int, *, now: int
+    ) -> ConferenceRecord | None:
+        """ "Notify participants" takes the change to tell: the "not told yet" mark is
+        cleared and a new iCalendar SEQUENCE taken in one statement, so of two presses
+        (or a replayed one) only one gets the conference back; the others get None and
+        must send nothing."""
+        row = await self._db.fetch_one(
+            "UPDATE conferences SET changed_since_notice = 0, sequence = sequence + 1,"
+            " updated_at = ? WHERE id = ? AND owner_id = ? AND changed_since_notice = 1"
+            " RETURNING *",
+            (now, conference_id, owner_id),
+        )
+        return None if row is None else ConferenceRecord.from_row(row)
 
     async def code_taken(self, code: str, *, except_id: int | None = None) -> bool:
         row = await self._db.fetch_one(

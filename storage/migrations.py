@@ -308,4 +308,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             "UPDATE users SET email = NULL WHERE email IS NOT NULL",
         ),
     ),
+    Migration(
+        9,
+        "participants and e-mail invitees the owner removed",
+        (
+            # The row stays, so a removed person's link cannot make them a participant
+            # again and a removed invitee gets no further updates. NULL: still in.
+            "ALTER TABLE participants ADD COLUMN removed_at INTEGER",
+            "ALTER TABLE invitations ADD COLUMN removed_at INTEGER",
+        ),
+    ),
+    Migration(
+        10,
+        "the bot's own secrets",
+        (
+            # Made by the bot on its first start and kept here, such as the key that makes
+            # video rooms unguessable (bot/keys.py). Never logged, never shown.
+            """
+            CREATE TABLE bot_secrets (
+                name       TEXT PRIMARY KEY,
+                value      TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+        ),
+    ),
 )

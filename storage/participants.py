@@ -1,12 +1,16 @@
 """Who hears about a conference besides its owner: e-mail invitees, Telegram participants
 (people who opened its deep link, and groups that got its invite card), and the cards
-posted through inline mode that can be edited in place."""
+posted through inline mode that can be edited in place.
+
+The owner may remove a participant or an invitee: the row stays with `removed_at` set,
+so that the person's deep link cannot bring them back and nothing more reaches them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.db import Queryable
+from storage.db import Queryable, Row
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,27 @@ class Participant:
     kind: str  # "user" or "group"
     title: str
     is_active: bool
+    removed_at: int | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Participant:
+        return cls(
+            row["conference_id"],
+            row["chat_id"],
+            row["kind"],
+            row["title"],
+            bool(row["is_active"]),
+            row["removed_at"],
+        )
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One line of the owner's "Participants" list."""
+
+    kind: str  # "user", "group" or "email"
+    ref: int  # the chat id (user, group) or the invitation's id (email)
+    title: str  # the name, the group's title or the address
 
 
 class ParticipantRepository:
@@ -23,9 +48,19 @@ class ParticipantRepository:
         self._db = db
 
     async def add(
-        self, conference_id: int, chat_id: int, *, kind: str, title: str, now: int
+        self,
+        conference_id: int,
+        chat_id: int,
+        *,
+        kind: str,
+        title: str,
+        now: int,
+        restore: bool = False,
     ) -> bool:
-        """Record a participant; returns False if they were one already (then reactivated)."""
+        """Record a participant; returns False if they were one already (then reactivated).
+
+        A removed participant stays removed, unless `restore` (the owner's own act, such
+        as posting the conference to that group again)."""
         changed = await self._db.execute(
             "INSERT INTO participants (conference_id, chat_id, kind, title, created_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, chat_id) DO NOTHING",
@@ -33,33 +68,47 @@ class ParticipantRepository:
         )
         if not changed:
             await self._db.execute(
-                "UPDATE participants SET is_active = 1, title = ?"
-                " WHERE conference_id = ? AND chat_id = ?",
-                (title[:128], conference_id, chat_id),
+                "UPDATE participants SET is_active = 1, title = ?, removed_at = NULL"
+                " WHERE conference_id = ? AND chat_id = ? AND (removed_at IS NULL OR ?)",
+                (title[:128], conference_id, chat_id, int(restore)),
             )
         return bool(changed)
 
+    async def get(self, conference_id: int, chat_id: int) -> Participant | None:
+        """The row, removed or not."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM participants WHERE conference_id = ? AND chat_id = ?",
+            (conference_id, chat_id),
+        )
+        return None if row is None else Participant.from_row(row)
+
     async def active(self, conference_id: int) -> list[Participant]:
+        """Those to tell: not removed, and not known to have blocked the bot."""
         rows = await self._db.fetch_all(
             "SELECT * FROM participants WHERE conference_id = ? AND is_active = 1"
-            " ORDER BY created_at, chat_id",
+            " AND removed_at IS NULL ORDER BY created_at, chat_id",
             (conference_id,),
         )
-        return [
-            Participant(
-                r["conference_id"], r["chat_id"], r["kind"], r["title"], bool(r["is_active"])
-            )
-            for r in rows
-        ]
+        return [Participant.from_row(row) for row in rows]
 
     async def is_participant(self, conference_id: int, chat_id: int) -> bool:
         return (
             await self._db.fetch_one(
-                "SELECT 1 FROM participants"
-                " WHERE conference_id = ? AND chat_id = ? AND is_active = 1",
+                "SELECT 1 FROM participants WHERE conference_id = ? AND chat_id = ?"
+                " AND is_active = 1 AND removed_at IS NULL",
                 (conference_id, chat_id),
             )
             is not None
+        )
+
+    async def remove(self, conference_id: int, chat_id: int, *, now: int) -> bool:
+        """The owner removed them; False if they were not (or no longer) a participant."""
+        return bool(
+            await self._db.execute(
+                "UPDATE participants SET removed_at = ?"
+                " WHERE conference_id = ? AND chat_id = ? AND removed_at IS NULL",
+                (now, conference_id, chat_id),
+            )
         )
 
     async def deactivate_chat(self, chat_id: int) -> int:
@@ -74,19 +123,75 @@ class InvitationRepository:
         self._db = db
 
     async def add(self, conference_id: int, email: str, *, now: int) -> bool:
-        return bool(
+        """Record an invitee; an address the owner removed before is invited again (it is
+        the owner's own act). Returns False if the address was already there."""
+        inserted = await self._db.execute(
+            "INSERT INTO invitations (conference_id, email, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (conference_id, email) DO NOTHING",
+            (conference_id, email, now),
+        )
+        if not inserted:
             await self._db.execute(
-                "INSERT INTO invitations (conference_id, email, created_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (conference_id, email) DO NOTHING",
-                (conference_id, email, now),
+                "UPDATE invitations SET removed_at = NULL WHERE conference_id = ? AND email = ?",
+                (conference_id, email),
+            )
+        return bool(inserted)
+
+    async def emails(self, conference_id: int) -> list[str]:
+        """The invitees to keep informed (not those the owner removed)."""
+        rows = await self._db.fetch_all(
+            "SELECT email FROM invitations WHERE conference_id = ? AND removed_at IS NULL"
+            " ORDER BY id",
+            (conference_id,),
+        )
+        return [row[0] for row in rows]
+
+    async def email_of(self, conference_id: int, invitation_id: int) -> str | None:
+        """The address of an invitation of this conference, if the invitee is still in."""
+        return await self._db.fetch_value(
+            "SELECT email FROM invitations WHERE id = ? AND conference_id = ?"
+            " AND removed_at IS NULL",
+            (invitation_id, conference_id),
+        )
+
+    async def remove(self, conference_id: int, invitation_id: int, *, now: int) -> str | None:
+        """The owner removed the invitee: their address, or None if already removed."""
+        return await self._db.fetch_value(
+            "UPDATE invitations SET removed_at = ?"
+            " WHERE id = ? AND conference_id = ? AND removed_at IS NULL RETURNING email",
+            (now, invitation_id, conference_id),
+        )
+
+
+# Telegram people and groups first, then e-mail invitees; each in the order they came.
+_ROSTER = """
+SELECT kind, chat_id AS ref, title, created_at, 0 AS source FROM participants
+ WHERE conference_id = :conference AND removed_at IS NULL
+UNION ALL
+SELECT 'email', id, email, created_at, 1 FROM invitations
+ WHERE conference_id = :conference AND removed_at IS NULL
+"""
+
+
+class RosterRepository:
+    """The owner's "Participants" list: everyone who hears about the conference."""
+
+    def __init__(self, db: Queryable) -> None:
+        self._db = db
+
+    async def count(self, conference_id: int) -> int:
+        return int(
+            await self._db.fetch_value(
+                f"SELECT COUNT(*) FROM ({_ROSTER})", {"conference": conference_id}
             )
         )
 
-    async def emails(self, conference_id: int) -> list[str]:
+    async def page(self, conference_id: int, *, limit: int, offset: int) -> list[RosterEntry]:
         rows = await self._db.fetch_all(
-            "SELECT email FROM invitations WHERE conference_id = ? ORDER BY id", (conference_id,)
+            f"{_ROSTER} ORDER BY source, created_at, ref LIMIT :limit OFFSET :offset",
+            {"conference": conference_id, "limit": limit, "offset": offset},
         )
-        return [row[0] for row in rows]
+        return [RosterEntry(row["kind"], row["ref"], row["title"]) for row in rows]
 
 
 class InlineCardRepository:

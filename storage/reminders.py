@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from storage.conferences import ConferenceRecord
 from storage.db import Queryable
 
-# Owners, and people who opened the conference's link, whose reminder moment has come.
+# Owners, and people who opened the conference's link (and were not removed by the owner),
+# whose reminder moment has come.
 _DUE = """
 SELECT c.*, u.id AS recipient_id, u.language AS recipient_language,
        u.timezone AS recipient_timezone, {is_owner} AS recipient_is_owner
@@ -29,7 +30,8 @@ _OWNERS = _DUE.format(is_owner=1, join="CROSS JOIN users AS u", link="u.id = c.o
 _PARTICIPANTS = _DUE.format(
     is_owner=0,
     join="CROSS JOIN participants AS p CROSS JOIN users AS u",
-    link="p.conference_id = c.id AND p.kind = 'user' AND p.is_active = 1 AND u.id = p.chat_id",
+    link="p.conference_id = c.id AND p.kind = 'user' AND p.is_active = 1"
+    " AND p.removed_at IS NULL AND u.id = p.chat_id",
 )
 
 
@@ -98,3 +100,10 @@ class JoinWaiterRepository:
         )
         await self._db.execute("DELETE FROM join_waiters WHERE conference_id = ?", (conference_id,))
         return [(row[0], row[1]) for row in rows]
+
+    async def remove(self, conference_id: int, user_id: int) -> None:
+        """The owner removed the participant: they are not let in when the owner joins."""
+        await self._db.execute(
+            "DELETE FROM join_waiters WHERE conference_id = ? AND user_id = ?",
+            (conference_id, user_id),
+        )

@@ -1,17 +1,18 @@
 """The video platform behind every conference: one interface, three implementations.
 
-- `jitsi` (default): Jitsi Meet, a room named from the conference (bot/platforms/jitsi.py);
+- `jitsi` (default): Jitsi Meet, a room named from the conference under the bot's room
+  key, so it cannot be guessed (bot/platforms/jitsi.py);
 - `bbb`: BigBlueButton through its API, with signed links (bot/platforms/bbb.py);
 - `template`: any platform whose links fit a URL template (bot/platforms/template.py).
 
 Use:
 
-    platform = make_platform(settings)          # once, at start
-    await platform.prepare(conference)          # before handing anyone a join link
+    platform = make_platform(settings, room_secret=key)   # once, at start
+    await platform.prepare(conference)                    # before handing anyone a join link
     url = platform.join_url(conference, display_name="Anna", moderator=is_owner)
-    generic = platform.join_url(conference)     # for cards, e-mails and calendars
+    generic = platform.join_url(conference)               # for cards, e-mails and calendars
     ...
-    await platform.close()                      # at shutdown (every platform has it)
+    await platform.close()                                # at shutdown (every platform has it)
 
 `prepare()` and `is_running()` may raise VideoPlatformError (BigBlueButton unreachable,
 refused the call, ...); its `str()` is one line safe to log or show an operator. Jitsi and
@@ -79,13 +80,19 @@ class VideoPlatform(Protocol):
 
 
 def make_platform(
-    settings: Settings, *, http: aiohttp.ClientSession | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    room_secret: str | None = None,
+    http: aiohttp.ClientSession | None = None,
+    clock: Clock | None = None,
 ) -> VideoPlatform:
     """The platform VIDEO_PLATFORM names, configured from the settings.
 
-    `http`: a session to share (the caller keeps owning it); without one, BigBlueButton
-    opens its own on first use and `close()` closes it. `clock`: where BigBlueButton's
-    meeting duration counts from (tests); the wall clock by default.
+    `room_secret`: the key of Jitsi room names (bot/keys.py gives the bot's own; the
+    ROOM_SECRET setting is used when it is None); Jitsi needs one of them. `http`: a
+    session to share (the caller keeps owning it); without one, BigBlueButton opens its
+    own on first use and `close()` closes it. `clock`: where BigBlueButton's meeting
+    duration counts from (tests); the wall clock by default.
     """
     downloads = settings.download_urls
     if settings.video_platform == "bbb":
@@ -102,5 +109,11 @@ def make_platform(
     if settings.video_platform == "template":
         return TemplatePlatform(settings.video_base_url, download_urls=downloads)
     if settings.video_platform == "jitsi":
-        return JitsiPlatform(settings.video_base_url, download_urls=downloads)
+        if room_secret is None and settings.room_secret is not None:
+            room_secret = settings.room_secret.reveal()
+        if not room_secret:
+            raise ValueError("VIDEO_PLATFORM=jitsi needs a room secret (bot/keys.py)")
+        return JitsiPlatform(
+            settings.video_base_url, room_secret=room_secret, download_urls=downloads
+        )
     raise ValueError(f"unknown VIDEO_PLATFORM {settings.video_platform!r}")

@@ -1,13 +1,16 @@
 """Jitsi Meet: no API, just a room name in the URL.
 
-The room name is derived from the conference ID and values only the database knows (its
-row id and creation time), so rooms cannot be found by counting IDs. The scheme is the one
-bot/video.py used, so links already sent in e-mails and calendars stay valid.
+Anyone who knows a Jitsi room's name is in the room, so the name must not be guessable.
+It is the conference ID, readable, and the first 12 hex digits of an HMAC-SHA256 of the
+conference's row id and ID under the bot's room key (bot/keys.py: made on the first start
+and kept in the database, or ROOM_SECRET). The ID, the row id and the creation time are
+not enough to find a room without the key, and another bot (another key) has other rooms.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from urllib.parse import quote
@@ -27,17 +30,24 @@ class JitsiPlatform:
         self,
         base_url: str = "https://meet.jit.si",
         *,
+        room_secret: str,
         download_urls: Mapping[str, str] | None = None,
     ) -> None:
+        if not room_secret:
+            raise ValueError("Jitsi rooms need a room secret")
         self.base_url = base_url.rstrip("/")
+        self._room_key = room_secret.encode()
         self._download_overrides = dict(download_urls or {})
+
+    def __repr__(self) -> str:
+        return f"JitsiPlatform({self.base_url!r})"  # never the key
 
     def website_url(self) -> str:
         return self.base_url
 
     def room_name(self, conference: ConferenceRecord) -> str:
-        salt = f"{conference.conference_code}:{conference.id}:{conference.created_at}"
-        suffix = hashlib.sha256(salt.encode()).hexdigest()[:10]
+        message = f"{conference.id}:{conference.conference_code}".encode()
+        suffix = hmac.new(self._room_key, message, hashlib.sha256).hexdigest()[:12]
         return f"Conference{conference.conference_code}-{suffix}"
 
     def join_url(

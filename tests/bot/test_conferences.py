@@ -1,5 +1,6 @@
 """Conference rules without Telegram: values, status, scheduling, editing, repeat."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from bot.conferences import (
     new_password,
 )
 from bot.validation import InvalidInput
+from storage.conferences import ConferenceRepository
 from storage.db import Database
 from storage.users import UserRepository
 
@@ -98,6 +100,48 @@ async def test_edit_keeps_length_and_marks_a_moved_start(service):
     assert renamed.topic == "New"
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"topic": "New topic"},
+        {"starts_at": int(NOW.timestamp()) + 7200},
+        {"ends_at": int(NOW.timestamp()) + 7200},
+        {"password": "another1"},
+        {"conference_code": "another-code"},
+    ],
+)
+async def test_every_change_participants_must_know_marks_the_conference(service, change):
+    conference = await service.start_now(1, "T")
+    assert not conference.changed_since_notice
+    changed = await service.edit(1, conference.id, **change)
+    assert changed.changed_since_notice
+
+
+async def test_the_owner_absence_toggle_and_a_same_value_are_no_news(service):
+    conference = await service.start_now(1, "T")
+    for change in (
+        {"allow_without_owner": False},
+        {"topic": "T"},
+        {"password": conference.password},
+    ):
+        assert not (await service.edit(1, conference.id, **change)).changed_since_notice
+
+
+async def test_a_change_is_claimed_once_however_many_press_at_once(service):
+    conference = await service.start_now(1, "T")
+    await service.edit(1, conference.id, topic="Moved")
+    repository = ConferenceRepository(service._database)
+    claims = await asyncio.gather(
+        *(repository.claim_change(conference.id, 1, now=0) for _ in range(10))
+    )
+    won = [claim for claim in claims if claim is not None]
+    assert len(won) == 1 and won[0].sequence == 1 and not won[0].changed_since_notice
+    assert await repository.claim_change(conference.id, 1, now=0) is None  # a replay
+    await service.edit(1, conference.id, topic="Moved again")
+    assert await repository.claim_change(conference.id, 2, now=0) is None  # not the owner's
+    assert (await repository.claim_change(conference.id, 1, now=0)).sequence == 2
+
+
 async def test_repeat_moves_the_conference_back(service):
     conference = await service.start_now(1, "Old")
     service._clock.advance(timedelta(hours=2))
@@ -110,6 +154,7 @@ async def test_repeat_moves_the_conference_back(service):
         1, replace(draft, starts_at=start, ends_at=start + draft.repeat_length)
     )
     assert repeated.id == conference.id and repeated.conference_code == conference.conference_code
+    assert repeated.changed_since_notice  # its participants have a new time to hear of
     assert (await service.page(1, ListKind.SCHEDULED, 0)).total_items == 1
     assert (await service.page(1, ListKind.ARCHIVE, 0)).total_items == 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import socket
 from dataclasses import replace
@@ -60,8 +61,11 @@ def conference(**changes) -> ConferenceRecord:
     return replace(record, **changes)
 
 
+ROOM_KEY = "room-key-for-the-tests-0123456789"
+
+
 def settings(**env):
-    return load_settings(env, env_file=None, require_token=False)
+    return load_settings({"ROOM_SECRET": ROOM_KEY, **env}, env_file=None, require_token=False)
 
 
 def bbb_settings(api_url: str, *, secret: str = SECRET, algorithm: str = "sha256", **env):
@@ -106,14 +110,34 @@ async def test_simple_platforms_prepare_nothing_and_cannot_tell_if_running():
 # --- Jitsi -----------------------------------------------------------------------------
 
 
-def test_jitsi_room_keeps_the_existing_link_scheme():
-    # f"Conference{code}-{sha256(f'{code}:{id}:{created_at}')[:10]}", as bot/video.py had it:
-    # links already sent in e-mails and calendars must keep working.
+def test_jitsi_room_is_the_id_and_a_keyed_hash():
+    # Conference<ID>-<the first 12 hex digits of HMAC-SHA256(key, "<row id>:<ID>")>.
     record = conference()
-    digest = hashlib.sha256(b"team-sync-42:7:1741000000").hexdigest()[:10]
+    digest = hmac.new(ROOM_KEY.encode(), b"7:team-sync-42", hashlib.sha256).hexdigest()[:12]
     assert make_platform(settings()).join_url(record) == (
         f"https://meet.jit.si/Conferenceteam-sync-42-{digest}"
     )
+
+
+def test_jitsi_room_cannot_be_derived_without_the_key():
+    record = conference()
+    room = make_platform(settings()).join_url(record)
+    # What anyone could know or guess: the ID, the row id, the creation time.
+    for guess in (
+        f"team-sync-42:7:{record.created_at}",
+        "7:team-sync-42",
+        f"7:team-sync-42:{record.created_at}",
+    ):
+        assert hashlib.sha256(guess.encode()).hexdigest()[:12] not in room
+        assert hashlib.sha256(guess.encode()).hexdigest()[:10] not in room
+    other = make_platform(settings(ROOM_SECRET="another-key-of-another-bot-0123"))
+    assert other.join_url(record) != room
+    # An explicit key (the one the bot keeps) wins over nothing, ROOM_SECRET over none.
+    kept = make_platform(settings(ROOM_SECRET=""), room_secret=ROOM_KEY)
+    assert kept.join_url(record) == room
+    with pytest.raises(ValueError, match="room secret"):
+        make_platform(settings(ROOM_SECRET=""))
+    assert ROOM_KEY not in repr(kept)
 
 
 def test_jitsi_room_is_stable_per_conference_and_differs_across_conferences():
@@ -122,7 +146,6 @@ def test_jitsi_room_is_stable_per_conference_and_differs_across_conferences():
     assert jitsi.join_url(conference()) == url
     assert jitsi.join_url(conference(topic="Renamed", password="other")) == url
     assert jitsi.join_url(conference(id=8)) != url
-    assert jitsi.join_url(conference(created_at=1_741_000_001)) != url
     assert jitsi.join_url(conference(conference_code="other-code")) != url
     assert jitsi.join_url(conference(), moderator=True) == url
 

@@ -56,6 +56,7 @@ def test_token_is_optional_for_offline_use():
         ("MAIL_HOURLY_LIMIT", "0"),
         ("MAIL_MAX_INVITEES", "many"),
         ("MAIL_KEEP_DAYS", "0"),
+        ("ROOM_SECRET", "short-key"),
     ],
 )
 def test_malformed_value_names_the_setting(name, value):
@@ -71,8 +72,15 @@ def test_secrets_never_appear_in_errors_or_repr():
     with pytest.raises(SettingsError) as error:
         load(TELEGRAM_BOT_TOKEN="secret-looking-but-bad")
     assert "secret-looking-but-bad" not in str(error.value)
-    settings = load(TELEGRAM_BOT_TOKEN=TOKEN, SMTP_PASSWORD="hunter2")
+    with pytest.raises(SettingsError) as error:
+        load(TELEGRAM_BOT_TOKEN=TOKEN, ROOM_SECRET="tooshort")
+    assert "tooshort" not in str(error.value)
+    settings = load(
+        TELEGRAM_BOT_TOKEN=TOKEN, SMTP_PASSWORD="hunter2", ROOM_SECRET="a-room-key-long-enough"
+    )
     assert TOKEN not in repr(settings) and "hunter2" not in repr(settings)
+    assert "a-room-key-long-enough" not in repr(settings)
+    assert settings.room_secret.reveal() == "a-room-key-long-enough"
     assert repr(Secret("x")) == "Secret('********')"
 
 

@@ -167,3 +167,19 @@ async def test_events_are_not_lost_or_reordered(emu: BotAPIEmulator, bot_app: Ap
     assert sorted(texts) == [f"echo: m{i}" for i in range(5)]
     await asyncio.sleep(0)
     assert alice.skip_pending() == 0
+
+
+async def test_a_user_edits_a_message(emu: BotAPIEmulator, bot_app: App) -> None:
+    alice = emu.user("Alice")
+    sent = await alice.send("first")
+    assert (await alice.expect_message()).text == "echo: first"
+    edited = await alice.edit(sent, "second /start")
+    assert edited.text == "second /start" and edited.message_id == sent.message_id
+    # The demo bot echoes text, edited or not: it got an edited_message update.
+    assert (await alice.expect_message()).text == "echo: second /start"
+    delivered = [u for c in emu.calls_of("getUpdates") if c.ok for u in c.result]
+    [update] = [u for u in delivered if "edited_message" in u]
+    assert update["edited_message"]["edit_date"] >= update["edited_message"]["date"]
+    assert update["edited_message"]["entities"][0]["type"] == "bot_command"
+    with pytest.raises(AssertionError, match="own messages"):
+        await emu.user("Bob").edit(sent, "not yours", chat=alice.chat_id)

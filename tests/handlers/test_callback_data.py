@@ -43,9 +43,12 @@ def test_every_keyboard_fits_telegrams_limit():
             keyboards.main_menu(t),
             keyboards.profile_card(t, remember_name=True, reminder="off"),
             keyboards.language_choice(cb.PROFILE, t),
-            keyboards.conference_actions(t, 10**17, archived=False),
+            keyboards.conference_actions(t, 10**17, archived=False, can_notify=True),
             keyboards.conference_actions(t, 10**17, archived=True),
             keyboards.confirm_delete(t, 10**17),
+            keyboards.confirm_new_link(t, 10**17),
+            keyboards.participants(t, 10**17, [("x", "t", -(10**17) + 1)], 10**4, 10**5),
+            keyboards.confirm_removal(t, 10**17, "t", -(10**17) + 1, 10**4),
             keyboards.conference_log(t, "s", [("1. x", 10**17)], 5, 50),
             keyboards.form_review(t, allow=True, editing=False),
             keyboards.form_start_prompt(t, back_to_review=True),
@@ -56,3 +59,10 @@ def test_every_keyboard_fits_telegrams_limit():
                 for button in row:
                     if button.callback_data:
                         assert len(button.callback_data.encode()) <= 64
+
+
+def test_chat_ids_of_groups_are_negative_and_still_numbers_only():
+    decoded = cb.decode(cb.encode(cb.CONFERENCE, "rm", 7, "t", -1001234567890, 0))
+    assert decoded.arg_chat_id(2) == -1001234567890 and decoded.arg_int(2) is None
+    for forged in ("--1", "-", "1-1", "-1e3"):
+        assert cb.CallbackData("conf", "rm", ("7", "t", forged)).arg_chat_id(2) is None

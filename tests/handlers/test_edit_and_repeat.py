@@ -39,14 +39,16 @@ async def test_edit_topic_password_toggle_and_save(bot, emu):
     await anna.press(form, "💾 Save")
     saved = await anna.expect_edit(form)
     assert "Changes saved" in saved.text and "Renamed" in saved.text
-    assert "have not been told" not in saved.text  # the start did not move
+    # Nobody to tell: the card neither reminds nor offers "Notify participants".
+    assert "have not been told" not in saved.text
+    assert "📣 Notify participants" not in saved.button_texts()
     conference = await bot.services.conferences.owned(anna.id, conference_id)
     assert (conference.topic, conference.password, conference.allow_without_owner) == (
         "Renamed",
         "newpass1",
         False,
     )
-    assert not conference.changed_since_notice
+    assert conference.changed_since_notice  # a new topic and password: news for anyone
 
 
 async def test_moving_the_start_keeps_the_length_and_marks_participants_untold(bot, emu):
@@ -62,7 +64,7 @@ async def test_moving_the_start_keeps_the_length_and_marks_participants_untold(b
     assert "10:00" in form.text and "11:30" in form.text
     await anna.press(form, "💾 Save")
     saved = await anna.expect_edit(form)
-    assert "participants have not been told yet" in saved.text
+    assert "10:00" in saved.text and "have not been told yet" not in saved.text  # nobody yet
     conference = await bot.services.conferences.owned(anna.id, conference_id)
     assert conference.ends_at - conference.starts_at == 90 * 60
     assert conference.changed_since_notice

@@ -107,6 +107,7 @@ async def test_update_and_cancel_keep_uid_and_raise_sequence(bot, emu, smtp):
     card = await anna.expect_edit(form)
     assert "have not been told yet" in card.text
     await anna.press(card, "Notify participants")
+    assert "Sending the update to the participants (1)" in (await anna.expect_message()).text
     summary = await anna.expect_message()
     assert "1 by e-mail" in summary.text and "0 of 0 in Telegram" in summary.text
     card = await anna.expect_edit(card)

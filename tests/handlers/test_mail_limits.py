@@ -63,7 +63,8 @@ class TestOneDailyBudget:
         await move_start(bot, anna.id, conference_id, 1)
         card = await open_card(anna)
         await anna.press(card, "Notify participants")  # 5: two updates
-        assert "2 by e-mail" in (await anna.expect_message()).text
+        assert "Sending the update" in (await anna.expect_message()).text
+        assert "2 by e-mail" in (await anna.expect_message()).text  # the summary
         await boris.expect_message()
         await smtp.wait_for(5)
         assert await kinds_sent_by(bot, anna.id) == {

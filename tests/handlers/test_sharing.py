@@ -59,7 +59,7 @@ async def test_share_text_and_deep_link_for_a_second_user(bot, emu):
 
     # A wrong token, and a forged calendar press by a stranger.
     await boris.send("/start notatoken")
-    assert "ссылка неверна" in (await boris.expect_message()).text
+    assert "ссылка больше не действует" in (await boris.expect_message()).text
     stranger, stranger_menu = await person(emu, "Eve")
     await stranger.press_data(stranger_menu, f"part:ics:{conference_id}")
     assert (await stranger.expect_callback_answer()).text == "This conference no longer exists."
@@ -99,6 +99,7 @@ async def test_participants_and_groups_get_change_notices_with_a_summary(bot, em
         chat_id=blocker.id,
     )
     await anna.press(card, "Notify participants")
+    assert "Sending the update to the participants (3)" in (await anna.expect_message()).text
     summary = await anna.expect_message()
     assert "2 of 3 in Telegram" in summary.text
     assert "Blocker: blocked the bot" in summary.text
@@ -110,6 +111,7 @@ async def test_participants_and_groups_get_change_notices_with_a_summary(bot, em
     await move_start(bot, anna.id, conference_id, 1)
     card = await card_of(anna)
     await anna.press(card, "Notify participants")
+    assert "Sending the update" in (await anna.expect_message()).text
     assert "2 of 2 in Telegram" in (await anna.expect_message()).text
 
 
@@ -156,10 +158,15 @@ async def test_no_conferences_inline_and_in_groups(bot, emu):
 
 async def test_notify_without_participants_says_so(bot, emu):
     anna, _ = await person(emu)
-    await add_conferences(bot, anna.id, [3])
+    [conference_id] = await add_conferences(bot, anna.id, [3])
+    await move_start(bot, anna.id, conference_id, 1)
     card = await card_of(anna)
-    await anna.press(card, "Notify participants")
-    assert "no participants yet" in (await anna.expect_message()).text
+    # Changed, but nobody to tell: no reminder on the card and no button.
+    assert "Notify participants" not in card.button_texts()
+    assert "have not been told yet" not in card.text
+    await anna.press_data(card, f"conf:notify:{conference_id}")
+    assert "no participants yet" in (await anna.expect_callback_answer()).text
+    await anna.expect_no_message(within=0.3)
 
 
 async def test_a_participant_who_blocks_the_bot_is_skipped(bot, emu):

@@ -1,0 +1,29 @@
+"""Keys the bot keeps for itself: made on the first start, stored in its database, and
+overridable by a setting (so several processes, or a restored backup, can share one).
+
+The room key makes Jitsi room names unguessable: a room is named from the conference by
+a keyed hash (HMAC-SHA256, bot/platforms/jitsi.py), so knowing a conference ID, its row
+id or when it was made is not enough to find the room.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from bot.clock import Clock
+from bot.settings import Settings
+from storage.bot_secrets import BotSecretRepository
+from storage.db import Database
+
+ROOM_KEY = "room"
+_KEY_BYTES = 32  # 43 URL-safe characters, 256 bits
+
+
+async def room_secret(database: Database, settings: Settings, clock: Clock) -> str:
+    """ROOM_SECRET if set; else the key stored on the first start (made then)."""
+    if settings.room_secret is not None:
+        return settings.room_secret.reveal()
+    async with database.transaction() as tx:
+        return await BotSecretRepository(tx).get_or_create(
+            ROOM_KEY, secrets.token_urlsafe(_KEY_BYTES), now=clock.timestamp()
+        )
