@@ -333,4 +333,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        11,
+        "participants of scheduled conferences are due a notice about the new rooms",
+        (
+            # Migration 10 made video rooms unguessable, so every room changed: the links
+            # participants already hold lead to the old room. Marking such conferences as
+            # changed lets their owners send the new link with "Notify participants".
+            """
+            UPDATE conferences SET changed_since_notice = 1
+            WHERE ends_at > CAST(strftime('%s', 'now') AS INTEGER)
+              AND (EXISTS (SELECT 1 FROM invitations AS i
+                           WHERE i.conference_id = conferences.id AND i.removed_at IS NULL)
+                   OR EXISTS (SELECT 1 FROM participants AS p
+                              WHERE p.conference_id = conferences.id AND p.is_active = 1
+                                AND p.removed_at IS NULL))
+            """,
+        ),
+    ),
 )

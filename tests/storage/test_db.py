@@ -255,3 +255,40 @@ async def test_migration_8_makes_addresses_of_earlier_versions_wait_for_a_code(
         assert await VerificationRepository(upgraded).get(2) is None
     finally:
         await upgraded.close()
+
+
+async def test_migration_11_marks_conferences_whose_participants_hold_old_room_links(
+    tmp_path, monkeypatch
+):
+    import storage.db as db_module
+
+    path = tmp_path / "bot.sqlite3"
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:10])
+    old = await Database.open(path)
+    await old.execute(
+        "INSERT INTO users (id, full_name, language, timezone, created_at, updated_at,"
+        " last_seen_at) VALUES (1, 'Anna', 'en', 'UTC', 0, 0, 0)"
+    )
+    far = 4_000_000_000  # in 2096: scheduled whatever the machine's clock says
+    for row_id, ends_at in ((1, far), (2, far), (3, 1_000)):
+        await old.execute(
+            "INSERT INTO conferences (id, owner_id, topic, starts_at, ends_at, conference_code,"
+            " password, created_at, updated_at) VALUES (?, 1, 't', ?, ?, ?, 'pw12', 0, 0)",
+            (row_id, ends_at - 60, ends_at, f"code{row_id:05d}"),
+        )
+    for conference_id in (1, 3):  # 2 has nobody to tell; 3 is over
+        await old.execute(
+            "INSERT INTO participants (conference_id, chat_id, kind, created_at)"
+            " VALUES (?, 9, 'user', 0)",
+            (conference_id,),
+        )
+    await old.close()
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:11])
+    upgraded = await Database.open(path)
+    try:
+        marked = await upgraded.fetch_all(
+            "SELECT id FROM conferences WHERE changed_since_notice = 1 ORDER BY id"
+        )
+        assert [row[0] for row in marked] == [1]
+    finally:
+        await upgraded.close()
