@@ -18,6 +18,7 @@ from bot.admin import AdminService
 from bot.clock import Clock
 from bot.conferences import ConferenceService
 from bot.context import BotContext, Services, install_services
+from bot.health import HealthService
 from bot.invitations import InvitationService
 from bot.joining import JoinService
 from bot.keys import room_secret
@@ -91,6 +92,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
             join_early_minutes=settings.join_early_minutes,
             on_unreachable=sharing.chat_unreachable,
         ),
+        health=HealthService(database, clock),
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
     updates = PerPersonUpdateProcessor()

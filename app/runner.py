@@ -1,8 +1,9 @@
 """Runs the Application with long polling until told to stop.
 
 The same runner serves `python -m bot`, the tests and the sandbox, so what is tested is
-what runs. It follows PTB's own order: initialize, post_init, start, poll; and back:
-stop polling, stop (in-flight updates finish, persistence is flushed), shutdown.
+what runs. It follows PTB's own order: initialize, post_init, start, poll (and the web
+side, when PUBLIC_URL is set); and back: the web side first, stop polling, stop
+(in-flight updates finish, persistence is flushed), shutdown.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import signal
 
 from telegram import Update
 from telegram.ext import Application
+
+from app.web import start_web, stop_web
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +38,11 @@ class BotRunner:
             timeout=self._poll_timeout,
             allowed_updates=Update.ALL_TYPES,
         )
+        await start_web(app)
 
     async def stop(self) -> None:
         app = self.application
+        await stop_web(app)
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.admin import AdminService
 from bot.clock import Clock
 from bot.conferences import ConferenceService
+from bot.health import HealthService
 from bot.i18n import Translator
 from bot.invitations import InvitationService
 from bot.joining import JoinService
@@ -44,6 +45,7 @@ class Services:
     joining: JoinService
     reminders: ReminderService
     admin: AdminService
+    health: HealthService
 
 
 # ExtBot[Any]: sends may carry our limiter's `rate_limit_args` (bot/ratelimit.py Bulk).

@@ -9,6 +9,7 @@ before any handler writes the record.
 from __future__ import annotations
 
 import logging
+from dataclasses import fields
 
 from bot.settings import Secret, Settings
 
@@ -45,12 +46,9 @@ class SecretMaskingFilter(logging.Filter):
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    values = (
-        settings.telegram_bot_token,
-        settings.smtp_password,
-        settings.bbb_secret,
-        settings.room_secret,
-    )
+    """Every secret setting's value: each field that holds a `Secret`, so a new secret
+    setting is masked without anyone remembering to list it here."""
+    values = (getattr(settings, field.name) for field in fields(settings))
     return [value.reveal() for value in values if isinstance(value, Secret)]
 
 

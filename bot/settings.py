@@ -20,6 +20,7 @@ from dotenv import dotenv_values
 
 from bot.i18n import LANGUAGES
 
+TELEGRAM_MODES = ("polling", "webhook")
 VIDEO_PLATFORMS = ("jitsi", "bbb", "template")
 SMTP_TLS_MODES = ("starttls", "tls", "none")
 BBB_CHECKSUMS = ("sha1", "sha256", "sha512")
@@ -89,6 +90,13 @@ class Settings:
     log_level: str = "INFO"
     flood_max_updates: int = 30  # updates one person may send per flood window
     flood_window_seconds: int = 10
+    # The web side (web/): served only when PUBLIC_URL is set, at WEB_HOST:WEB_PORT
+    # behind the operator's reverse proxy that answers at PUBLIC_URL.
+    public_url: str | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    telegram_mode: str = "polling"  # or "webhook" (needs PUBLIC_URL)
+    metrics_token: Secret | None = None  # /metrics wants "Authorization: Bearer <it>"
 
     def is_admin(self, telegram_id: int) -> bool:
         return telegram_id in self.admin_ids
@@ -176,6 +184,11 @@ def load_settings(
         flood_window_seconds=reader.get(
             "FLOOD_WINDOW_SECONDS", _int_between(1, 3600), defaults.flood_window_seconds
         ),
+        public_url=reader.get("PUBLIC_URL", _parse_http_url, None),
+        web_host=reader.get("WEB_HOST", str, defaults.web_host),
+        web_port=reader.get("WEB_PORT", _int_between(0, 65535), defaults.web_port),
+        telegram_mode=reader.get("TELEGRAM_MODE", _one_of(TELEGRAM_MODES), defaults.telegram_mode),
+        metrics_token=reader.get("METRICS_TOKEN", Secret, None),
         log_level=reader.get(
             "LOG_LEVEL",
             _one_of(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
@@ -183,7 +196,16 @@ def load_settings(
         ),
     )
     _check_video_platform(settings)
+    _check_web(settings)
     return settings
+
+
+def _check_web(settings: Settings) -> None:
+    if settings.telegram_mode == "webhook" and settings.public_url is None:
+        raise SettingsError(
+            "TELEGRAM_MODE",
+            "webhook needs PUBLIC_URL, the https address Telegram sends updates to",
+        )
 
 
 def _check_video_platform(settings: Settings) -> None:

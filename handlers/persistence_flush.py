@@ -22,8 +22,10 @@ async def flush(update: Update, context: BotContext) -> None:
 
 
 async def hold_replies(update: Update, context: BotContext) -> None:
-    """Group -4: from here on, this update's replies wait for the flush."""
+    """Group -4, the first thing every update meets: from here on, its replies wait for
+    the flush; and the health check (/healthz) learns that updates still arrive."""
     context.pending_replies = []
+    context.services.health.note_update()
 
 
 def holding_handler() -> BaseHandler:

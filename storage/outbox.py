@@ -96,6 +96,13 @@ class OutboxRepository:
             "SELECT MIN(next_attempt_at) FROM outbox WHERE status = ?", (PENDING,)
         )
 
+    async def backlog(self) -> tuple[int, int | None]:
+        """How many messages wait to be sent, and when the oldest of them was queued."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = ?", (PENDING,)
+        )
+        return (int(row[0]), row[1]) if row is not None else (0, None)
+
     async def due(self, now: int, limit: int) -> list[OutboxRow]:
         """Pending rows whose time has come, those waiting longest first."""
         rows = await self._db.fetch_all(

@@ -1,4 +1,5 @@
 """The layers point one way: handlers -> bot -> storage, with app/ (the wiring) above them.
+web/ is a user interface beside handlers/: it calls the core and never the chat UI.
 
 Read from the source with `ast`, so an import inside a function or under TYPE_CHECKING
 counts as much as one at the top. The checker is tested on a small tree of its own, so
@@ -15,7 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lower number = lower layer. A module may import its own layer and the ones below it.
-LAYERS = {"storage": 0, "bot": 1, "handlers": 2, "app": 3}
+LAYERS = {"storage": 0, "bot": 1, "handlers": 2, "web": 2, "app": 3}
+# The two user interfaces share no code with each other; what they share is the core.
+SIBLINGS = {"handlers": {"web"}, "web": {"handlers"}}
 # Never imported by the layers: the test and sandbox stand-in for Telegram.
 TEST_ONLY = {"emulator"}
 # Packages a layer may not import although they are not ours.
@@ -46,6 +49,7 @@ def violations(root: Path) -> list[str]:
                 continue
             for package in sorted(imported_packages(path.read_text(encoding="utf-8"))):
                 upward = package in LAYERS and LAYERS[package] > rank
+                upward = upward or package in SIBLINGS.get(layer, set())
                 test_only = package in TEST_ONLY and layer != "app"
                 library = package in FORBIDDEN_LIBRARIES.get(layer, set())
                 if upward or test_only or library:
@@ -88,6 +92,13 @@ def test_the_entry_point_only_calls_into_app() -> None:
             "from app.runner import BotRunner",
             "handlers/menu.py: handlers imports app",
         ),
+        ("web/join.py", "from handlers import keyboards", "web/join.py: web imports handlers"),
+        (
+            "handlers/menu.py",
+            "from web.site import build_site",
+            "handlers/menu.py: handlers imports web",
+        ),
+        ("web/join.py", "from app.web import start_web", "web/join.py: web imports app"),
     ],
 )
 def test_the_checker_catches_a_wrong_import(

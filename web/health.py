@@ -1,0 +1,27 @@
+"""GET /healthz: 200 with a small JSON when the bot can work, 503 when it cannot."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.health import HealthService
+
+HEALTH_KEY = web.AppKey("health", HealthService)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    report = await request.app[HEALTH_KEY].check()
+    body = {
+        "status": "ok" if report.healthy else "unavailable",
+        "database": "ok" if report.database_ok else "unreachable",
+        "last_update_at": report.last_update_at,
+        "outbox": {
+            "pending": report.outbox_pending,
+            "oldest_pending_age_seconds": report.oldest_pending_age,
+        },
+    }
+    return web.json_response(body, status=200 if report.healthy else 503)
+
+
+def routes() -> list[web.RouteDef]:
+    return [web.get("/healthz", healthz)]
