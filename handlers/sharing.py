@@ -308,10 +308,11 @@ async def on_group_pick(update: Update, context: BotContext) -> None:
 
 
 async def on_notify(update: Update, context: BotContext) -> None:
-    """ "Notify participants": the change is claimed in the database (so only one press
-    ever sends), updated invitations are queued by e-mail, and the owner is answered at
-    once; the Telegram notices and the posted cards' edits go out in the background,
-    paced by the rate limiter, and a summary follows when they are done."""
+    """ "Notify participants" (and "Send" under the question after Save): the change is
+    claimed in the database (so only one press ever sends), updated invitations are
+    queued by e-mail, and the owner is answered at once; the Telegram notices and the
+    posted cards' edits go out in the background, paced by the rate limiter, and a
+    summary follows when they are done."""
     conference = await pressed_conference(update, context, scheduled_only=True)
     if conference is None:
         return

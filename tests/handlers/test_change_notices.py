@@ -1,11 +1,14 @@
-"""Notices that say what changed (issue 13, section 3).
+"""Notices that say what changed, asked at the right moment (issue 13, section 3).
 
-The notice in Telegram and the update e-mail (text and HTML) show each changed field as
-old -> new, in each reader's language and time zone. An e-mail invitee keeps the
-language of their first invitation, and the ORGANIZER of a conference's invitations
-stays the one of the first. Through the emulator and a real SMTP server on loopback;
-calendars parsed back with icalendar.
+After Save on an edit (or Schedule on a repeat) of a conference with participants, the
+owner is asked at once whether to send the update; the notice in Telegram and the update
+e-mail (text and HTML) show each changed field as old -> new, in each reader's language
+and time zone. An e-mail invitee keeps the language of their first invitation, and the
+ORGANIZER of a conference's invitations stays the one of the first. Through the
+emulator and a real SMTP server on loopback; calendars parsed back with icalendar.
 """
+
+from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
@@ -68,7 +71,7 @@ def event_of(message):
     return calendar, calendar.walk("VEVENT")[0]
 
 
-async def test_edit_of_start_and_topic_then_notify_shows_old_and_new_everywhere(bot, emu, smtp):
+async def test_edit_of_start_and_topic_then_send_shows_old_and_new_everywhere(bot, emu, smtp):
     anna, _ = await person(emu)
     [conference_id] = await add_conferences(bot, anna.id, [3], topic="Standup")  # 15:00 UTC
     boris = await join_by_link(bot, emu, anna.id, conference_id, "Борис", "ru")
@@ -85,10 +88,14 @@ async def test_edit_of_start_and_topic_then_notify_shows_old_and_new_everywhere(
     form = await edit_in_form(anna, card, Topic="Daily standup", Start="today 16:00")
     await anna.press(form, "💾 Save")
     asked = await anna.expect_edit(form)
-    assert "Changes saved" in asked.text and UNTOLD in asked.text
-    await boris.expect_no_message(within=0.3)  # nothing goes out before the owner says so
+    # The conference card, with the question under it: Send or Don't send.
+    assert "Changes saved" in asked.text and "Daily standup" in asked.text
+    assert "Send the update to the participants (3)?" in asked.text
+    assert asked.button_texts() == ["📣 Send", "Don’t send"]
+    assert UNTOLD not in asked.text  # the question stands for the reminder
+    await boris.expect_no_message(within=0.3)  # nothing goes out before the answer
 
-    await anna.press(asked, NOTIFY)
+    await anna.press(asked, "📣 Send")
     assert "Sending the update to the participants (3)" in (await anna.expect_message()).text
     card = await anna.expect_edit(asked)
     assert UNTOLD not in card.text and NOTIFY not in card.button_texts()
@@ -120,7 +127,7 @@ async def test_edit_of_start_and_topic_then_notify_shows_old_and_new_everywhere(
     assert "Standup</s> → <strong>Daily standup</strong>" in html
     assert "→ <strong>16:00" in html
 
-    # A replayed Notify, and a forged one by a stranger: nothing more goes out.
+    # A replayed Send, and a forged one by a stranger: nothing more goes out.
     await anna.press_data(card, f"conf:notify:{conference_id}")
     assert UP_TO_DATE in (await anna.expect_callback_answer()).text
     eve, eve_menu = await person(emu, "Eve")
@@ -130,6 +137,86 @@ async def test_edit_of_start_and_topic_then_notify_shows_old_and_new_everywhere(
     await group.expect_no_message(within=0.1)
     await bot.services.mail_sender.send_due()
     assert len(smtp.messages) == 2
+
+
+async def test_dont_send_keeps_the_reminder_and_notify_for_later(bot, emu, smtp):
+    anna, _ = await person(emu)
+    [conference_id] = await add_conferences(bot, anna.id, [3], topic="Standup")
+    boris = await join_by_link(bot, emu, anna.id, conference_id, "Boris")
+    card = await card_of(anna)
+    form = await edit_in_form(anna, card, Password="newpass9")
+    await anna.press(form, "💾 Save")
+    asked = await anna.expect_edit(form)
+    assert "Send the update to the participants (1)?" in asked.text
+    await anna.press(asked, "Don’t send")
+    card = await anna.expect_edit(asked)
+    assert UNTOLD in card.text and NOTIFY in card.button_texts()
+    await boris.expect_no_message(within=0.5)
+
+    # Told later with Notify: the password, old -> new.
+    await anna.press(card, NOTIFY)
+    assert "Sending the update" in (await anna.expect_message()).text
+    notice = (await boris.expect_message()).text
+    assert "• Password: pw12 → newpass9" in notice
+
+
+async def test_no_question_without_participants_or_for_the_toggle_alone(bot, emu, smtp):
+    anna, _ = await person(emu)
+    [alone, shared] = await add_conferences(bot, anna.id, [3, 5], topic="Call {n}")
+    # Nobody to tell: the card, with its usual buttons.
+    card = await card_of(anna)
+    form = await edit_in_form(anna, card, Topic="Call 1 renamed")
+    await anna.press(form, "💾 Save")
+    saved = await anna.expect_edit(form)
+    assert "Changes saved" in saved.text and "Send the update" not in saved.text
+    assert "✏️ Edit" in saved.button_texts() and NOTIFY not in saved.button_texts()
+
+    # Someone who opened the link after that edit knows the new topic: nobody is untold.
+    boris = await join_by_link(bot, emu, anna.id, alone, "Boris")
+    await anna.send("/log")
+    log = await anna.expect_message()
+    await anna.press(log, "1. Call 1 renamed")
+    card = await anna.expect_edit(log)
+    assert UNTOLD not in card.text and NOTIFY not in card.button_texts()
+
+    # The owner-absence toggle alone is not news for participants: no question.
+    await anna.press(card, "✏️ Edit")
+    form = await anna.expect_edit(card)
+    await anna.press(form, "Allow joining")
+    form = await anna.expect_edit(form)
+    await anna.press(form, "💾 Save")
+    saved = await anna.expect_edit(form)
+    assert "Changes saved" in saved.text and "Send the update" not in saved.text
+    assert UNTOLD not in saved.text and NOTIFY not in saved.button_texts()
+    await boris.expect_no_message(within=0.3)
+    assert shared  # the second conference stays untouched by all this
+
+
+async def test_repeat_of_an_archived_conference_with_participants_asks(bot, emu, smtp, clock):
+    anna, _ = await person(emu)
+    [conference_id] = await add_conferences(bot, anna.id, [1], topic="Retro")  # 13:00 UTC
+    boris = await join_by_link(bot, emu, anna.id, conference_id, "Boris")
+    clock.advance(timedelta(hours=3))  # 15:00: Retro is over, in the archive
+    await anna.send("/log")
+    log = await anna.expect_message()
+    await anna.press(log, "🗄 Conference archive")
+    log = await anna.expect_edit(log)
+    await anna.press(log, "1. Retro")
+    card = await anna.expect_edit(log)
+    await anna.press(card, "🔁 Repeat")
+    prompt = await anna.expect_edit(card)
+    await anna.send("tomorrow 13:00")
+    review = await anna.expect_message()
+    await anna.press(review, "✅ Schedule")
+    asked = await anna.expect_edit(review)
+    assert "back among “Scheduled conferences”" in asked.text
+    assert "Send the update to the participants (1)?" in asked.text
+    assert prompt.message_id != asked.message_id
+    await anna.press(asked, "📣 Send")
+    assert "Sending the update" in (await anna.expect_message()).text
+    notice = (await boris.expect_message()).text
+    start = line_with(notice, "• Start:")
+    assert "Wed 25 Nov 2026, 13:00" in start and "Thu 26 Nov 2026, 13:00" in start
 
 
 async def test_an_invitee_keeps_the_language_of_the_first_invitation(bot, emu, smtp):
