@@ -25,7 +25,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import Translator
-from bot.invitations import NotifyResult
+from bot.invitations import CancelResult, NotifyResult
 from bot.sharing import deep_link
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
@@ -394,7 +394,9 @@ async def _send_summary(context: BotContext, chat_id: int, summary: str) -> None
 
 
 async def on_delete_and_notify(update: Update, context: BotContext) -> None:
-    """ "OK and notify participants": METHOD:CANCEL by e-mail, a message in Telegram."""
+    """ "OK and notify participants": METHOD:CANCEL by e-mail (queued with the deletion),
+    and the owner answered at once; the Telegram messages go out in the background, like
+    "Notify participants", and a summary follows when they are done."""
     data = pressed_data(update)
     conference_id = data.arg_int() if data else None
     owner = context.current_user
@@ -413,6 +415,33 @@ async def on_delete_and_notify(update: Update, context: BotContext) -> None:
         return
     await answer_press(update)
     conference = result.conference
+    kind = "a" if context.services.conferences.is_archived(conference) else "s"
+    await show(
+        update,
+        context,
+        t(
+            "notify.deleted_sending",
+            topic=conference.topic,
+            count=result.emails + len(result.participants),
+        ),
+        keyboards.back_to_log(t, kind),
+    )
+    chat_id = chat_id_of(update)
+    await after_replies(
+        context,
+        lambda: context.application.create_task(
+            _tell_cancelled_in_background(context, owner, result, chat_id),
+            name=f"cancel-{conference.id}",
+        ),
+    )
+
+
+async def _tell_cancelled_in_background(
+    context: BotContext, owner: UserRecord, result: CancelResult, chat_id: int
+) -> None:
+    """The Telegram side of "OK and notify participants", then the summary."""
+    t = Translator(owner.language)
+    conference = result.conference
 
     def render(tr: Translator, timezone: str) -> tuple[str, InlineKeyboardMarkup | None]:
         return tr(
@@ -421,16 +450,15 @@ async def on_delete_and_notify(update: Update, context: BotContext) -> None:
             start=moment(tr, conference.starts_at, timezone),
         ), None
 
-    report = await tell_participants(context, owner, result.participants, render)
-    kind = "a" if context.services.conferences.is_archived(conference) else "s"
-    await show(
-        update,
-        context,
-        _summary(
+    try:
+        report = await tell_participants(context, owner, result.participants, render)
+        summary = _summary(
             t, "notify.deleted_notified", report, emails=result.emails, topic=conference.topic
-        ),
-        keyboards.back_to_log(t, kind),
-    )
+        )
+    except Exception:  # the conference is gone: the owner must hear that telling failed
+        log.exception("Telling the participants of deleted conference %s failed", conference.id)
+        summary = t("notify.failed")
+    await _send_summary(context, chat_id, summary)
 
 
 def _summary(t: Translator, key: str, report: NoticeReport, **values: object) -> str:

@@ -4,8 +4,9 @@ After Save on an edit (or Schedule on a repeat) of a conference with participant
 owner is asked at once whether to send the update; the notice in Telegram and the update
 e-mail (text and HTML) show each changed field as old -> new, in each reader's language
 and time zone. An e-mail invitee keeps the language of their first invitation, and the
-ORGANIZER of a conference's invitations stays the one of the first. Through the
-emulator and a real SMTP server on loopback; calendars parsed back with icalendar.
+ORGANIZER of a conference's invitations stays the one of the first. Deleting with a
+notice answers the owner before the notices go out. Through the emulator and a real SMTP
+server on loopback; calendars parsed back with icalendar.
 """
 
 from datetime import timedelta
@@ -304,3 +305,38 @@ async def test_the_bot_stays_the_organizer_when_it_was_the_first(bot, emu, smtp)
     organizers = {str(event_of(message)[1]["organizer"]) for message in (first, cancel)}
     assert organizers == {"mailto:bot@conference.test"}
     assert first["Reply-To"] is None and cancel["Reply-To"] == "anna@example.com"
+
+
+async def test_delete_and_notify_answers_before_the_notices_go_out(bot, emu, smtp):
+    anna, _ = await person(emu)
+    [conference_id] = await add_conferences(bot, anna.id, [3], topic="Offsite")
+    boris = await join_by_link(bot, emu, anna.id, conference_id, "Boris")
+    carl = await join_by_link(bot, emu, anna.id, conference_id, "Carl")
+    await invite(bot, anna.id, conference_id, "bob@example.com")
+    card = await card_of(anna)
+    await anna.press(card, "🗑 Delete")
+    question = await anna.expect_edit(card)
+    emu.clear_calls()
+    await anna.press(question, "OK and notify participants")
+    deleted = await anna.expect_edit(question)
+    assert "“Offsite” is deleted" in deleted.text
+    assert "Telling the participants (3)" in deleted.text
+    summary = await anna.expect_message()
+    assert "1 by e-mail" in summary.text and "2 of 2 in Telegram" in summary.text
+    for guest in (boris, carl):
+        assert "“Offsite”" in (await guest.expect_message()).text
+
+    # In the order Telegram saw it: the press answered, the owner's screen edited, then
+    # the participants' messages, then the summary.
+    calls = [
+        (call.method, str(call.params.get("chat_id")))
+        for call in emu.calls
+        if call.method in ("answerCallbackQuery", "editMessageText", "sendMessage")
+    ]
+    owner_edit = calls.index(("editMessageText", str(anna.id)))
+    notices = [calls.index(("sendMessage", str(guest.id))) for guest in (boris, carl)]
+    assert calls[0][0] == "answerCallbackQuery"
+    assert owner_edit < min(notices)
+    assert calls.index(("sendMessage", str(anna.id))) > max(notices)
+    cancel = (await smtp.wait_for(2))[1]
+    assert event_of(cancel)[0]["method"] == "CANCEL"
