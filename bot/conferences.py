@@ -302,9 +302,11 @@ class ConferenceService:
         assert updated is not None
         return updated
 
-    async def apply_edit(self, owner_id: int, draft: Draft) -> tuple[ConferenceRecord, bool]:
+    async def apply_edit(
+        self, owner_id: int, draft: Draft
+    ) -> tuple[ConferenceRecord, frozenset[str]]:
         """Save an edit form: only what differs from the stored conference is changed.
-        Returns the conference and whether anything changed."""
+        Returns the conference and the names of the fields that changed (none: nothing)."""
         assert draft.editing_id is not None
         current = await self.owned(owner_id, draft.editing_id)
         if current is None:
@@ -318,12 +320,13 @@ class ConferenceService:
         }
         changes = {name: value for name, value in wanted.items() if getattr(current, name) != value}
         if not changes:
-            return current, False
+            return current, frozenset()
+        changed = frozenset(changes)
         if "ends_at" in changes or "starts_at" in changes:
             # The form already kept the length when only the start moved; send both so
             # that edit() does not shift the end a second time.
             changes["starts_at"], changes["ends_at"] = draft.starts_at, draft.ends_at
-        return await self.edit(owner_id, draft.editing_id, **changes), True
+        return await self.edit(owner_id, draft.editing_id, **changes), changed
 
     async def delete(self, owner_id: int, conference_id: int) -> bool:
         async with self._database.transaction() as tx:

@@ -7,8 +7,14 @@ The background MailSender delivers them; `wake` tells it there is work.
 
 Every e-mail counts against the owner's daily budget (bot/mail/budget.py); an action that
 would go over is refused whole before it changes anything. A conference has at most
-MAIL_MAX_INVITEES invitees. The organizer of the calendar is the owner's verified
-address, or the bot's own (MAIL_FROM) while they have none.
+MAIL_MAX_INVITEES invitees.
+
+The first invitation fixes two things for the life of the conference's invitations:
+its ORGANIZER (the owner's verified address and name then, or the bot's own address,
+MAIL_FROM, while they had none), so that calendars accept every later update and the
+cancellation; and each invitee's language, so that one person reads one language about
+one conference whatever the owner switches to. Replies go to the owner's verified
+address as it is now.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from datetime import UTC, datetime
 from email_validator import EmailNotValidError, validate_email
 
 from bot.calendar import conference_uid
+from bot.changes import Change, changes_since_told
 from bot.clock import Clock
 from bot.mail.budget import MailBudget
 from bot.mail.compose import ConferenceMail, Method, invitation_message
@@ -31,7 +38,12 @@ from bot.validation import InvalidInput
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database, Queryable
 from storage.outbox import OutboxRepository
-from storage.participants import InvitationRepository, Participant, ParticipantRepository
+from storage.participants import (
+    InvitationRepository,
+    Invitee,
+    Participant,
+    ParticipantRepository,
+)
 from storage.users import UserRecord
 
 INVITATION = "invitation"
@@ -44,6 +56,16 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 class AddressList:
     valid: list[str]
     invalid: list[str]
+
+
+@dataclass(frozen=True)
+class NotifyResult:
+    """A claimed change: the conference as claimed, how many e-mails were queued, and
+    what changed since the participants were last told (empty when not known)."""
+
+    conference: ConferenceRecord
+    emails: int
+    changes: tuple[Change, ...]
 
 
 @dataclass(frozen=True)
@@ -120,56 +142,80 @@ class InvitationService:
         await self._budget.require(db, owner_id, count, "invite.daily_limit")
 
     async def invite(self, owner: UserRecord, conference_id: int, emails: list[str]) -> int:
-        """Record the invitees and queue one invitation each; returns how many were queued."""
+        """Record the invitees and queue one invitation each; returns how many were queued.
+
+        The first invitation fixes the conference's organizer; a new invitee keeps the
+        owner's language of now for every later message (one invited before keeps theirs)."""
         now = self._clock.timestamp()
         async with self._database.transaction() as tx:
             conference = await _owned(tx, owner.id, conference_id)
             await self._check_limits(tx, owner.id, conference.id, emails)
+            conferences = ConferenceRepository(tx)
+            await conferences.fix_organizer(conference.id, owner.email, owner.full_name)
+            await conferences.record_told(conference.id)
+            conference = await _owned(tx, owner.id, conference_id)
             invitations = InvitationRepository(tx)
             for email in emails:
-                await invitations.add(conference.id, email, now=now)
-            attendees = await invitations.emails(conference.id)
-            mail = self._mail(owner, conference, attendees)
+                await invitations.add(conference.id, email, now=now, language=owner.language)
+            invitees = await invitations.invitees(conference.id)
+            mail = self._mail(owner, conference, invitees)
+            languages = {invitee.email: invitee.language for invitee in invitees}
             for email in emails:
                 await self._queue(
-                    tx, conference, mail, Method.REQUEST, email, INVITATION, update=False
+                    tx,
+                    conference,
+                    _for(mail, languages.get(email)),
+                    Method.REQUEST,
+                    email,
+                    INVITATION,
+                    update=False,
                 )
         self.wake_sender()
         return len(emails)
 
-    async def notify_by_email(
-        self, owner: UserRecord, conference_id: int
-    ) -> tuple[ConferenceRecord, int]:
+    async def notify_by_email(self, owner: UserRecord, conference_id: int) -> NotifyResult:
         """ "Notify participants": claim the change (a new SEQUENCE, the "not told yet"
-        mark cleared; only one press can) and queue an updated invitation to every
-        invitee, in one transaction. Raises InvalidInput "notify.up_to_date" when there
-        is nothing new to tell (told already, a replayed or forged press), and
-        "budget.notify" when the e-mails would go over the daily budget: then nothing
-        changes, in e-mail or in Telegram. Returns the conference as claimed and how many
-        e-mails were queued."""
+        mark cleared, the snapshot of what participants were told taken anew; only one
+        press can) and queue an updated invitation to every invitee, with what changed,
+        in one transaction. Raises InvalidInput "notify.up_to_date" when there is nothing
+        new to tell (told already, a replayed or forged press), and "budget.notify" when
+        the e-mails would go over the daily budget: then nothing changes, in e-mail or in
+        Telegram."""
         now = self._clock.timestamp()
         async with self._database.transaction() as tx:
-            await _owned(tx, owner.id, conference_id)
+            before = await _owned(tx, owner.id, conference_id)
             conference = await ConferenceRepository(tx).claim_change(
                 conference_id, owner.id, now=now
             )
             if conference is None:
                 raise InvalidInput("notify.up_to_date")
-            invitees = await InvitationRepository(tx).emails(conference_id)
+            invitees = await InvitationRepository(tx).invitees(conference_id)
             # Over the budget: the exception rolls the claim back with everything else.
             await self._budget.require(tx, owner.id, len(invitees), "budget.notify")
-            attendees = await InvitationRepository(tx).emails(conference_id)
-            mail = self._mail(owner, conference, attendees)
-            for email in attendees:
-                await self._queue(tx, conference, mail, Method.REQUEST, email, UPDATE, update=True)
-        if attendees:
+            changes = changes_since_told(before)
+            mail = replace(self._mail(owner, conference, invitees), changes=changes)
+            for invitee in invitees:
+                await self._queue(
+                    tx,
+                    conference,
+                    _for(mail, invitee.language),
+                    Method.REQUEST,
+                    invitee.email,
+                    UPDATE,
+                    update=True,
+                )
+        if invitees:
             self.wake_sender()
-        return conference, len(attendees)
+        return NotifyResult(conference, len(invitees), changes)
 
     async def has_participants(self, conference_id: int) -> bool:
+        return await self.audience_size(conference_id) > 0
+
+    async def audience_size(self, conference_id: int) -> int:
+        """How many would hear of a change: e-mail invitees, Telegram people and groups."""
         emails = await InvitationRepository(self._database).emails(conference_id)
         chats = await ParticipantRepository(self._database).active(conference_id)
-        return bool(emails or chats)
+        return len(emails) + len(chats)
 
     async def cancel_and_delete(self, owner: UserRecord, conference_id: int) -> CancelResult:
         """Delete the conference and queue METHOD:CANCEL (same UID, higher SEQUENCE) to every
@@ -178,43 +224,52 @@ class InvitationService:
         then nothing is deleted (the owner may still delete without a notice)."""
         async with self._database.transaction() as tx:
             conference = await _owned(tx, owner.id, conference_id)
-            attendees = await InvitationRepository(tx).emails(conference_id)
-            await self._budget.require(tx, owner.id, len(attendees), "budget.delete")
+            invitees = await InvitationRepository(tx).invitees(conference_id)
+            await self._budget.require(tx, owner.id, len(invitees), "budget.delete")
             participants = await ParticipantRepository(tx).active(conference_id)
             cancelled = replace(conference, sequence=conference.sequence + 1)
-            mail = self._mail(owner, cancelled, attendees)
-            for email in attendees:
+            mail = self._mail(owner, cancelled, invitees)
+            for invitee in invitees:
                 await self._queue(
-                    tx, cancelled, mail, Method.CANCEL, email, CANCELLATION, update=False
+                    tx,
+                    cancelled,
+                    _for(mail, invitee.language),
+                    Method.CANCEL,
+                    invitee.email,
+                    CANCELLATION,
+                    update=False,
                 )
             await ConferenceRepository(tx).delete(conference_id)
-        if attendees:
+        if invitees:
             self.wake_sender()
-        return CancelResult(conference, len(attendees), participants)
+        return CancelResult(conference, len(invitees), participants)
 
     async def remove_invitee(
         self, owner: UserRecord, conference_id: int, invitation_id: int
     ) -> str | None:
         """The owner removes an e-mail invitee: they get a METHOD:CANCEL for this
-        conference (one message, to that address only, queued in the same transaction)
-        and no further updates. Returns the address, or None if already removed."""
+        conference (one message, to that address only, in the language of their
+        invitation, queued in the same transaction) and no further updates. Returns the
+        address, or None if already removed."""
         now = self._clock.timestamp()
         async with self._database.transaction() as tx:
             conference = await _owned(tx, owner.id, conference_id)
-            email = await InvitationRepository(tx).remove(conference_id, invitation_id, now=now)
-            if email is None:
+            invitee = await InvitationRepository(tx).remove(conference_id, invitation_id, now=now)
+            if invitee is None:
                 return None
             # Above the SEQUENCE the invitee's calendar has, so the cancellation wins; and
             # stored, so that inviting the address again later is newer still.
             if await self._budget.left_today(tx, owner.id) < 1:
                 # Out of today's e-mail budget: removed all the same, without the notice.
-                return email
+                return invitee.email
             sequence = await ConferenceRepository(tx).next_sequence(conference_id)
             cancelled = replace(conference, sequence=sequence)
-            mail = self._mail(owner, cancelled, [email])
-            await self._queue(tx, cancelled, mail, Method.CANCEL, email, CANCELLATION, update=False)
+            mail = _for(self._mail(owner, cancelled, [invitee]), invitee.language)
+            await self._queue(
+                tx, cancelled, mail, Method.CANCEL, invitee.email, CANCELLATION, update=False
+            )
         self.wake_sender()
-        return email
+        return invitee.email
 
     async def delivery_state(self, conference_id: int) -> dict[str, tuple[str, str | None]]:
         """For the owner's card: each invitee's latest message, sent, pending, failed or
@@ -223,8 +278,14 @@ class InvitationService:
         return {email: (row.status, row.reason) for email, row in rows.items()}
 
     def _mail(
-        self, owner: UserRecord, conference: ConferenceRecord, attendees: list[str]
+        self, owner: UserRecord, conference: ConferenceRecord, invitees: list[Invitee]
     ) -> ConferenceMail:
+        """The message's contents, in the owner's language until `_for` sets the
+        recipient's; the organizer is the one fixed at the first invitation."""
+        if conference.organizer_name is not None:
+            organizer_name, organizer_email = conference.organizer_name, conference.organizer_email
+        else:  # never invited anyone (fix_organizer comes first): as the first would be
+            organizer_name, organizer_email = owner.full_name, owner.email
         return ConferenceMail(
             language=owner.language,
             timezone=owner.timezone,
@@ -237,9 +298,10 @@ class InvitationService:
             join_url=self._video.join_url(conference),
             uid=conference_uid(conference),
             sequence=conference.sequence,
-            organizer_name=owner.full_name,
-            organizer_email=owner.email,
-            attendees=tuple(attendees),
+            organizer_name=organizer_name,
+            organizer_email=organizer_email,
+            attendees=tuple(invitee.email for invitee in invitees),
+            reply_to=owner.email,
         )
 
     async def _queue(
@@ -269,6 +331,11 @@ class InvitationService:
             conference_id=conference.id,
             now=self._clock.timestamp(),
         )
+
+
+def _for(mail: ConferenceMail, language: str | None) -> ConferenceMail:
+    """The mail in an invitee's language (the owner's for one from before it was kept)."""
+    return replace(mail, language=language) if language else mail
 
 
 async def _owned(tx: Queryable, owner_id: int, conference_id: int) -> ConferenceRecord:

@@ -110,6 +110,8 @@ class SharingService:
                     title=strip_invisible(visitor_name)[:64],
                     now=self._clock.timestamp(),
                 )
+                # They see the conference as it is: what they were told.
+                await ConferenceRepository(tx).record_told(conference.id)
         return conference
 
     async def visible_to(self, user_id: int, conference_id: int | None) -> ConferenceRecord | None:
@@ -127,14 +129,17 @@ class SharingService:
     async def add_group(self, conference: ConferenceRecord, chat_id: int, title: str) -> None:
         """The owner posted the card to a group, which then hears of changes; posting
         again to a group they had removed takes it back (it is the owner's own act)."""
-        await ParticipantRepository(self._database).add(
-            conference.id,
-            chat_id,
-            kind="group",
-            title=strip_invisible(title)[:128],
-            now=self._clock.timestamp(),
-            restore=True,
-        )
+        async with self._database.transaction() as tx:
+            await ParticipantRepository(tx).add(
+                conference.id,
+                chat_id,
+                kind="group",
+                title=strip_invisible(title)[:128],
+                now=self._clock.timestamp(),
+                restore=True,
+            )
+            # The group sees the card as the conference is: what it was told.
+            await ConferenceRepository(tx).record_told(conference.id)
 
     async def record_inline_card(self, inline_message_id: str, conference_id: int) -> None:
         await InlineCardRepository(self._database).add(

@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.conferences import Draft, clean_code, clean_password, clean_topic
+from bot.conferences import NOTICE_FIELDS, Draft, clean_code, clean_password, clean_topic
 from bot.context import BotContext
 from bot.dates import (
     StartAnswer,
@@ -440,9 +440,11 @@ async def _save(update: Update, context: BotContext, draft: Draft) -> int:
         if draft.editing_id is not None:
             conference, changed = await services.conferences.apply_edit(user.id, draft)
             note = t("schedule.edited") if changed else t("schedule.not_changed")
+            news = bool(changed & set(NOTICE_FIELDS))
         else:
             conference = await services.conferences.schedule(user.id, draft)
             note = t("schedule.repeated" if draft.repeat_of else "schedule.scheduled")
+            news = draft.repeat_of is not None  # a new date for everyone who knew the old
     except InvalidInput as error:
         if error.key == "conference.gone":
             _drop(context)
@@ -452,6 +454,16 @@ async def _save(update: Update, context: BotContext, draft: Draft) -> int:
         return await _ask(update, context, REVIEW, draft)
     _drop(context)
     card, markup = await card_screen(context, conference)
+    audience = await services.invitations.audience_size(conference.id) if news else 0
+    if audience and conference.changed_since_notice:
+        # Asked at once, as calendars do. The question takes the place of the card's
+        # "not told yet" reminder, which points to a Notify button not shown here;
+        # "Don't send" brings the card back with both.
+        card = card.replace(f"\n\n{t('conference.not_notified')}", "")
+        question = t("notify.ask_send", count=audience)
+        markup = keyboards.send_update_question(t, conference.id)
+        await show(update, context, f"{note}\n\n{card}\n\n{question}", markup)
+        return END
     await show(update, context, f"{note}\n\n{card}", markup)
     return END
 

@@ -160,6 +160,19 @@ def confirm_delete(
     return InlineKeyboardMarkup(rows)
 
 
+def send_update_question(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
+    """After Save (or Schedule on a repeat) with participants: Send is "Notify
+    participants"; Don't send shows the card, which keeps its reminder and Notify."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _conf(t, "notify.button_send", "notify", conference_id),
+                _conf(t, "notify.button_dont_send", "view", conference_id),
+            ]
+        ]
+    )
+
+
 def confirm_new_link(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
     """ "Make a new link" or Cancel (back to the card)."""
     return InlineKeyboardMarkup(

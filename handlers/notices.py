@@ -1,7 +1,8 @@
 """Telling Telegram participants and groups about a change or a cancellation.
 
 Each chat gets the notice in its own language and time zone (groups get the owner's);
-sending, pacing and blocked chats are bot/delivery.py's job.
+sending, pacing and blocked chats are bot/delivery.py's job. A change notice says what
+changed since they were last told ("Start: 15:00 → 16:00"), then what stayed.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
+from bot.changes import Change, shown_values
 from bot.context import BotContext
 from bot.delivery import Delivery, Notice, send_to_many
 from bot.i18n import Translator
 from bot.ratelimit import BULK
+from handlers.conference_views import moment
+from storage.conferences import ConferenceRecord
 from storage.participants import Participant
 from storage.users import UserRecord
 
@@ -27,6 +31,53 @@ log = logging.getLogger(__name__)
 Render = Callable[[Translator, str], tuple[str, InlineKeyboardMarkup | None]]
 
 _REASONS = {Delivery.BLOCKED: "notify.reason_blocked", Delivery.FAILED: "notify.reason_error"}
+
+
+# The fields a change notice lists, in order, with their label; the ID and the password
+# are set in <code>, as on every card.
+_FIELDS = (
+    ("topic", "notify.field_topic"),
+    ("starts_at", "notify.field_start"),
+    ("ends_at", "notify.field_end"),
+    ("conference_code", "notify.field_code"),
+    ("password", "notify.field_password"),
+)
+_AS_CODE = frozenset({"conference_code", "password"})
+
+
+def change_notice(
+    t: Translator, timezone: str, conference: ConferenceRecord, changes: tuple[Change, ...]
+) -> str:
+    """The notice of a change for one reader: each changed field as old -> new, then the
+    details that stayed (start, end, ID, password). Without known changes (nobody had a
+    snapshot yet), the details alone, as before snapshots were kept."""
+    if not changes:
+        return t(
+            "notify.changed",
+            topic=conference.topic,
+            start=moment(t, conference.starts_at, timezone),
+            end=moment(t, conference.ends_at, timezone),
+            code=conference.conference_code,
+            password=conference.password,
+        )
+    changed = {change.field: change for change in changes}
+    lines = [t("notify.changed_title", topic=conference.topic)]
+    for name, label in _FIELDS:
+        if name in changed:
+            old, new = shown_values(changed[name], timezone, t.language)
+            key = "notify.change_line_code" if name in _AS_CODE else "notify.change_line"
+            lines.append(t(key, field=t.plain(label), old=old, new=new))
+    stayed = []
+    for name, label in _FIELDS[1:]:  # the topic is in the title
+        if name not in changed:
+            value = getattr(conference, name)
+            if name in ("starts_at", "ends_at"):
+                value = moment(t, value, timezone)
+            key = "notify.detail_line_code" if name in _AS_CODE else "notify.detail_line"
+            stayed.append(t(key, field=t.plain(label), value=value))
+    if stayed:
+        lines += ["", *stayed]
+    return "\n".join(lines)
 
 
 @dataclass

@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import Translator
+from bot.invitations import CancelResult, NotifyResult
 from bot.sharing import deep_link
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
@@ -42,7 +43,12 @@ from handlers.common import (
 )
 from handlers.conference_log import pressed_conference, send_calendar_file
 from handlers.conference_views import card_screen, moment, row_label
-from handlers.notices import NoticeReport, refresh_inline_cards, tell_participants
+from handlers.notices import (
+    NoticeReport,
+    change_notice,
+    refresh_inline_cards,
+    tell_participants,
+)
 from storage.conferences import ConferenceRecord
 from storage.participants import Participant
 from storage.users import UserRecord
@@ -302,10 +308,11 @@ async def on_group_pick(update: Update, context: BotContext) -> None:
 
 
 async def on_notify(update: Update, context: BotContext) -> None:
-    """ "Notify participants": the change is claimed in the database (so only one press
-    ever sends), updated invitations are queued by e-mail, and the owner is answered at
-    once; the Telegram notices and the posted cards' edits go out in the background,
-    paced by the rate limiter, and a summary follows when they are done."""
+    """ "Notify participants" (and "Send" under the question after Save): the change is
+    claimed in the database (so only one press ever sends), updated invitations are
+    queued by e-mail, and the owner is answered at once; the Telegram notices and the
+    posted cards' edits go out in the background, paced by the rate limiter, and a
+    summary follows when they are done."""
     conference = await pressed_conference(update, context, scheduled_only=True)
     if conference is None:
         return
@@ -316,7 +323,7 @@ async def on_notify(update: Update, context: BotContext) -> None:
         await answer_press(update, t.plain("notify.nobody"), alert=True)
         return
     try:
-        claimed, emails = await services.invitations.notify_by_email(owner, conference.id)
+        result = await services.invitations.notify_by_email(owner, conference.id)
     except InvalidInput as error:
         if error.key == "budget.notify":  # over the daily e-mail budget: nobody is told
             await answer_press(update)
@@ -332,15 +339,16 @@ async def on_notify(update: Update, context: BotContext) -> None:
         await show(update, context, card, markup)
         return
     await answer_press(update)
+    claimed = result.conference
     participants = await services.sharing.participants(claimed.id)
-    await send(update, context, t("notify.sending", count=emails + len(participants)))
+    await send(update, context, t("notify.sending", count=result.emails + len(participants)))
     card, markup = await card_screen(context, claimed)
     await show(update, context, card, markup)
     chat_id = chat_id_of(update)
     await after_replies(
         context,
         lambda: context.application.create_task(
-            _tell_in_background(context, owner, claimed, participants, emails, chat_id),
+            _tell_in_background(context, owner, result, participants, chat_id),
             name=f"notify-{claimed.id}",
         ),
     )
@@ -349,25 +357,18 @@ async def on_notify(update: Update, context: BotContext) -> None:
 async def _tell_in_background(
     context: BotContext,
     owner: UserRecord,
-    conference: ConferenceRecord,
+    result: NotifyResult,
     participants: list[Participant],
-    emails: int,
     chat_id: int,
 ) -> None:
     """The Telegram side of "Notify participants", then the summary for the owner."""
     t = Translator(owner.language)
+    conference = result.conference
     try:
         link, join_url = await _links(context, conference)
 
         def render(tr: Translator, timezone: str) -> tuple[str, InlineKeyboardMarkup | None]:
-            text = tr(
-                "notify.changed",
-                topic=conference.topic,
-                start=moment(tr, conference.starts_at, timezone),
-                end=moment(tr, conference.ends_at, timezone),
-                code=conference.conference_code,
-                password=conference.password,
-            )
+            text = change_notice(tr, timezone, conference, result.changes)
             return text, keyboards.invite_card(tr, link, join_url)
 
         report = await tell_participants(context, owner, participants, render)
@@ -377,10 +378,15 @@ async def _tell_in_background(
             invite_card_text(t, conference, owner.timezone),
             keyboards.invite_card(t, link, join_url),
         )
-        summary = _summary(t, "notify.summary", report, emails=emails)
+        summary = _summary(t, "notify.summary", report, emails=result.emails)
     except Exception:  # the claim is spent: the owner must hear that it went wrong
         log.exception("Notifying the participants of conference %s failed", conference.id)
         summary = t("notify.failed")
+    await _send_summary(context, chat_id, summary)
+
+
+async def _send_summary(context: BotContext, chat_id: int, summary: str) -> None:
+    """The owner's summary after background notices, as a new message."""
     try:
         await context.bot.send_message(chat_id, summary, parse_mode=ParseMode.HTML)
     except TelegramError as error:
@@ -388,7 +394,9 @@ async def _tell_in_background(
 
 
 async def on_delete_and_notify(update: Update, context: BotContext) -> None:
-    """ "OK and notify participants": METHOD:CANCEL by e-mail, a message in Telegram."""
+    """ "OK and notify participants": METHOD:CANCEL by e-mail (queued with the deletion),
+    and the owner answered at once; the Telegram messages go out in the background, like
+    "Notify participants", and a summary follows when they are done."""
     data = pressed_data(update)
     conference_id = data.arg_int() if data else None
     owner = context.current_user
@@ -407,6 +415,33 @@ async def on_delete_and_notify(update: Update, context: BotContext) -> None:
         return
     await answer_press(update)
     conference = result.conference
+    kind = "a" if context.services.conferences.is_archived(conference) else "s"
+    await show(
+        update,
+        context,
+        t(
+            "notify.deleted_sending",
+            topic=conference.topic,
+            count=result.emails + len(result.participants),
+        ),
+        keyboards.back_to_log(t, kind),
+    )
+    chat_id = chat_id_of(update)
+    await after_replies(
+        context,
+        lambda: context.application.create_task(
+            _tell_cancelled_in_background(context, owner, result, chat_id),
+            name=f"cancel-{conference.id}",
+        ),
+    )
+
+
+async def _tell_cancelled_in_background(
+    context: BotContext, owner: UserRecord, result: CancelResult, chat_id: int
+) -> None:
+    """The Telegram side of "OK and notify participants", then the summary."""
+    t = Translator(owner.language)
+    conference = result.conference
 
     def render(tr: Translator, timezone: str) -> tuple[str, InlineKeyboardMarkup | None]:
         return tr(
@@ -415,16 +450,15 @@ async def on_delete_and_notify(update: Update, context: BotContext) -> None:
             start=moment(tr, conference.starts_at, timezone),
         ), None
 
-    report = await tell_participants(context, owner, result.participants, render)
-    kind = "a" if context.services.conferences.is_archived(conference) else "s"
-    await show(
-        update,
-        context,
-        _summary(
+    try:
+        report = await tell_participants(context, owner, result.participants, render)
+        summary = _summary(
             t, "notify.deleted_notified", report, emails=result.emails, topic=conference.topic
-        ),
-        keyboards.back_to_log(t, kind),
-    )
+        )
+    except Exception:  # the conference is gone: the owner must hear that telling failed
+        log.exception("Telling the participants of deleted conference %s failed", conference.id)
+        summary = t("notify.failed")
+    await _send_summary(context, chat_id, summary)
 
 
 def _summary(t: Translator, key: str, report: NoticeReport, **values: object) -> str:

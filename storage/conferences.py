@@ -27,6 +27,16 @@ class ConferenceRecord:
     created_at: int
     updated_at: int
     share_token: str | None = None
+    # What participants were last told (None: nobody was told anything yet).
+    told_topic: str | None = None
+    told_starts_at: int | None = None
+    told_ends_at: int | None = None
+    told_code: str | None = None
+    told_password: str | None = None
+    # The ORGANIZER of its invitations, fixed at the first one (`organizer_name` None: no
+    # invitation yet; `organizer_email` None with a name: the bot's own address).
+    organizer_email: str | None = None
+    organizer_name: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> ConferenceRecord:
@@ -46,6 +56,12 @@ class NewConference:
     password: str
     allow_without_owner: bool = True
 
+
+# The snapshot of what participants were told, from the conference as it is now.
+_TELL_NOW = (
+    "told_topic = topic, told_starts_at = starts_at, told_ends_at = ends_at,"
+    " told_code = conference_code, told_password = password"
+)
 
 # Columns an owner may change after scheduling (column names are never user input).
 _EDITABLE_COLUMNS = frozenset(
@@ -129,11 +145,36 @@ class ConferenceRepository:
         must send nothing."""
         row = await self._db.fetch_one(
             "UPDATE conferences SET changed_since_notice = 0, sequence = sequence + 1,"
-            " updated_at = ? WHERE id = ? AND owner_id = ? AND changed_since_notice = 1"
-            " RETURNING *",
+            f" {_TELL_NOW}, updated_at = ?"
+            " WHERE id = ? AND owner_id = ? AND changed_since_notice = 1 RETURNING *",
             (now, conference_id, owner_id),
         )
         return None if row is None else ConferenceRecord.from_row(row)
+
+    async def record_told(self, conference_id: int) -> None:
+        """Someone new hears of the conference as it is now (an invitation, a deep link
+        opened, a card posted to a group).
+
+        The first one makes the snapshot of what participants were told, and as nobody
+        knew anything before, nobody is left to tell: the "not told yet" mark goes.
+        Later ones refresh it only while everyone is up to date; when others still wait
+        for a notice, the snapshot keeps what those others were told."""
+        await self._db.execute(
+            f"UPDATE conferences SET {_TELL_NOW},"
+            " changed_since_notice = CASE WHEN told_topic IS NULL THEN 0"
+            " ELSE changed_since_notice END"
+            " WHERE id = ? AND (told_topic IS NULL OR changed_since_notice = 0)",
+            (conference_id,),
+        )
+
+    async def fix_organizer(self, conference_id: int, email: str | None, name: str) -> None:
+        """The ORGANIZER of the conference's invitations, once: the first invitation
+        decides it, and every later update and cancellation keeps it."""
+        await self._db.execute(
+            "UPDATE conferences SET organizer_email = ?, organizer_name = ?"
+            " WHERE id = ? AND organizer_name IS NULL",
+            (email, name, conference_id),
+        )
 
     async def code_taken(self, code: str, *, except_id: int | None = None) -> bool:
         row = await self._db.fetch_one(

@@ -351,4 +351,48 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        13,
+        "what participants were told, the organizer of invitations, each invitee's language",
+        (
+            # What participants were last told of the fields they must know (NULL: nobody
+            # told yet), so that a change notice can say "Start: 15:00 -> 16:00".
+            "ALTER TABLE conferences ADD COLUMN told_topic TEXT",
+            "ALTER TABLE conferences ADD COLUMN told_starts_at INTEGER",
+            "ALTER TABLE conferences ADD COLUMN told_ends_at INTEGER",
+            "ALTER TABLE conferences ADD COLUMN told_code TEXT",
+            "ALTER TABLE conferences ADD COLUMN told_password TEXT",
+            # The ORGANIZER of the conference's calendar invitations, fixed at the first
+            # one: organizer_name NULL means none was sent yet; organizer_email NULL (with
+            # a name) means the bot's own address (MAIL_FROM) organizes.
+            "ALTER TABLE conferences ADD COLUMN organizer_email TEXT",
+            "ALTER TABLE conferences ADD COLUMN organizer_name TEXT",
+            # The language of an invitee's first invitation, kept for every later message.
+            "ALTER TABLE invitations ADD COLUMN language TEXT",
+            # Earlier versions kept none of this. The best guess of what people were told
+            # is the conference as it is (a notice then shows the details without "old ->
+            # new"); of the organizer and the language, what the next message would have
+            # used: the owner's verified address, name and language as they are now.
+            """
+            UPDATE conferences SET told_topic = topic, told_starts_at = starts_at,
+                   told_ends_at = ends_at, told_code = conference_code, told_password = password
+            WHERE EXISTS (SELECT 1 FROM invitations AS i WHERE i.conference_id = conferences.id)
+               OR EXISTS (SELECT 1 FROM participants AS p WHERE p.conference_id = conferences.id)
+            """,
+            """
+            UPDATE conferences
+               SET organizer_email = (SELECT u.email FROM users AS u
+                                      WHERE u.id = conferences.owner_id),
+                   organizer_name = COALESCE((SELECT u.full_name FROM users AS u
+                                              WHERE u.id = conferences.owner_id), '')
+            WHERE EXISTS (SELECT 1 FROM invitations AS i WHERE i.conference_id = conferences.id)
+            """,
+            """
+            UPDATE invitations
+               SET language = (SELECT u.language FROM conferences AS c
+                               JOIN users AS u ON u.id = c.owner_id
+                               WHERE c.id = invitations.conference_id)
+            """,
+        ),
+    ),
 )

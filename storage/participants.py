@@ -43,6 +43,14 @@ class RosterEntry:
     title: str  # the name, the group's title or the address
 
 
+@dataclass(frozen=True)
+class Invitee:
+    """An e-mail invitee and the language of their first invitation (None: not known)."""
+
+    email: str
+    language: str | None
+
+
 class ParticipantRepository:
     def __init__(self, db: Queryable) -> None:
         self._db = db
@@ -122,20 +130,33 @@ class InvitationRepository:
     def __init__(self, db: Queryable) -> None:
         self._db = db
 
-    async def add(self, conference_id: int, email: str, *, now: int) -> bool:
+    async def add(
+        self, conference_id: int, email: str, *, now: int, language: str | None = None
+    ) -> bool:
         """Record an invitee; an address the owner removed before is invited again (it is
-        the owner's own act). Returns False if the address was already there."""
+        the owner's own act). `language` is that of the first invitation, kept for every
+        later message about the conference. Returns False if the address was already there."""
         inserted = await self._db.execute(
-            "INSERT INTO invitations (conference_id, email, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (conference_id, email) DO NOTHING",
-            (conference_id, email, now),
+            "INSERT INTO invitations (conference_id, email, created_at, language)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (conference_id, email) DO NOTHING",
+            (conference_id, email, now, language),
         )
         if not inserted:
             await self._db.execute(
-                "UPDATE invitations SET removed_at = NULL WHERE conference_id = ? AND email = ?",
-                (conference_id, email),
+                "UPDATE invitations SET removed_at = NULL, language = COALESCE(language, ?)"
+                " WHERE conference_id = ? AND email = ?",
+                (language, conference_id, email),
             )
         return bool(inserted)
+
+    async def invitees(self, conference_id: int) -> list[Invitee]:
+        """The invitees to keep informed, with their languages, in the order invited."""
+        rows = await self._db.fetch_all(
+            "SELECT email, language FROM invitations"
+            " WHERE conference_id = ? AND removed_at IS NULL ORDER BY id",
+            (conference_id,),
+        )
+        return [Invitee(row["email"], row["language"]) for row in rows]
 
     async def emails(self, conference_id: int) -> list[str]:
         """The invitees to keep informed (not those the owner removed)."""
@@ -154,13 +175,15 @@ class InvitationRepository:
             (invitation_id, conference_id),
         )
 
-    async def remove(self, conference_id: int, invitation_id: int, *, now: int) -> str | None:
-        """The owner removed the invitee: their address, or None if already removed."""
-        return await self._db.fetch_value(
+    async def remove(self, conference_id: int, invitation_id: int, *, now: int) -> Invitee | None:
+        """The owner removed the invitee: who it was, or None if already removed."""
+        row = await self._db.fetch_one(
             "UPDATE invitations SET removed_at = ?"
-            " WHERE id = ? AND conference_id = ? AND removed_at IS NULL RETURNING email",
+            " WHERE id = ? AND conference_id = ? AND removed_at IS NULL"
+            " RETURNING email, language",
             (now, invitation_id, conference_id),
         )
+        return None if row is None else Invitee(row["email"], row["language"])
 
 
 # Telegram people and groups first, then e-mail invitees; each in the order they came.

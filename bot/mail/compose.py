@@ -1,7 +1,8 @@
 """The e-mails the bot sends, built as `EmailMessage` objects: pure functions, no I/O.
 
-- `invitation_message`: an invitation (F3), an update (F8 "Notify participants") or a
-  cancellation (F10) for one recipient, in the owner's language, with an iTIP calendar:
+- `invitation_message`: an invitation (F3), an update (F8 "Notify participants", with
+  what changed: "Start: 15:00 → 16:00") or a cancellation (F10) for one recipient, in
+  the language of their first invitation, with an iTIP calendar:
 
       multipart/mixed
         multipart/alternative
@@ -39,8 +40,9 @@ from enum import StrEnum
 from typing import Literal, NamedTuple
 
 from bot.calendar import invitation_ics
+from bot.changes import Change, shown_values
 from bot.formatting import format_moment
-from bot.i18n import FALLBACK_LANGUAGE, LANGUAGES, plain, text
+from bot.i18n import FALLBACK_LANGUAGE, LANGUAGES, Html, plain, text
 
 # CRLF line ends, as SMTP and .eml files want them; 7-bit bodies (quoted-printable or base64,
 # whichever is shorter), so that no relay needs 8BITMIME.
@@ -60,11 +62,13 @@ class Method(StrEnum):
 class ConferenceMail:
     """Everything that goes into an invitation, already decided by the caller.
 
-    `language` and `timezone` are the owner's; times are aware (UTC). `uid` is
-    `bot.calendar.conference_uid(conference)`, the same for the invitation, every update
-    and the cancellation; `sequence` is 0 for the first invitation and higher for each
-    later message. `organizer_email` None means the sender's address is the ORGANIZER and
-    replies have nowhere else to go (no Reply-To). `attendees` are every invitee's address.
+    `language` is the recipient's (that of their first invitation), `timezone` the
+    owner's; times are aware (UTC). `uid` is `bot.calendar.conference_uid(conference)`,
+    the same for the invitation, every update and the cancellation; `sequence` is 0 for
+    the first invitation and higher for each later message. `organizer_email` None means
+    the sender's address is the ORGANIZER. `reply_to` is where replies go (the owner's
+    verified address now), None for no Reply-To. `attendees` are every invitee's address.
+    `changes` are what an update changed since the invitees were last told.
     """
 
     language: str
@@ -81,6 +85,8 @@ class ConferenceMail:
     organizer_name: str
     organizer_email: str | None
     attendees: tuple[str, ...]
+    reply_to: str | None = None
+    changes: tuple[Change, ...] = ()
 
 
 # --- Building blocks ---------------------------------------------------------------------------
@@ -343,11 +349,52 @@ def _invitation_rows(
     return rows
 
 
+# The label of each field an update can change (bot/changes.py).
+_CHANGE_LABELS = {
+    "topic": "mail.label_topic",
+    "starts_at": "mail.label_start",
+    "ends_at": "mail.label_end",
+    "conference_code": "mail.label_code",
+    "password": "mail.label_password",
+}
+
+
+class _ChangeRow(NamedTuple):
+    """One changed field of an update, as the recipient reads it: "Start: 15:00 → 16:00"."""
+
+    label_key: str
+    old: str
+    new: str
+
+
+def _change_rows(mail: ConferenceMail, language: str) -> list[_ChangeRow]:
+    """The update's changes in the recipient's language (times in the mail's zone)."""
+    rows = []
+    for change in mail.changes:
+        old, new = shown_values(change, mail.timezone, language)
+        rows.append(_ChangeRow(_CHANGE_LABELS[change.field], header_text(old), header_text(new)))
+    return rows
+
+
 def _invitation_plain_body(
-    language: str, kind: _Kind, rows: Iterable[_Row], *, footer_key: str
+    language: str,
+    kind: _Kind,
+    rows: Iterable[_Row],
+    *,
+    footer_key: str,
+    changes: Iterable[_ChangeRow] = (),
 ) -> str:
-    """The text/plain body: intro, one "Label: value" line per row, hints and signature."""
+    """The text/plain body: intro, what changed (an update), one "Label: value" line per
+    row, hints and signature."""
     lines = [plain(language, f"mail.intro_{kind}"), ""]
+    changed = [
+        plain(
+            language, "mail.change_line", label=plain(language, c.label_key), old=c.old, new=c.new
+        )
+        for c in changes
+    ]
+    if changed:
+        lines += [plain(language, "mail.changes_title"), *changed, ""]
     lines += [f"{plain(language, row.label_key)}: {row.value}" for row in rows]
     lines.append("")
     if kind != "cancellation":
@@ -364,9 +411,24 @@ def _invitation_html_body(
     title: str,
     join_url: str,
     footer_key: str,
+    changes: Iterable[_ChangeRow] = (),
 ) -> str:
-    """The text/html document: intro, a table of the rows, join button, hints and signature."""
+    """The text/html document: intro, what changed (an update; the old value struck
+    through), a table of the rows, join button, hints and signature."""
     body = [f"<p>{text(language, f'mail.intro_{kind}')}</p>"]
+    changed = [
+        text(
+            language,
+            "mail.change_line",
+            label=plain(language, c.label_key),
+            old=Html(f'<s style="{_NOTE_STYLE}">{html.escape(c.old, quote=False)}</s>'),
+            new=Html(f"<strong>{html.escape(c.new, quote=False)}</strong>"),
+        )
+        for c in changes
+    ]
+    if changed:
+        body.append(f"<p><strong>{text(language, 'mail.changes_title')}</strong></p>")
+        body.append("<ul>" + "".join(f"<li>{line}</li>" for line in changed) + "</ul>")
     body.append('<table role="presentation" cellspacing="0" cellpadding="0">')
     for row in rows:
         shown = _html_link(row.value) if row.is_link else html.escape(row.value, quote=False)
@@ -456,12 +518,13 @@ def invitation_message(
     now: datetime,
     message_id: str | None = None,
 ) -> EmailMessage:
-    """One invitation e-mail to `recipient`, in the owner's language, with its calendar.
+    """One invitation e-mail to `recipient`, in `mail.language`, with its calendar.
 
     `method` REQUEST with `update` False is the first invitation, with `update` True a
-    changed conference ("Updated: ..."); CANCEL is the cancellation (no join link, no
-    password). `sender` is MAIL_FROM; the display name becomes "{owner} via {sender name}"
-    when the owner's name is known, and Reply-To is the owner's address when there is one.
+    changed conference ("Updated: ...", listing `mail.changes`); CANCEL is the
+    cancellation (no join link, no password). `sender` is MAIL_FROM; the display name
+    becomes "{organizer} via {sender name}" when the organizer's name is known, and
+    Reply-To is `mail.reply_to` when there is one.
     The recipient is added to the calendar's attendees if the caller left it out.
     Raises ValueError for an address that is not exactly one plain address.
     """
@@ -472,6 +535,7 @@ def invitation_message(
     to = mail_address(recipient)
     bot = sender_address(sender)
     owner_email = mail_address(mail.organizer_email) if mail.organizer_email else None
+    reply_to = mail_address(mail.reply_to) if mail.reply_to else None
     attendees = _invitation_attendees(mail.attendees, to)
     organizer = header_text(mail.organizer_name)
     topic = header_text(mail.topic)
@@ -496,10 +560,19 @@ def invitation_message(
         end=end,
         cancelled=kind == "cancellation",
     )
-    footer_key = "mail.footer_reply" if owner_email else "mail.footer"
-    plain_body = _invitation_plain_body(language, kind, rows, footer_key=footer_key)
+    footer_key = "mail.footer_reply" if reply_to else "mail.footer"
+    changes = _change_rows(mail, language) if kind == "update" else []
+    plain_body = _invitation_plain_body(
+        language, kind, rows, footer_key=footer_key, changes=changes
+    )
     html_body = _invitation_html_body(
-        language, kind, rows, title=subject, join_url=mail.join_url, footer_key=footer_key
+        language,
+        kind,
+        rows,
+        title=subject,
+        join_url=mail.join_url,
+        footer_key=footer_key,
+        changes=changes,
     )
     message = _new_message(
         sender=_invitation_from(bot, organizer, language),
@@ -507,7 +580,7 @@ def invitation_message(
         subject=subject,
         now=now,
         message_id=_message_id(message_id, sender),
-        reply_to=owner_email,
+        reply_to=reply_to,
     )
     _attach_invitation_parts(
         message,

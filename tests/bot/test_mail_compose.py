@@ -15,6 +15,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.calendar import conference_uid, invitation_ics
+from bot.changes import Change
 from bot.formatting import format_moment
 from bot.mail import (
     ConferenceMail,
@@ -66,6 +67,7 @@ MAIL = ConferenceMail(
     organizer_name="Anna Petrova",
     organizer_email="anna@example.com",
     attendees=("bob@example.org", "carol@example.net"),
+    reply_to="anna@example.com",
 )
 
 
@@ -236,12 +238,60 @@ def test_message_id_is_generated_with_the_sender_domain():
 
 
 def test_without_owner_address_there_is_no_reply_to_and_the_bot_organizes():
-    message = invite(replace(MAIL, organizer_email=None, organizer_name=""))
+    message = invite(replace(MAIL, organizer_email=None, organizer_name="", reply_to=None))
     assert "Reply-To" not in message
     assert message["From"].addresses[0].display_name == "Conference Bot"
     _, event = event_of(parts(message)[2])
     assert str(event["organizer"]) == "mailto:bot@example.com"
     assert "Reply to" not in parts(message)[0]
+
+
+def test_the_organizer_stays_while_replies_go_where_the_owner_reads_now():
+    """The bot organized the first invitation (the owner had no verified address then):
+    it still does, and replies reach the address the owner verified since."""
+    message = invite(
+        replace(MAIL, organizer_email=None, organizer_name="Anna", reply_to="anna@new.example")
+    )
+    _, event = event_of(parts(message)[2])
+    assert str(event["organizer"]) == "mailto:bot@example.com"
+    assert message["Reply-To"].addresses[0].addr_spec == "anna@new.example"
+    assert "Reply to it" in parts(message)[0]
+
+
+def test_an_update_says_what_changed_old_to_new_in_text_and_html():
+    moved = START + timedelta(hours=1)
+    mail = replace(
+        MAIL,
+        topic="Daily <sync>",
+        starts_at=moved,
+        ends_at=moved + timedelta(minutes=90),
+        changes=(
+            Change("topic", "Team <sync>", "Daily <sync>"),
+            Change("starts_at", int(START.timestamp()), int(moved.timestamp())),
+            Change(
+                "starts_at", int(START.timestamp()), int((START + timedelta(days=2)).timestamp())
+            ),
+        ),
+    )
+    plain, html, _, _ = parts(invite(mail, update=True))
+    assert "What changed:" in plain
+    assert "Topic: Team <sync> → Daily <sync>" in plain
+    # Moved within the day: the day is said once, times in the owner's zone.
+    assert "Start: Wed 25 Nov 2026, 15:00 Europe/Moscow → 16:00 Europe/Moscow" in plain
+    assert "Start: Wed 25 Nov 2026, 15:00 Europe/Moscow → Fri 27 Nov 2026, 15:00" in plain
+    assert plain.index("What changed:") < plain.index("Conference ID:")
+    assert "<s " in html and "Team &lt;sync&gt;</s> → <strong>Daily &lt;sync&gt;</strong>" in html
+    assert "→ <strong>16:00 Europe/Moscow</strong>" in html
+    # A first invitation and a cancellation list no changes, whatever they are given.
+    for message in (invite(mail), invite(mail, method=Method.CANCEL)):
+        assert "What changed" not in parts(message)[0]
+
+
+def test_an_update_in_russian_says_what_changed_in_russian():
+    mail = replace(MAIL, language="ru", changes=(Change("password", "old-pw", "s3cr<e>t"),))
+    plain, html, _, _ = parts(invite(mail, update=True))
+    assert "Что изменилось:\r\nПароль: old-pw → s3cr<e>t" in plain
+    assert "Пароль: <s" in html
 
 
 def test_the_recipient_is_always_an_attendee():
@@ -338,7 +388,7 @@ def test_bad_recipients_are_refused(recipient):
         address_changed_message(language="en", recipient=recipient, sender=SENDER, now=NOW)
 
 
-@pytest.mark.parametrize("field", ["organizer_email", "attendees"])
+@pytest.mark.parametrize("field", ["organizer_email", "reply_to", "attendees"])
 def test_bad_addresses_in_the_conference_are_refused(field):
     bad = "anna@example.com\r\nBcc: x@y"
     mail = replace(MAIL, **{field: (bad,) if field == "attendees" else bad})

@@ -105,8 +105,8 @@ async def test_update_and_cancel_keep_uid_and_raise_sequence(bot, emu, smtp):
     form = await anna.expect_message()
     await anna.press(form, "💾 Save")
     card = await anna.expect_edit(form)
-    assert "have not been told yet" in card.text
-    await anna.press(card, "Notify participants")
+    assert "Send the update to the participants (1)?" in card.text
+    await anna.press(card, "📣 Send")
     assert "Sending the update to the participants (1)" in (await anna.expect_message()).text
     summary = await anna.expect_message()
     assert "1 by e-mail" in summary.text and "0 of 0 in Telegram" in summary.text
@@ -120,7 +120,9 @@ async def test_update_and_cancel_keep_uid_and_raise_sequence(bot, emu, smtp):
     question = await anna.expect_edit(card)
     await anna.press(question, "OK and notify participants")
     deleted = await anna.expect_edit(card)
-    assert "is deleted" in deleted.text and "1 by e-mail" in deleted.text
+    assert "is deleted" in deleted.text and "Telling the participants (1)" in deleted.text
+    summary = await anna.expect_message()
+    assert "1 by e-mail" in summary.text and "0 of 0 in Telegram" in summary.text
     cancellation = (await smtp.wait_for(3))[2]
 
     events = [calendar_of(m) for m in (invitation, update, cancellation)]

@@ -292,3 +292,53 @@ async def test_migration_11_marks_conferences_whose_participants_hold_old_room_l
         assert [row[0] for row in marked] == [1]
     finally:
         await upgraded.close()
+
+
+async def test_migration_13_keeps_what_people_were_told_the_organizer_and_languages(
+    tmp_path, monkeypatch
+):
+    """Conferences someone heard of get the snapshot of what they were told (the
+    conference as it is); those with invitations their organizer (the owner's verified
+    address and name now); each invitation its owner's language. Others stay untold."""
+    import storage.db as db_module
+    from storage.conferences import ConferenceRepository
+    from storage.participants import InvitationRepository
+
+    path = tmp_path / "bot.sqlite3"
+    monkeypatch.setattr(db_module, "MIGRATIONS", tuple(m for m in MIGRATIONS if m.version < 13))
+    old = await Database.open(path)
+    await old.execute(
+        "INSERT INTO users (id, full_name, email, language, timezone, created_at, updated_at,"
+        " last_seen_at) VALUES (1, 'Anna', 'anna@example.com', 'ru', 'UTC', 0, 0, 0)"
+    )
+    for row_id in (1, 2, 3):
+        await old.execute(
+            "INSERT INTO conferences (id, owner_id, topic, starts_at, ends_at, conference_code,"
+            " password, created_at, updated_at) VALUES (?, 1, ?, 600, 1200, ?, 'pw12', 0, 0)",
+            (row_id, f"Topic {row_id}", f"code{row_id:05d}"),
+        )
+    await old.execute(
+        "INSERT INTO invitations (conference_id, email, created_at) VALUES (1, 'b@example.org', 0)"
+    )
+    await old.execute(
+        "INSERT INTO participants (conference_id, chat_id, kind, created_at)"
+        " VALUES (2, 9, 'user', 0)"
+    )
+    await old.close()
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
+    upgraded = await Database.open(path)
+    try:
+        conferences = ConferenceRepository(upgraded)
+        invited, shared, untold = [await conferences.get(n) for n in (1, 2, 3)]
+        assert (invited.told_topic, invited.told_starts_at, invited.told_code) == (
+            "Topic 1",
+            600,
+            "code00001",
+        )
+        assert (invited.organizer_email, invited.organizer_name) == ("anna@example.com", "Anna")
+        assert shared.told_password == "pw12" and shared.organizer_name is None
+        assert untold.told_topic is None and untold.organizer_name is None
+        [invitee] = await InvitationRepository(upgraded).invitees(1)
+        assert (invitee.email, invitee.language) == ("b@example.org", "ru")
+    finally:
+        await upgraded.close()
