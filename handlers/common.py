@@ -175,6 +175,7 @@ def handing_over(*draft_keys: str) -> Callback:
     async def hand_over(update: Update, context: BotContext) -> int:
         for key in draft_keys:
             context.user_data.pop(key, None)
+        context.services.updates.hand_over(update)  # its second pass is not a duplicate
         await context.update_queue.put(update)
         return ConversationHandler.END
 
