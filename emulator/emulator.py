@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from . import inject
 from .config import BOT_ID, EmulatorConfig
 from .errors import BotAPIError
-from .faults import FaultInjector, FaultRule, default_description
+from .faults import FaultInjector, FaultRule, HeldCall, default_description
 from .methods.bot import scope_key
 from .server import ApiServer
 from .state import ChatInfo, EmulatorState, RecordedCall, StoredFile, UserInfo
@@ -104,6 +104,8 @@ class BotAPIEmulator:
         self.state.closing = True
         self.state.updates_changed.fire()
         self.state.changed.fire()
+        for hold in self.faults.holds:
+            hold.release()
         await self._webhook.stop()
         await self._server.stop()
 
@@ -258,6 +260,13 @@ class BotAPIEmulator:
                 chat_id=chat_id,
             )
         )
+
+    def hold_next(self, method: str) -> HeldCall:
+        """The next call of ``method`` is held, unanswered, until the returned hold's
+        ``release()``; ``await hold.reached.wait()`` waits for the call to arrive."""
+        hold = HeldCall(method.lower())
+        self.faults.holds.append(hold)
+        return hold
 
     # -- inspection -----------------------------------------------------------
     @property

@@ -129,6 +129,7 @@ def set_webhook(ctx: MethodContext) -> bool:
         "secret_token": p.get_str("secret_token"),
         "ip_address": p.get_str("ip_address"),
     }
+    ctx.state.updates_changed.fire()  # updates already waiting go to the new URL
     return True
 
 

@@ -228,3 +228,12 @@ async def test_a_secret_token_with_forbidden_characters_is_refused(emu, api):
     )
     assert answer.status_code == 400
     assert json.loads(answer.text)["ok"] is False
+
+
+async def test_updates_that_waited_for_a_webhook_go_out_once_it_is_set(emu, receiver, api):
+    await emu.user("Alice").send("sent while no bot listened")
+    await asyncio.sleep(0.1)
+    assert emu.pending_update_count == 1 and not emu.webhook_attempts
+    await set_webhook(api, receiver.url)
+    await emu.wait_for_delivery()
+    assert receiver.texts() == ["sent while no bot listened"]
