@@ -53,9 +53,18 @@ def chat_id_of(update: Update) -> int:
 
 
 async def answer_press(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Answer the callback query at once (Telegram shows a spinner until we do)."""
+    """Answer the callback query at once (Telegram shows a spinner until we do).
+
+    A press Telegram delivers again (webhook mode: the bot died before its answer) may
+    have been answered by the first attempt, or be too old to answer: Telegram refuses
+    then, and the press is still carried out."""
     if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=alert)
+        try:
+            await update.callback_query.answer(text, show_alert=alert)
+        except BadRequest as error:
+            if "query is too old" not in str(error).lower():
+                raise
+            log.info("Update %s: the press could not be answered any more", update.update_id)
 
 
 async def show(

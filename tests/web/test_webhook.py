@@ -9,6 +9,7 @@ from telegram import Update
 
 from app.web import web_server_of
 from emulator import BotAPIEmulator
+from emulator.errors import QUERY_TOO_OLD
 from storage.handled_updates import HandledUpdateRepository
 from tests.e2e import free_port
 
@@ -149,6 +150,18 @@ async def test_a_step_is_acknowledged_only_once_its_state_is_saved(bot, emu, mon
     assert "Step 3" in (await anna.expect_message()).text
 
 
+async def test_a_press_too_old_to_answer_is_still_carried_out(bot, emu):
+    # A press delivered again after the bot died may have been answered already, or be
+    # too old: Telegram refuses the answer, and the press must still do its work.
+    anna = emu.user("Anna")
+    await anna.send("/start")
+    menu = await anna.expect_message()
+    emu.fail_next("answerCallbackQuery", error_code=400, description=QUERY_TOO_OLD)
+    await anna.press(menu, "📅 Schedule conference")
+    assert "Step 1 of 3" in (await anna.expect_edit(menu)).text
+    await anna.expect_no_message(within=0.2)  # and no apology
+
+
 async def test_a_restart_keeps_the_webhook_and_a_stop_leaves_it_set(bot, emu):
     first = emu.webhook
     await bot.stop()
@@ -223,3 +236,10 @@ class TestPollingMode:
         await anna.expect_no_message(within=0.3)
         await anna.send("tomorrow 15:00")
         assert "Step 3" in (await anna.expect_message()).text
+
+
+def test_the_sandbox_keeps_polling_whatever_the_settings_say(tmp_path):
+    from app.sandbox import sandbox_settings
+
+    env = {"TELEGRAM_MODE": "webhook", "PUBLIC_URL": "https://conf.example.org"}
+    assert sandbox_settings(tmp_path / "s.sqlite3", env).telegram_mode == "polling"
