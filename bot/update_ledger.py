@@ -106,6 +106,11 @@ class UpdateLedger:
         return done
 
     # -- the update processor's side (bot/updates.py) -----------------------------------
+    def is_handed_over(self, update: object) -> bool:
+        """Is this the second pass of an update a dialog handed over?"""
+        delivery = self._deliveries.get(id(update))
+        return delivery is not None and delivery.handed_over
+
     async def begin(self, update: object) -> Verdict:
         """Called in the update's turn, before any handler: handle it, or not?"""
         delivery = self._delivery(update)

@@ -76,8 +76,8 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     async def process_update(  # type: ignore[misc]
         self, update: object, coroutine: Awaitable[Any]
     ) -> None:
-        if self.metrics is not None:
-            self.metrics.updates.labels(kind_of(update)).inc()
+        if self.metrics is not None and not (self.ledger and self.ledger.is_handed_over(update)):
+            self.metrics.updates.labels(kind_of(update)).inc()  # once, not again if handed over
         key = _key(update)
         if key is None:
             async with self._semaphore:

@@ -131,7 +131,6 @@ class WebhookDeliverer:
             self.lose_answers -= 1
         attempt = WebhookAttempt(update_id, url, status, counted_as_lost=lost)
         self.attempts.append(attempt)
-        self._state.changed.fire()  # tests waiting with emu.wait_until see the attempt
         del self._in_flight[update_id]
         if attempt.acknowledged:
             self._failures.pop(update_id, None)
@@ -149,6 +148,7 @@ class WebhookDeliverer:
         hook["last_error_message"] = error or f"Wrong response from the webhook: {status}"
         asyncio.get_running_loop().call_later(delay, self._state.updates_changed.fire)
         self._state.updates_changed.fire()
+        self._state.changed.fire()  # tests waiting with emu.wait_until see the failure
 
 
 def order_key(update: dict[str, Any]) -> OrderKey:

@@ -26,7 +26,8 @@ async def flush(update: Update, context: BotContext) -> None:
     await services.updates.save(context.application, update, replies)
     for reply in replies:
         await reply()
-    if context.handling_started is not None:
+    # Timed once per update: a pass that handed the update over is not its end.
+    if context.handling_started is not None and not services.updates.is_handed_over(update):
         services.metrics.handling_seconds.observe(time.perf_counter() - context.handling_started)
 
 

@@ -78,13 +78,17 @@ async def test_the_counters_match_a_scenario(bot, emu):
     await anna.press(menu, "🗂 Conference log")  # callback_query 1
     await anna.expect_edit(menu)
     await anna.inline_query("")  # inline_query 1
+    await anna.send("/schedule")  # message 2
+    await anna.expect_message()
+    await anna.send("/help")  # message 3: ends the dialog, handled afresh, counted once
+    await anna.expect_message()
 
     # Telegram refuses a reply once with 429 (retried after 1 s) and another with 403.
     emu.fail_next("sendMessage", error_code=429, retry_after=1)
-    await person(emu, "Boris")  # message 2, answered after the retry
+    await person(emu, "Boris")  # message 4, answered after the retry
     carol = emu.user("Carol")
     emu.fail_next("sendMessage", error_code=403, chat_id=carol.id)
-    await carol.send("/start")  # message 3, its answer refused
+    await carol.send("/start")  # message 5, its answer refused
     await eventually(lambda: _refused(emu))
 
     # A reminder: the conference starts at 13:00, Anna is reminded 10 minutes before.
@@ -100,7 +104,7 @@ async def test_the_counters_match_a_scenario(bot, emu):
     status, text = await scrape(bot)
     assert status == 200
     found = samples(text)
-    assert value(found, "bot_updates_total", kind="message") == 3
+    assert value(found, "bot_updates_total", kind="message") == 5
     assert value(found, "bot_updates_total", kind="callback_query") == 1
     assert value(found, "bot_updates_total", kind="inline_query") == 1
     assert value(found, "bot_updates_total", kind="edited_message") == 0
@@ -113,9 +117,9 @@ async def test_the_counters_match_a_scenario(bot, emu):
     assert value(found, "bot_outbox_messages", status="sent") == 1
     assert value(found, "bot_outbox_messages", status="pending") == 0
     assert value(found, "bot_outbox_messages", status="failed") == 0
-    # Every update that reached the flush was timed: Anna's three, Boris's; Carol's reply
-    # failed in the flush after her state was saved, so hers is not.
-    assert value(found, "bot_update_handling_seconds_count") == 4
+    # Every update that reached the end of the flush was timed once: Anna's five, Boris's;
+    # Carol's reply failed in the flush after her state was saved, so hers is not.
+    assert value(found, "bot_update_handling_seconds_count") == 6
 
 
 async def _refused(emu) -> bool:
