@@ -23,6 +23,7 @@ from bot.invitations import InvitationService
 from bot.joining import JoinService
 from bot.keys import room_secret
 from bot.mail.outbox import MailSender
+from bot.metrics import Metrics
 from bot.persistence import SQLitePersistence
 from bot.platforms import make_platform
 from bot.ratelimit import RetryingRateLimiter
@@ -30,6 +31,7 @@ from bot.reminders import ReminderService
 from bot.settings import Settings
 from bot.sharing import SharingService
 from bot.transport import AiohttpRequest
+from bot.update_ledger import UpdateLedger
 from bot.updates import PerPersonUpdateProcessor
 from bot.users import UserService
 from bot.verification import EmailVerificationService
@@ -65,7 +67,10 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     video = make_platform(
         settings, clock=clock, room_secret=await room_secret(database, settings, clock)
     )
-    mail_sender = MailSender(database, settings, clock, base_delay=settings.mail_retry_seconds)
+    metrics = Metrics()
+    mail_sender = MailSender(
+        database, settings, clock, base_delay=settings.mail_retry_seconds, metrics=metrics
+    )
     invitations = InvitationService(database, clock, settings, video, wake_sender=mail_sender.wake)
     verification = EmailVerificationService(database, clock, settings, wake_sender=mail_sender.wake)
     users = UserService(
@@ -73,6 +78,8 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     )
     conferences = ConferenceService(database, clock, join_early_minutes=settings.join_early_minutes)
     sharing = SharingService(database, clock)
+    persistence = SQLitePersistence(database)
+    ledger = UpdateLedger(database, clock, persistence)
     services = Services(
         settings=settings,
         database=database,
@@ -93,16 +100,18 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
             on_unreachable=sharing.chat_unreachable,
         ),
         health=HealthService(database, clock),
+        metrics=metrics,
+        updates=ledger,
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
-    updates = PerPersonUpdateProcessor()
+    updates = PerPersonUpdateProcessor(ledger=ledger, metrics=metrics)
     builder = (
         ApplicationBuilder()
         .token(token)
-        .persistence(SQLitePersistence(database))
+        .persistence(persistence)
         .context_types(ContextTypes(context=BotContext))
         # Outgoing floods wait for Telegram's limits; 429 and network errors are retried.
-        .rate_limiter(RetryingRateLimiter())
+        .rate_limiter(RetryingRateLimiter(metrics=metrics))
         # aiohttp under PTB: the same requests for less CPU than httpx (bot/transport.py).
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))

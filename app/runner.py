@@ -1,9 +1,17 @@
-"""Runs the Application with long polling until told to stop.
+"""Runs the Application, with long polling or a webhook, until told to stop.
 
 The same runner serves `python -m bot`, the tests and the sandbox, so what is tested is
-what runs. It follows PTB's own order: initialize, post_init, start, poll (and the web
-side, when PUBLIC_URL is set); and back: the web side first, stop polling, stop
-(in-flight updates finish, persistence is flushed), shutdown.
+what runs. It follows PTB's own order: initialize, post_init, start, then updates come in:
+
+- polling (TELEGRAM_MODE=polling, the default): PTB's updater calls getUpdates (it first
+  deletes any webhook an earlier run in webhook mode left, or getUpdates would be
+  refused); the web side starts beside it when PUBLIC_URL is set;
+- webhook: the web side starts with the webhook's route (app/webhook.py), then
+  setWebhook tells Telegram where to send updates.
+
+And back: the web side first (nothing new arrives), stop polling, stop (in-flight
+updates finish, persistence is flushed), shutdown. A webhook stays set: Telegram keeps
+the updates that come meanwhile and delivers them when the bot is back.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from app.web import start_web, stop_web
+from app.webhook import WebhookReceiver
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +41,12 @@ class BotRunner:
         if app.post_init:
             await app.post_init(app)
         await app.start()
+        settings: Settings = app.bot_data["services"].settings
+        if settings.telegram_mode == "webhook" and settings.public_url is not None:
+            receiver = await WebhookReceiver.create(app)
+            await start_web(app, receiver.routes())
+            await receiver.set_webhook(settings.public_url)
+            return
         if app.updater is None:
             raise RuntimeError("the Application was built without an Updater")
         await app.updater.start_polling(
@@ -58,7 +74,7 @@ class BotRunner:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         await self.start()
-        log.info("Polling for updates; press Ctrl-C to stop")
+        log.info("Waiting for updates; press Ctrl-C to stop")
         try:
             await stop.wait()
         finally:

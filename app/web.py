@@ -3,6 +3,7 @@ is set, stopped first on the way down so nothing new arrives while the bot stops
 
 from __future__ import annotations
 
+from aiohttp import web
 from telegram.ext import Application
 
 from bot.context import Services
@@ -12,12 +13,17 @@ from web.site import build_site
 _WEB_SERVER = "web_server"
 
 
-async def start_web(application: Application) -> WebServer | None:
+async def start_web(
+    application: Application, routes: list[web.RouteDef] | None = None
+) -> WebServer | None:
+    """Serve the site, plus `routes` of the wiring (the webhook, app/webhook.py)."""
     services: Services = application.bot_data["services"]
     settings = services.settings
     if settings.public_url is None:
         return None
-    server = WebServer(build_site(services), host=settings.web_host, port=settings.web_port)
+    site = build_site(services)
+    site.add_routes(routes or [])
+    server = WebServer(site, host=settings.web_host, port=settings.web_port)
     await server.start()
     application.bot_data[_WEB_SERVER] = server
     return server

@@ -14,6 +14,7 @@ from bench.common import Result, machine
 
 BENCHMARKS = {
     "B1": ("bench.b1_throughput", "updates per second vs an echo bot"),
+    "B1W": ("bench.b1_webhook", "B1 by webhook vs PTB's own webhook echo bot"),
     "B2": ("bench.b2_store", "the store at 100k users / 1M conferences vs plain sqlite3"),
     "B3": ("bench.b3_notify", "notifying 1,000 participants at 30 messages/s"),
     "B4": ("bench.b4_mail", "1,000 e-mails through the outbox vs a plain aiosmtplib loop"),

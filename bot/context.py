@@ -16,10 +16,12 @@ from bot.i18n import Translator
 from bot.invitations import InvitationService
 from bot.joining import JoinService
 from bot.mail.outbox import MailSender
+from bot.metrics import Metrics
 from bot.platforms import VideoPlatform
 from bot.reminders import ReminderService
 from bot.settings import Settings
 from bot.sharing import SharingService
+from bot.update_ledger import UpdateLedger
 from bot.users import UserService
 from bot.verification import EmailVerificationService
 from storage.db import Database
@@ -46,6 +48,8 @@ class Services:
     reminders: ReminderService
     admin: AdminService
     health: HealthService
+    metrics: Metrics
+    updates: UpdateLedger  # which updates were handled; their states saved with them
 
 
 # ExtBot[Any]: sends may carry our limiter's `rate_limit_args` (bot/ratelimit.py Bulk).
@@ -64,6 +68,7 @@ class BotContext(CallbackContext[ExtBot[Any], dict[str, Any], dict[str, Any], di
         self.user_is_new = False
         # Replies held until the update's dialog state is saved (handlers/common.py).
         self.pending_replies: list[Callable[[], Awaitable[object]]] | None = None
+        self.handling_started: float | None = None  # time.perf_counter() at group -4
 
     @property
     def services(self) -> Services:

@@ -4,11 +4,16 @@ overridable by a setting (so several processes, or a restored backup, can share 
 The room key makes Jitsi room names unguessable: a room is named from the conference by
 a keyed hash (HMAC-SHA256, bot/platforms/jitsi.py), so knowing a conference ID, its row
 id or when it was made is not enough to find the room.
+
+In webhook mode Telegram sends updates to PUBLIC_URL/telegram/<path> with a secret token
+in a header (app/webhook.py); both are made once and kept, so a restart sets the same
+webhook and updates already on their way still arrive.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.settings import Settings
@@ -16,6 +21,8 @@ from storage.bot_secrets import BotSecretRepository
 from storage.db import Database
 
 ROOM_KEY = "room"
+WEBHOOK_PATH_KEY = "webhook_path"
+WEBHOOK_TOKEN_KEY = "webhook_secret_token"
 _KEY_BYTES = 32  # 43 URL-safe characters, 256 bits
 
 
@@ -27,3 +34,23 @@ async def room_secret(database: Database, settings: Settings, clock: Clock) -> s
         return await BotSecretRepository(tx).get_or_create(
             ROOM_KEY, secrets.token_urlsafe(_KEY_BYTES), now=clock.timestamp()
         )
+
+
+@dataclass(frozen=True)
+class WebhookSecrets:
+    path: str  # the random last part of the webhook's URL
+    token: str  # Telegram's X-Telegram-Bot-Api-Secret-Token (A-Z, a-z, 0-9, _ and -)
+
+
+async def webhook_secrets(database: Database, clock: Clock) -> WebhookSecrets:
+    """The webhook's path and secret token: made on the first start in webhook mode."""
+    now = clock.timestamp()
+    async with database.transaction() as tx:
+        stored = BotSecretRepository(tx)
+        path = await stored.get_or_create(
+            WEBHOOK_PATH_KEY, secrets.token_urlsafe(_KEY_BYTES), now=now
+        )
+        token = await stored.get_or_create(
+            WEBHOOK_TOKEN_KEY, secrets.token_urlsafe(_KEY_BYTES), now=now
+        )
+    return WebhookSecrets(path, token)

@@ -11,6 +11,8 @@
   a bulk (one-shot) message whose answer was lost after it left (bot/transport.py
   AnswerLost): Telegram may have delivered it, and a second copy is worse than a missing
   one. getUpdates is left alone: the updater polls again by itself.
+- Every failed attempt is counted for /metrics by kind (429, 403, network, other), here
+  where each retry is seen too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from telegram._utils.types import JSONDict
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
+from bot.metrics import Metrics
 from bot.transport import AnswerLost
 
 log = logging.getLogger(__name__)
@@ -51,8 +54,10 @@ class RetryingRateLimiter(AIORateLimiter):
         network_retries: int = 3,
         first_pause: float = 0.5,
         bulk_per_second: float = BULK_MESSAGES_PER_SECOND,
+        metrics: Metrics | None = None,
     ) -> None:
         super().__init__(overall_max_rate=0, max_retries=max_retries)
+        self._metrics = metrics
         self._network_retries = network_retries
         self._first_pause = first_pause
         # max_rate=1 per 1/N seconds: evenly spaced, no burst at the start of each second.
@@ -67,6 +72,8 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | Bulk | None,
     ) -> bool | JSONDict | list[JSONDict]:
+        if self._metrics is not None:
+            callback = _counting(callback, self._metrics)
         if isinstance(rate_limit_args, Bulk):
             async with self._bulk:
                 return await self._with_network_retries(
@@ -121,3 +128,19 @@ class RetryingRateLimiter(AIORateLimiter):
                     pause,
                 )
                 await asyncio.sleep(pause)
+
+
+def _counting(
+    callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+    metrics: Metrics,
+) -> Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]:
+    """The request, each failed attempt counted by kind before it is retried or raised."""
+
+    async def attempt(*args: Any, **kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+        try:
+            return await callback(*args, **kwargs)
+        except Exception as error:
+            metrics.count_api_error(error)
+            raise
+
+    return attempt

@@ -18,6 +18,11 @@ PTB's ConversationHandler needs the updates of one conversation processed one by
 every conversation here is keyed by person (and chat), so the per-person order is
 exactly that. A dialog that hands an update over (handlers/common.py) re-queues it, and
 it waits behind the update that is finishing for the same person.
+
+With a ledger (bot/update_ledger.py), an update Telegram delivered again after it was
+handled is skipped in its turn (so a second copy that arrives while the first is still
+being handled waits for it, then sees it done), and the ledger learns when each update
+is over: the webhook answers Telegram only then.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.metrics import Metrics, kind_of
+from bot.update_ledger import Outcome, UpdateLedger, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +58,14 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         *,
         max_waiting: int = MAX_WAITING,
         on_flood: FloodNotice = _no_notice,
+        ledger: UpdateLedger | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self.max_waiting = max_waiting
         self.on_flood = on_flood
+        self.ledger = ledger
+        self.metrics = metrics
         self._queues: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}  # per person: the one running and those waiting
         self._told: set[int] = set()  # people told about dropped updates in this burst
@@ -64,10 +76,12 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     async def process_update(  # type: ignore[misc]
         self, update: object, coroutine: Awaitable[Any]
     ) -> None:
+        if self.metrics is not None and not (self.ledger and self.ledger.is_handed_over(update)):
+            self.metrics.updates.labels(kind_of(update)).inc()  # once, not again if handed over
         key = _key(update)
         if key is None:
             async with self._semaphore:
-                await self.do_process_update(update, coroutine)
+                await self._process_in_turn(update, coroutine)
             return
         in_flight = self._waiting.get(key, 0)
         if in_flight > self.max_waiting:  # one running and max_waiting waiting already
@@ -77,7 +91,7 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self._waiting[key] = in_flight + 1
         try:
             async with lock, self._semaphore:
-                await self.do_process_update(update, coroutine)
+                await self._process_in_turn(update, coroutine)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:  # nobody else queued: forget the person
@@ -85,13 +99,38 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
                 del self._queues[key]
                 self._told.discard(key)
 
+    async def _process_in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """The update's turn has come: skip it if it was handled before, else handle it."""
+        ledger = self.ledger
+        if ledger is None:
+            await self.do_process_update(update, coroutine)
+            return
+        outcome: Outcome | None = None
+        try:
+            verdict = await ledger.begin(update)
+            if verdict is Verdict.NEW:
+                await self.do_process_update(update, coroutine)
+                return
+            _close(coroutine)
+            if self.metrics is not None:
+                self.metrics.skipped.labels(verdict.value).inc()
+            if verdict is Verdict.RETRY and isinstance(update, Update):
+                outcome = await ledger.retry(update)
+            else:
+                log.info("Update %s was handled before; skipped", _update_id(update))
+                outcome = Outcome.DUPLICATE
+        finally:
+            await ledger.finish(update, outcome)
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         await coroutine
 
     async def _drop(self, key: int, update: object, coroutine: Awaitable[Any]) -> None:
-        # Never awaited: close it, or Python warns that a coroutine was never awaited.
-        if inspect.iscoroutine(coroutine):
-            coroutine.close()
+        _close(coroutine)
+        if self.ledger is not None:
+            await self.ledger.finish(update, Outcome.DROPPED)
+        if self.metrics is not None:
+            self.metrics.skipped.labels("flood").inc()
         self.dropped += 1
         if key in self._told:
             return
@@ -107,6 +146,16 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         return None
+
+
+def _close(coroutine: Awaitable[Any]) -> None:
+    # Never awaited: close it, or Python warns that a coroutine was never awaited.
+    if inspect.iscoroutine(coroutine):
+        coroutine.close()
+
+
+def _update_id(update: object) -> int | None:
+    return update.update_id if isinstance(update, Update) else None
 
 
 def _key(update: object) -> int | None:

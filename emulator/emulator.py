@@ -11,12 +11,13 @@ from typing import Any, TypeVar
 from . import inject
 from .config import BOT_ID, EmulatorConfig
 from .errors import BotAPIError
-from .faults import FaultInjector, FaultRule, default_description
+from .faults import FaultInjector, FaultRule, HeldCall, default_description
 from .methods.bot import scope_key
 from .server import ApiServer
 from .state import ChatInfo, EmulatorState, RecordedCall, StoredFile, UserInfo
 from .users import ChatRef, SimulatedGroup, SimulatedUser
 from .views import CallbackAnswer, ChatEvent, SentMessage
+from .webhook import WebhookAttempt, WebhookDeliverer
 
 __all__ = ["BotAPIEmulator"]
 
@@ -52,6 +53,8 @@ class BotAPIEmulator:
         latency: float = 0.0,
         strict_html_ampersand: bool = True,
         default_timeout: float = 5.0,
+        allow_http_webhook: bool = False,
+        webhook_retry_delay: float = 0.1,
     ) -> None:
         self.config = EmulatorConfig(
             bot_username=bot_username,
@@ -59,6 +62,8 @@ class BotAPIEmulator:
             token=token,
             strict_html_ampersand=strict_html_ampersand,
             latency=latency,
+            allow_http_webhook=allow_http_webhook,
+            webhook_retry_delay=webhook_retry_delay,
         )
         self.host = host
         self._requested_port = port
@@ -79,6 +84,7 @@ class BotAPIEmulator:
         self.state = EmulatorState(bot)
         self.faults = FaultInjector(rate_limit_per_second)
         self._server = ApiServer(self.state, self.faults, self.config)
+        self._webhook = WebhookDeliverer(self.state, self.config)
         self._user_ids = itertools.count(_FIRST_USER_ID)
         self._group_ids = itertools.count(-_FIRST_GROUP_ID)
         self._users: dict[int, SimulatedUser] = {}
@@ -90,12 +96,17 @@ class BotAPIEmulator:
         if self._port is not None:
             raise RuntimeError("emulator already started")
         self._port = await self._server.start(self.host, self._requested_port)
+        await self._webhook.start()
 
     async def stop(self) -> None:
-        """Release every long poll with an empty result, then close the server."""
+        """Release every long poll with an empty result, stop webhook deliveries, then
+        close the server."""
         self.state.closing = True
         self.state.updates_changed.fire()
         self.state.changed.fire()
+        for hold in self.faults.holds:
+            hold.release()
+        await self._webhook.stop()
         await self._server.stop()
 
     async def __aenter__(self) -> BotAPIEmulator:
@@ -250,6 +261,13 @@ class BotAPIEmulator:
             )
         )
 
+    def hold_next(self, method: str) -> HeldCall:
+        """The next call of ``method`` is held, unanswered, until the returned hold's
+        ``release()``; ``await hold.reached.wait()`` waits for the call to arrive."""
+        hold = HeldCall(method.lower())
+        self.faults.holds.append(hold)
+        return hold
+
     # -- inspection -----------------------------------------------------------
     @property
     def calls(self) -> list[RecordedCall]:
@@ -397,6 +415,25 @@ class BotAPIEmulator:
     @property
     def webhook_url(self) -> str:
         return str(self.state.webhook.get("url", ""))
+
+    @property
+    def webhook(self) -> dict[str, Any]:
+        """What setWebhook set: url, secret_token, max_connections, allowed_updates..."""
+        return dict(self.state.webhook)
+
+    @property
+    def webhook_attempts(self) -> list[WebhookAttempt]:
+        """Every webhook POST so far, in order, with the status the bot answered."""
+        return list(self._webhook.attempts)
+
+    def webhook_lose_answer_next(self, times: int = 1) -> None:
+        """Treat the bot's next ``times`` webhook answers as lost, even a 200: those
+        updates are delivered again, as Telegram does when an answer never reaches it."""
+        self._webhook.lose_answers += times
+
+    def push_raw_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update exactly as given (for updates no simulated user makes)."""
+        return self.state.push_update(kind, payload)
 
     def file(self, file_id: str) -> StoredFile:
         return self.state.files[file_id]

@@ -6,13 +6,15 @@ effects - exactly like a real Telegram error response.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import BotAPIError
 
 __all__ = [
+    "HeldCall",
     "FaultRule",
     "FaultInjector",
     "RateLimiter",
@@ -56,6 +58,19 @@ class FaultRule:
         return self.chat_id is None or self.chat_id == chat_id
 
 
+@dataclass
+class HeldCall:
+    """The next call of ``method`` waits, unanswered, until ``release()``: what a bot sees
+    while Telegram is slow, and a moment for a test to kill the bot mid-update."""
+
+    method: str  # lower-case method name
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class RateLimiter:
     """Global sliding-window limit over the sending methods."""
 
@@ -80,6 +95,7 @@ class FaultInjector:
     def __init__(self, rate_limit_per_second: float | None = None) -> None:
         self.rules: list[FaultRule] = []
         self.lost_answers: list[FaultRule] = []
+        self.holds: list[HeldCall] = []
         self.rate_limiter = RateLimiter(rate_limit_per_second) if rate_limit_per_second else None
 
     def answer_lost(self, method: str, chat_id: int | str | None) -> bool:
@@ -91,6 +107,14 @@ class FaultInjector:
                     self.lost_answers.remove(rule)
                 return True
         return False
+
+    def take_hold(self, method: str) -> HeldCall | None:
+        """The first hold waiting for a call of ``method``, if any (used up)."""
+        for hold in self.holds:
+            if hold.method == method:
+                self.holds.remove(hold)
+                return hold
+        return None
 
     def add_rule(self, rule: FaultRule) -> None:
         self.rules.append(rule)

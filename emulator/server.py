@@ -163,6 +163,10 @@ class ApiServer:
             self._record(method, params, error=error, rejected_by="unknown_method")
             return False, error
         name = spec.name
+        hold = self.faults.take_hold(key)
+        if hold is not None:
+            hold.reached.set()
+            await hold.released.wait()
         injected = self.faults.scripted_failure(key, _chat_id_of(params))
         if injected is not None:
             self._record(name, params, error=injected, rejected_by="fault")

@@ -369,6 +369,11 @@ class EmulatorState:
             self.pending_updates = [u for u in self.pending_updates if u["update_id"] >= offset]
         self.updates_changed.fire()
 
+    def remove_update(self, update_id: int) -> None:
+        """A webhook delivery was acknowledged: forget that one update."""
+        self.pending_updates = [u for u in self.pending_updates if u["update_id"] != update_id]
+        self.updates_changed.fire()
+
     def deliverable_updates(self, limit: int) -> list[dict[str, Any]]:
         """Pending updates of allowed types; disallowed ones are dropped, as Telegram does."""
         kept = [u for u in self.pending_updates if self._update_type(u) in self.allowed_updates]

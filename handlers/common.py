@@ -53,9 +53,18 @@ def chat_id_of(update: Update) -> int:
 
 
 async def answer_press(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Answer the callback query at once (Telegram shows a spinner until we do)."""
+    """Answer the callback query at once (Telegram shows a spinner until we do).
+
+    A press Telegram delivers again (webhook mode: the bot died before its answer) may
+    have been answered by the first attempt, or be too old to answer: Telegram refuses
+    then, and the press is still carried out."""
     if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=alert)
+        try:
+            await update.callback_query.answer(text, show_alert=alert)
+        except BadRequest as error:
+            if "query is too old" not in str(error).lower():
+                raise
+            log.info("Update %s: the press could not be answered any more", update.update_id)
 
 
 async def show(
@@ -175,6 +184,7 @@ def handing_over(*draft_keys: str) -> Callback:
     async def hand_over(update: Update, context: BotContext) -> int:
         for key in draft_keys:
             context.user_data.pop(key, None)
+        context.services.updates.hand_over(update)  # its second pass is not a duplicate
         await context.update_queue.put(update)
         return ConversationHandler.END
 

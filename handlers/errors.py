@@ -9,6 +9,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.i18n import Translator, language_for
+from bot.update_ledger import StateNotSaved
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,13 @@ async def on_error(update: object, context: BotContext) -> None:
         await context.services.sharing.chat_unreachable(update.effective_chat.id)
         return
     log.error("Error while handling update %s", update_id, exc_info=context.error)
+    if (
+        isinstance(context.error, StateNotSaved)
+        and context.services.settings.telegram_mode == "webhook"
+    ):
+        # Nothing was confirmed to the person, and Telegram delivers the update again
+        # (answered 500, app/webhook.py): an apology now would ask them to repeat it.
+        return
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     user = context.user_if_known

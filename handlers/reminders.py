@@ -30,7 +30,9 @@ async def send_due_reminders(context: BotContext) -> int:
         on_unreachable=services.sharing.chat_unreachable,
         purpose="reminder",
     )
-    return sum(outcome.reached for outcome in outcomes)
+    reached = sum(outcome.reached for outcome in outcomes)
+    services.metrics.reminders_sent.inc(reached)
+    return reached
 
 
 def _reminder(reminder: DueReminder) -> Notice:

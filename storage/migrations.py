@@ -395,4 +395,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        16,
+        "updates already handled",
+        (
+            # Telegram delivers an update again when its acknowledgement was lost (a
+            # webhook answer that timed out, a crash before the answer): an update id
+            # found here was handled, and is skipped. Written in the transaction that saves
+            # the update's dialog state; ids older than a day are pruned.
+            """
+            CREATE TABLE handled_updates (
+                update_id  INTEGER PRIMARY KEY,
+                handled_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX handled_updates_by_time ON handled_updates (handled_at)",
+        ),
+    ),
 )

@@ -103,6 +103,11 @@ class OutboxRepository:
         )
         return (int(row[0]), row[1]) if row is not None else (0, None)
 
+    async def count_by_status(self) -> dict[str, int]:
+        """How many messages are in each status (pending, sent, failed, cancelled)."""
+        rows = await self._db.fetch_all("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        return {str(row[0]): int(row[1]) for row in rows}
+
     async def due(self, now: int, limit: int) -> list[OutboxRow]:
         """Pending rows whose time has come, those waiting longest first."""
         rows = await self._db.fetch_all(

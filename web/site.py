@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot.context import Services
-from web import health
+from bot.metrics import Metrics
+from web import health, metrics
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -26,8 +28,39 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
+# Routes whose names start so are counted for /metrics: the join page and the website.
+COUNTED_ROUTES = ("join", "website")
+
+
+def counting(counters: Metrics) -> Middleware:
+    """Count requests to the join page and website by route name, and their 303
+    redirects to a conference (answered or raised as web.HTTPSeeOther)."""
+
+    @web.middleware
+    async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
+        route = request.match_info.route.name
+        if route is None or not route.startswith(COUNTED_ROUTES):
+            return await handler(request)
+        counters.web_requests.labels(route).inc()
+        try:
+            response = await handler(request)
+        except web.HTTPException as raised:
+            if raised.status == 303:
+                counters.web_redirects.labels(route).inc()
+            raise
+        if response.status == 303:
+            counters.web_redirects.labels(route).inc()
+        return response
+
+    return count
+
+
 def build_site(services: Services) -> web.Application:
-    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    app = web.Application(
+        middlewares=[security_headers, counting(services.metrics)], client_max_size=64 * 1024
+    )
     app[health.HEALTH_KEY] = services.health
     app.add_routes(health.routes())
+    app[metrics.SERVICES_KEY] = services
+    app.add_routes(metrics.routes())
     return app

@@ -4,8 +4,8 @@ A Bot API emulator (the one the end-to-end tests use, `emulator/`) runs on 127.0
 inside this process; the real Application polls it through BotRunner, exactly as in
 production, with the offline token. Settings come from the environment and `.env` as
 usual, except the token (never used: a real one is not even read), TELEGRAM_BASE_URL
-(the emulator) and the database (a temporary one, or `--db PATH`: the sandbox never
-touches DATABASE_PATH, where the real bot's data lives).
+(the emulator), TELEGRAM_MODE (always polling) and the database (a temporary one, or
+`--db PATH`: the sandbox never touches DATABASE_PATH, where the real bot's data lives).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def sandbox_settings(database: Path, environ: dict[str, str] | None = None) -> S
     values = dict(os.environ if environ is None else environ)
     values["TELEGRAM_BOT_TOKEN"] = ""  # the offline token: no real token is used or shown
     values["TELEGRAM_BASE_URL"] = ""
+    values["TELEGRAM_MODE"] = "polling"  # the sandbox keeps polling its own emulator
     values["DATABASE_PATH"] = str(database)
     return load_settings(values, require_token=False)
 

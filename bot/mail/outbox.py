@@ -33,6 +33,7 @@ import aiosmtplib
 
 from bot.clock import Clock
 from bot.mail.failures import CONNECT, ERROR, describe, is_permanent, reason_of
+from bot.metrics import Metrics
 from bot.settings import Settings
 from storage.db import Queryable
 from storage.outbox import OutboxRepository, OutboxRow
@@ -175,8 +176,10 @@ class MailSender:
         poll_interval: float = 30.0,
         jitter: float = 0.1,
         smtp_timeout: float = 30.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._outbox = OutboxRepository(database)
+        self._metrics = metrics
         self._settings = settings
         self._clock = clock
         self._batch_size = batch_size
@@ -400,6 +403,8 @@ class MailSender:
         await self._outbox.mark_sent(
             row.id, self._clock.timestamp(), forget_body=row.kind == CODE_KIND
         )
+        if self._metrics is not None:
+            self._metrics.mail_sent.inc()
 
     async def _give_up_or_retry(
         self,
@@ -417,6 +422,8 @@ class MailSender:
         if permanent or attempts >= self._settings.mail_max_attempts:
             await self._outbox.mark_failed(row.id, error, reason=reason)
             tally.failed += 1
+            if self._metrics is not None:
+                self._metrics.mail_failed.inc()
             log.warning(
                 "E-mail to %s (outbox #%d) failed after %d attempt(s): %s",
                 who,

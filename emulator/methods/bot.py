@@ -27,6 +27,7 @@ _CONFLICT_OTHER_POLL = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
+_SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _CONFLICT_WEBHOOK = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
@@ -57,15 +58,7 @@ async def get_updates(ctx: MethodContext) -> list[dict[str, Any]]:
     allowed = p.get_json("allowed_updates")
 
     state.confirm_updates(offset)
-    if allowed is not None:
-        if not isinstance(allowed, list):
-            raise bad_request("can't parse allowed_updates JSON array")
-        # An empty list means "back to the default set", like Telegram.
-        state.allowed_updates = (
-            frozenset(str(a) for a in allowed) & ALL_UPDATE_TYPES
-            if allowed
-            else DEFAULT_ALLOWED_UPDATES
-        )
+    _set_allowed_updates(state, allowed)
 
     # A newer getUpdates terminates an older one still waiting (409), as on
     # Telegram; the older one is usually a poll whose client went away.
@@ -88,6 +81,20 @@ async def get_updates(ctx: MethodContext) -> list[dict[str, Any]]:
     return result or []
 
 
+def _set_allowed_updates(state: EmulatorState, allowed: Any) -> None:
+    """allowed_updates of getUpdates or setWebhook; None keeps the previous setting."""
+    if allowed is None:
+        return
+    if not isinstance(allowed, list):
+        raise bad_request("can't parse allowed_updates JSON array")
+    # An empty list means "back to the default set", like Telegram.
+    state.allowed_updates = (
+        frozenset(str(a) for a in allowed) & ALL_UPDATE_TYPES
+        if allowed
+        else DEFAULT_ALLOWED_UPDATES
+    )
+
+
 def _drop_pending_if_asked(ctx: MethodContext) -> None:
     if ctx.params.get_bool("drop_pending_updates"):
         ctx.state.pending_updates.clear()
@@ -100,13 +107,21 @@ def delete_webhook(ctx: MethodContext) -> bool:
     return True
 
 
+_LOOPBACK_HTTP = ("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://[::1]:")
+
+
 @api_method("setWebhook")
 def set_webhook(ctx: MethodContext) -> bool:
     p = ctx.params
     url = p.get_str("url") or ""
-    if url and not url.startswith("https://"):
+    loopback = ctx.config.allow_http_webhook and url.startswith(_LOOPBACK_HTTP)
+    if url and not url.startswith("https://") and not loopback:
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = p.get_str("secret_token")
+    if secret is not None and not _SECRET_TOKEN_RE.match(secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
     _drop_pending_if_asked(ctx)
+    _set_allowed_updates(ctx.state, p.get_json("allowed_updates"))
     ctx.state.webhook = {
         "url": url,
         "max_connections": p.get_int("max_connections") or 40,
@@ -114,6 +129,7 @@ def set_webhook(ctx: MethodContext) -> bool:
         "secret_token": p.get_str("secret_token"),
         "ip_address": p.get_str("ip_address"),
     }
+    ctx.state.updates_changed.fire()  # updates already waiting go to the new URL
     return True
 
 
@@ -127,6 +143,9 @@ def get_webhook_info(ctx: MethodContext) -> dict[str, Any]:
     }
     if hook.get("url"):
         info["max_connections"] = hook.get("max_connections", 40)
+        if hook.get("last_error_date"):
+            info["last_error_date"] = hook["last_error_date"]
+            info["last_error_message"] = hook["last_error_message"]
         if hook.get("allowed_updates"):
             info["allowed_updates"] = hook["allowed_updates"]
     return info
