@@ -132,7 +132,7 @@ def test_invitation_has_the_outlook_structure_and_every_detail():
     plain, html, calendar_part, _ = parts(message)
     start = format_moment(START, "Europe/Moscow", "en")
     end = format_moment(END, "Europe/Moscow", "en")
-    assert start.endswith("Europe/Moscow") and "15:00" in start and "16:30" in end
+    assert start.endswith("Moscow time (UTC+3)") and "15:00" in start and "16:30" in end
     for body in (plain, html.replace("&amp;", "&")):
         for value in ("Team sync", start, end, WEBSITE, "team-sync-2026", JOIN_URL):
             assert value in body

@@ -55,7 +55,7 @@ async def test_log_shows_scheduled_and_archive_with_status(bot, emu):
     assert "1. Wed 25 Nov 2026, 14:30–15:30 · 🟢 online\nMeeting 1" in lines
     assert "2. Wed 25 Nov 2026, 18:00–19:00 · ⚪ offline\nMeeting 2" in lines
     assert "3. Thu 26 Nov 2026, 17:00–18:00 · ⚪ offline\nMeeting 4" in lines
-    assert "Times in Europe/Moscow." in log.text
+    assert "Times in Moscow time (UTC+3)." in log.text
     await anna.press(log, "🗄 Conference archive")
     archive = await anna.expect_edit(log)
     assert "Conference archive: 1" in archive.text and "Meeting 3" in archive.text
