@@ -83,7 +83,7 @@ async def test_sigkill_loses_nothing_confirmed_and_logs_hold_no_secrets(tmp_path
     await anna.send("bob@example.com")
     confirm = await anna.expect_message()
     await anna.press(confirm, "✉️ Send")
-    assert "on their way" in (await anna.expect_edit(confirm)).text
+    assert "1 invitation e-mail is on its way" in (await anna.expect_edit(confirm)).text
     # Now into a dialog, and killed in the middle of it.
     await anna.send("/profile")
     profile = await anna.expect_message()

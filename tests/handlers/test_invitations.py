@@ -44,7 +44,7 @@ async def test_invite_by_email_end_to_end(bot, emu, smtp):
     confirm = await invite(
         anna, card, "bob@example.com, Carol@Example.org\nbob@example.com not-an-address"
     )
-    assert "to 2:" in confirm.text and "bob@example.com" in confirm.text
+    assert "to 2 addresses:" in confirm.text and "bob@example.com" in confirm.text
     assert "not-an-address" in confirm.text and "will be skipped" in confirm.text
     await anna.press(confirm, "✉️ Send")
     done = await anna.expect_edit(confirm)
@@ -108,7 +108,7 @@ async def test_update_and_cancel_keep_uid_and_raise_sequence(bot, emu, smtp):
     card = await anna.expect_edit(form)
     assert "have not been told yet" in card.text
     await anna.press(card, "Notify participants")
-    assert "Sending the update to the participants (1)" in (await anna.expect_message()).text
+    assert "Sending the update to 1 participant…" in (await anna.expect_message()).text
     summary = await anna.expect_message()
     assert "1 by e-mail" in summary.text and "0 of 0 in Telegram" in summary.text
     card = await anna.expect_edit(card)
@@ -157,7 +157,7 @@ async def test_bad_input_and_limits(bot, emu, smtp):
     # Two of six sent today: five more is over the daily limit.
     card = await open_card(anna, menu)
     reply = await invite(anna, card, " ".join(f"q{n}@example.com" for n in range(5)))
-    assert "at most 6 e-mails a day" in reply.text and "4 are left" in reply.text
+    assert "at most 6 e-mails a day" in reply.text and "left for today: 4" in reply.text
 
 
 async def test_cancel_sends_nothing(bot, emu, smtp):

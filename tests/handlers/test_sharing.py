@@ -99,7 +99,7 @@ async def test_participants_and_groups_get_change_notices_with_a_summary(bot, em
         chat_id=blocker.id,
     )
     await anna.press(card, "Notify participants")
-    assert "Sending the update to the participants (3)" in (await anna.expect_message()).text
+    assert "Sending the update to 3 participants…" in (await anna.expect_message()).text
     summary = await anna.expect_message()
     assert "2 of 3 in Telegram" in summary.text
     assert "Blocker: blocked the bot" in summary.text
