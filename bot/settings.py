@@ -89,6 +89,8 @@ class Settings:
     log_level: str = "INFO"
     flood_max_updates: int = 30  # updates one person may send per flood window
     flood_window_seconds: int = 10
+    # Ask each person once whether DEFAULT_TIMEZONE is theirs (handlers/zone_check.py).
+    ask_timezone: bool = True
 
     def is_admin(self, telegram_id: int) -> bool:
         return telegram_id in self.admin_ids
@@ -176,6 +178,7 @@ def load_settings(
         flood_window_seconds=reader.get(
             "FLOOD_WINDOW_SECONDS", _int_between(1, 3600), defaults.flood_window_seconds
         ),
+        ask_timezone=reader.get("ASK_TIMEZONE", _parse_switch, defaults.ask_timezone),
         log_level=reader.get(
             "LOG_LEVEL",
             _one_of(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
@@ -273,6 +276,15 @@ def _parse_timezone(raw: str) -> str:
     if raw not in available_timezones():
         raise _Problem(f"must be an IANA time zone such as Europe/Moscow or UTC, not {raw[:60]!r}")
     return raw
+
+
+def _parse_switch(raw: str) -> bool:
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise _Problem(f"must be on or off, not {raw[:60]!r}")
 
 
 def _one_of(choices: tuple[str, ...], *, upper: bool = False) -> Callable[[str], str]:
