@@ -20,6 +20,7 @@ The value named `count` picks the form, or the one the table names with `by`
 from __future__ import annotations
 
 import html
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -140,6 +141,7 @@ def text(language: str, key: str, /, **values: Any) -> str:
     template = _template(language, key, values)
     if not values:
         return template
+    values = _inner_quotes(template, values)
     safe = {name: _escape(value) for name, value in values.items()}
     return template.format_map(safe)
 
@@ -147,7 +149,28 @@ def text(language: str, key: str, /, **values: Any) -> str:
 def plain(language: str, key: str, /, **values: Any) -> str:
     """The text for places that are not HTML (button labels, command descriptions)."""
     template = _template(language, key, values)
-    return template.format_map(values) if values else template
+    return template.format_map(_inner_quotes(template, values)) if values else template
+
+
+_QUOTED = re.compile(r"«\{(\w+)\}»")
+_INNER = str.maketrans("«»", "„“")
+_ECHO = "value"
+
+
+def _inner_quotes(template: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Quotes inside quotes, as Russian writes them: a value put between «» that has
+    «» of its own gets „“ inside (a topic «Планёрка «Альфа»» reads «Планёрка „Альфа“»).
+    Not `value`: a rejection echoes what was typed exactly as it was typed."""
+    quoted = set(_QUOTED.findall(template)) & set(values) - {_ECHO}
+    if not quoted:
+        return values
+    changed = dict(values)
+    for name in quoted:
+        value = values[name]
+        if isinstance(value, str) and "«" in value:
+            translated = value.translate(_INNER)
+            changed[name] = Html(translated) if isinstance(value, Html) else translated
+    return changed
 
 
 def _template(language: str, key: str, values: Mapping[str, Any]) -> str:

@@ -110,7 +110,7 @@ async def _show_user(update: Update, context: BotContext, user_id: int) -> None:
         username=f", @{user.username}" if user.username else "",
         language=user.language,
         timezone=display_name(user.timezone, t.language, services.clock.now()),
-        email=user.email or t.plain("common.not_set"),
+        email=user.email or t.plain("profile.email_not_set"),
         blocked=t.plain("common.on" if user.is_blocked else "common.off"),
         active=t.plain("common.on" if user.is_active else "common.off"),
         count=count,

@@ -111,7 +111,7 @@ def render_card(
     explained below, with the address in use meanwhile (`verified`). The zone's offset
     is the one at `now`."""
     not_set = t.plain("common.not_set")
-    email = draft.email or not_set
+    email = draft.email or t.plain("profile.email_not_set")
     if pending is not None and draft.email == pending.email:
         email = t.plain("verify.email_unconfirmed", email=draft.email)
     card = t(

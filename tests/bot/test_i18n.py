@@ -178,3 +178,29 @@ def test_russian_fractions_take_the_other_form():
 def test_a_plural_text_without_its_number_is_a_mistake_said_plainly():
     with pytest.raises(KeyError, match="needs the number 'count'"):
         text("en", "invite.confirm", topic="T", addresses="")
+
+
+def test_quotes_inside_russian_quotes_become_low_high_ones():
+    shown = text("ru", "conference.deleted", topic="Планёрка «Альфа»")
+    assert "«Планёрка „Альфа“»" in shown
+    assert "“Планёрка «Альфа»”" in text("en", "conference.deleted", topic="Планёрка «Альфа»")
+    assert "«Альфа»" in plain("ru", "join.link", topic="Альфа", name="A")
+
+
+def test_russian_wording_has_no_leftovers_of_translation():
+    ru = catalog("ru")
+    assert ru["now.default_topic"] == "Быстрая конференция"
+    assert "чтобы сохранить" not in ru["profile.draft_updated"]
+    assert "Berlin" not in ru["profile.ask_timezone"] and "Берлин" in ru["profile.ask_timezone"]
+    assert "Календарь Apple" in ru["mail.calendar_hint"]
+    assert ru["profile.email_not_set"] == "не указан" and ru["common.not_set"] == "не указано"
+    for key, value in ru.items():
+        forms = value.forms.values() if isinstance(value, PluralText) else [value]
+        for form in forms:
+            assert "“" not in form and '"' not in form.replace('\\"', ""), key
+            assert "inline mode" not in form, key
+
+
+def test_an_echo_of_what_was_typed_keeps_its_quotes():
+    shown = text("ru", "schedule.bad_start", value="«завтра»")
+    assert "««завтра»»" in shown

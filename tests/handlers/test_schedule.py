@@ -114,7 +114,7 @@ async def test_rejections_explain_and_ask_again(bot, emu, step, typed, explains)
     # The same question is still open: a good answer now goes on.
     good = {"topic": "Topic", "start": "tomorrow 15:00", "end": "16:00"}[step]
     follow_up = await answer(anna, good)
-    assert "Step" in follow_up.text or "Review the conference" in follow_up.text
+    assert "Step" in follow_up.text or "New conference: is everything right?" in follow_up.text
     assert await stored(bot, anna.id) == []
 
 

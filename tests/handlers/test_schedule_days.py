@@ -207,7 +207,7 @@ async def test_a_new_day_when_editing_keeps_the_length(bot, emu):
     review = await anna.expect_edit(question)
     assert "Start: Fri 27 Nov 2026, 10:00" in review.text
     await anna.press(review, "Allow joining")
-    assert "Review the conference" in (await anna.expect_edit(review)).text
+    assert "New conference: is everything right?" in (await anna.expect_edit(review)).text
 
 
 # -- past days and yesterday ----------------------------------------------------------
@@ -264,7 +264,10 @@ async def test_a_range_fills_start_and_end(bot, emu, language, typed, start, end
     zone = "Moscow time (UTC+3)" if language == "en" else "московское время (UTC+3)"
     sep = " " if language == "en" else ", "
     assert f"🕒 {starts}: {start}{sep}{zone}\n🕓 {ends}: {end}{sep}{zone}" in review.text
-    assert "Review the conference" in review.text or "Проверьте конференцию" in review.text
+    assert (
+        "New conference: is everything right?" in review.text
+        or "Новая конференция: всё верно?" in review.text
+    )
     await person.press(review, "✅ Schedule" if language == "en" else "✅ Запланировать")
     await person.expect_edit(review)
     [conference] = await stored(bot, person.id)
@@ -277,7 +280,7 @@ async def test_a_range_at_the_time_question(bot, emu):
     review = await answer(anna, "10:00-11:30")
     assert "Start: Fri 27 Nov 2026, 10:00" in review.text
     assert "End: Fri 27 Nov 2026, 11:30" in review.text
-    assert "Review the conference" in review.text
+    assert "New conference: is everything right?" in review.text
     await anna.press(question, "12:00")  # the old question's buttons are stale now
     assert "out of date" in (await anna.expect_callback_answer()).text
 
@@ -298,7 +301,7 @@ async def test_a_range_with_a_bad_end_keeps_the_start_and_asks_for_the_end(
     assert explains in end_prompt.text
     assert "Step 3 of 3" in end_prompt.text
     review = await answer(anna, "1h")
-    assert "Review the conference" in review.text
+    assert "New conference: is everything right?" in review.text
 
 
 async def test_a_range_starting_in_the_past_is_refused_whole(bot, emu):
