@@ -74,7 +74,11 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     invitations = InvitationService(database, clock, settings, video, wake_sender=mail_sender.wake)
     verification = EmailVerificationService(database, clock, settings, wake_sender=mail_sender.wake)
     users = UserService(
-        database, clock, default_timezone=settings.default_timezone, verification=verification
+        database,
+        clock,
+        default_timezone=settings.default_timezone,
+        verification=verification,
+        ask_timezone=settings.ask_timezone,
     )
     conferences = ConferenceService(database, clock, join_early_minutes=settings.join_early_minutes)
     sharing = SharingService(database, clock)

@@ -12,7 +12,9 @@ from bot.timezones import display_name
 
 
 def format_moment(moment: datetime, timezone: str, language: str) -> str:
-    """'Wed 25 Nov 2026, 15:00 Europe/Moscow' (or its Russian form)."""
+    """'Wed 25 Nov 2026, 15:00 Moscow time (UTC+3)' (or its Russian form): the zone as
+    people say it, with its offset at that moment (so daylight-saving time is right)."""
     local = moment.astimezone(ZoneInfo(timezone))
     shown = format_datetime(local, plain(language, "time.datetime"), locale=language)
-    return f"{shown} {display_name(timezone)}"
+    zone = display_name(timezone, language, local)
+    return plain(language, "time.moment", datetime=shown, zone=zone)

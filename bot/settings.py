@@ -97,6 +97,8 @@ class Settings:
     web_port: int = 8080
     telegram_mode: str = "polling"  # or "webhook" (needs PUBLIC_URL)
     metrics_token: Secret | None = None  # /metrics wants "Authorization: Bearer <it>"
+    # Ask each person once whether DEFAULT_TIMEZONE is theirs (handlers/zone_check.py).
+    ask_timezone: bool = True
 
     def is_admin(self, telegram_id: int) -> bool:
         return telegram_id in self.admin_ids
@@ -189,6 +191,7 @@ def load_settings(
         web_port=reader.get("WEB_PORT", _int_between(0, 65535), defaults.web_port),
         telegram_mode=reader.get("TELEGRAM_MODE", _one_of(TELEGRAM_MODES), defaults.telegram_mode),
         metrics_token=reader.get("METRICS_TOKEN", Secret, None),
+        ask_timezone=reader.get("ASK_TIMEZONE", _parse_switch, defaults.ask_timezone),
         log_level=reader.get(
             "LOG_LEVEL",
             _one_of(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
@@ -295,6 +298,15 @@ def _parse_timezone(raw: str) -> str:
     if raw not in available_timezones():
         raise _Problem(f"must be an IANA time zone such as Europe/Moscow or UTC, not {raw[:60]!r}")
     return raw
+
+
+def _parse_switch(raw: str) -> bool:
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise _Problem(f"must be on or off, not {raw[:60]!r}")
 
 
 def _one_of(choices: tuple[str, ...], *, upper: bool = False) -> Callable[[str], str]:

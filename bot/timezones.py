@@ -1,4 +1,5 @@
-"""Understanding the time zone a person types: "Europe/Moscow", "Moscow", "Москва", "UTC+3".
+"""Time zones as people type them ("Europe/Moscow", "Moscow", "Москва", "UTC+3") and as
+they read them ("Moscow time (UTC+3)", «Берлин (UTC+1)»).
 
 Abbreviations ("EST", "CET", "MSK") mean their region's zone with its daylight-saving
 time (bot/dates/zones.py), not the fixed-offset zones of the same name in the tz
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from datetime import UTC, datetime, timedelta
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -21,9 +23,10 @@ from babel.core import get_global
 from babel.dates import get_timezone_location
 
 from bot.dates.zones import zone_of_abbreviation
-from bot.i18n import LANGUAGES
+from bot.i18n import FALLBACK_LANGUAGE, LANGUAGES
 
 _ALIASES_FILE = Path(__file__).parent / "data" / "city_aliases.toml"
+_NAMES_FILE = Path(__file__).parent / "data" / "zone_names.toml"
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?$")
 MAX_INPUT_LENGTH = 64
 # Names in the tz database that are not places: "localtime" means the server's own zone.
@@ -103,9 +106,51 @@ def warm_up() -> None:
     _index()
 
 
-def display_name(name: str) -> str:
-    """How a zone is shown: IANA names as they are, Etc/GMT-3 as the UTC+3 people typed."""
-    match = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", name)
-    if match:
-        return f"UTC{'-' if match.group(1) == '+' else '+'}{match.group(2)}"
-    return "UTC" if name == "Etc/UTC" else name
+# Zones that are an offset, not a place: shown as the offset alone ("UTC", "UTC+3").
+_NOT_A_PLACE = frozenset(
+    {"UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "Universal", "Zulu"}
+)
+
+
+def display_name(name: str, language: str = FALLBACK_LANGUAGE, at: datetime | None = None) -> str:
+    """How a zone reads to people, in `language`, with its offset at the moment `at` (now
+    if not given), so daylight-saving time shows: "Moscow time (UTC+3)", «московское
+    время (UTC+3)», "Berlin (UTC+2)" in July and "Berlin (UTC+1)" in January. Offsets
+    alone stay as people typed them: "UTC", "UTC+3". Never the IANA id (the .ics keeps it).
+    """
+    offset = utc_offset_text(name, at)
+    if name.startswith("Etc/") or name in _NOT_A_PLACE or name in NOT_PLACES:
+        return offset
+    return f"{_place(name, language)} ({offset})"
+
+
+def utc_offset_text(name: str, at: datetime | None = None) -> str:
+    """ "UTC+3", "UTC-4", "UTC+5:30": the zone's offset at `at` (now if not given); the
+    UTC zone itself is "UTC" and a place on UTC at that moment "UTC+0"."""
+    moment = at if at is not None else datetime.now(UTC)
+    offset = moment.astimezone(ZoneInfo(name)).utcoffset() or timedelta(0)
+    if not offset and (name in _NOT_A_PLACE or name.startswith("Etc/")):
+        return "UTC"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+@lru_cache(maxsize=1024)
+def _place(name: str, language: str) -> str:
+    """The zone's name without its offset: the name people say (bot/data/zone_names.toml),
+    else the city as Babel knows it in `language`, else the IANA id's city part."""
+    spoken = _spoken_names().get(language, {}).get(name)
+    if spoken:
+        return spoken
+    try:
+        return get_timezone_location(name, locale=language, return_city=True)
+    except (LookupError, ValueError):
+        return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+@cache
+def _spoken_names() -> dict[str, dict[str, str]]:
+    with open(_NAMES_FILE, "rb") as file:
+        return tomllib.load(file)

@@ -17,6 +17,8 @@ offset that was never confirmed. So:
   in memory: the save is tried again, and on success the kept replies go out (`retry`).
 - A dialog that hands its update over to be handled afresh (handlers/common.py) queues
   the same update again: that second pass is not a duplicate, and only it records the id.
+  So is an update held behind a question and queued again once it is answered
+  (handlers/zone_check.py, `replay`).
 """
 
 from __future__ import annotations
@@ -165,6 +167,12 @@ class UpdateLedger:
     # -- the dialogs' side (handlers/) --------------------------------------------------
     def hand_over(self, update: object) -> None:
         """The update is queued again, to be handled afresh after this pass."""
+        self._delivery(update).handed_over = True
+
+    def replay(self, update: object) -> None:
+        """`update` is one the bot held (a question was put before it, handlers/
+        zone_check.py) and now queues again, as a new object with the same id: it is
+        handled although its id is recorded (recording it again changes nothing)."""
         self._delivery(update).handed_over = True
 
     async def save(self, application: Application, update: Update, replies: list[Reply]) -> None:

@@ -44,11 +44,13 @@ class UserService:
         *,
         default_timezone: str,
         verification: EmailVerificationService,
+        ask_timezone: bool = True,
     ) -> None:
         self._database = database
         self._clock = clock
         self._default_timezone = default_timezone
         self._verification = verification
+        self._ask_timezone = ask_timezone
 
     async def get(self, user_id: int) -> UserRecord | None:
         return await UserRepository(self._database).get(user_id)
@@ -106,6 +108,23 @@ class UserService:
         if code_sent_to:
             self._verification.wake_sender()
         return SaveResult(changed=True, code_sent_to=code_sent_to)
+
+    def needs_timezone_question(self, user: UserRecord) -> bool:
+        """Whether to ask "Your time zone is ...: is that right?" before this person's
+        schedule or conference card: only until they have answered it once or chosen a
+        zone in "Personal information". People from before the question existed count as
+        having chosen unless their zone is still the default (ASK_TIMEZONE off: never)."""
+        if not self._ask_timezone:
+            return False
+        if user.timezone_confirmed is None:
+            return user.timezone == self._default_timezone
+        return not user.timezone_confirmed
+
+    async def confirm_timezone(self, user_id: int, timezone: str) -> None:
+        """The answer to the question: `timezone` (the one they had, or a new one) is theirs."""
+        await UserRepository(self._database).confirm_timezone(
+            user_id, timezone, now=self._clock.timestamp()
+        )
 
     async def set_reminder(self, user_id: int, minutes: int | None) -> None:
         """None: the operator's default; 0: off."""

@@ -395,8 +395,39 @@ class SimulatedUser(_Observer):
     async def send_location(
         self, latitude: float = 52.52, longitude: float = 13.405, *, chat: ChatRef = None
     ) -> SentMessage:
+        """Send a location (from the attachment menu: no keyboard needed)."""
         location = {"latitude": latitude, "longitude": longitude}
         return await self._post({"location": location}, chat, None)
+
+    def reply_keyboard(self, *, chat: ChatRef = None) -> dict[str, Any] | None:
+        """The keyboard the bot shows under this chat's input field: the one its latest
+        message with a reply keyboard set, until a message removed it, or until the
+        person sent anything after a one-time keyboard. None when there is none."""
+        answered = False
+        for message in reversed(self.messages(chat=chat)):
+            if not message.from_bot:
+                answered = True
+                continue
+            markup = message.reply_markup or {}
+            if markup.get("remove_keyboard"):
+                return None
+            if "keyboard" in markup:
+                return None if answered and markup.get("one_time_keyboard") else markup
+        return None
+
+    async def share_location(
+        self, latitude: float, longitude: float, *, chat: ChatRef = None
+    ) -> SentMessage:
+        """Press the keyboard button that sends a location (``request_location``), as a
+        person does once Telegram asked them; fails if the bot shows no such button."""
+        markup = self.reply_keyboard(chat=chat)
+        buttons = [b for row in (markup or {}).get("keyboard", []) for b in row]
+        if not any(isinstance(b, dict) and b.get("request_location") for b in buttons):
+            raise AssertionError(
+                f"{self._label}: no 'send location' button under the input field\n"
+                + self.transcript(chat=chat)
+            )
+        return await self.send_location(latitude, longitude, chat=chat)
 
     # -- buttons --------------------------------------------------------------
     async def press(

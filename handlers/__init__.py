@@ -26,6 +26,7 @@ from handlers import (
     reminders,
     sharing,
     users,
+    zone_check,
 )
 
 # Group -4: replies of this update wait until its dialog state is saved (group 99).
@@ -38,10 +39,13 @@ USER_GROUP = -2
 # Group -1: private screens stay in the private chat; in a group their commands and
 # buttons get a hint to open the private chat, and no feature sees them.
 PRIVACY_GROUP = -1
-# Group 0: features. Conversations come first so that a dialog in progress gets its input;
+# Group 0: the time zone, asked once before a newcomer's first schedule or conference card
+# (the update waits and is handled again once answered); everyone else passes through.
+ZONE_GROUP = 0
+# Group 1: features. Conversations come first so that a dialog in progress gets its input;
 # the catch-all for what nothing understood comes last (in the same group, so it only runs
 # when no feature matched).
-FEATURE_GROUP = 0
+FEATURE_GROUP = 1
 # Group 99: after everything, write dialog states so a restart resumes them, then send
 # the replies held since group -4.
 FLUSH_GROUP = 99
@@ -55,6 +59,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
     )
     application.add_handler(users.handler(), group=USER_GROUP)
     application.add_handler(privacy.handler(), group=PRIVACY_GROUP)
+    application.add_handler(zone_check.handler(), group=ZONE_GROUP)
 
     application.add_handler(users.membership_handler(), group=FEATURE_GROUP)
     application.add_handlers(admin.handlers(settings), group=FEATURE_GROUP)

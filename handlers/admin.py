@@ -26,6 +26,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.settings import Settings
+from bot.timezones import display_name
 from handlers import callback_data as cb
 from handlers.common import (
     Handler,
@@ -108,8 +109,8 @@ async def _show_user(update: Update, context: BotContext, user_id: int) -> None:
         id=user.id,
         username=f", @{user.username}" if user.username else "",
         language=user.language,
-        timezone=user.timezone,
-        email=user.email or t.plain("common.not_set"),
+        timezone=display_name(user.timezone, t.language, services.clock.now()),
+        email=user.email or t.plain("profile.email_not_set"),
         blocked=t.plain("common.on" if user.is_blocked else "common.off"),
         active=t.plain("common.on" if user.is_active else "common.off"),
         count=count,

@@ -24,6 +24,7 @@ PARTICIPANT = "part"  # part:<action>:<conference id>, for people who opened a d
 JOIN = "jn"  # after Join: remember the typed name, turn reminders on
 ADMIN = "adm"  # admin buttons; the presser is checked against ADMIN_IDS
 GROUP = "grp"  # grp:post:<conference id>:<owner id>, the pick list in a group
+ZONE = "zone"  # the time-zone question: zone:yes, zone:pick:<offered zone index>, ...
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,13 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -30,6 +36,17 @@ log = logging.getLogger(__name__)
 Handler = BaseHandler[Update, BotContext, object]
 # A handler callback: an update and our context in, a dialog state (or None) out.
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
+# What a new message may carry under it: buttons, or the keyboard of the chat's input.
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+# The mark of an update handled again after a question put before it (handlers/zone_check.py).
+REPLAY_MARK = "replayed_after_question"
+
+
+def is_replay(update: Update) -> bool:
+    """An update handled a second time, after the question that held it was answered: its
+    press was answered the first time, and its screen comes as a new message below the
+    answer rather than in place of the message pressed long ago."""
+    return bool(update.api_kwargs.get(REPLAY_MARK))
 
 
 def pressed_data(update: Update) -> cb.CallbackData | None:
@@ -55,10 +72,11 @@ def chat_id_of(update: Update) -> int:
 async def answer_press(update: Update, text: str | None = None, *, alert: bool = False) -> None:
     """Answer the callback query at once (Telegram shows a spinner until we do).
 
-    A press Telegram delivers again (webhook mode: the bot died before its answer) may
-    have been answered by the first attempt, or be too old to answer: Telegram refuses
-    then, and the press is still carried out."""
-    if update.callback_query is not None:
+    A replayed press (the zone question handles the held press again) was answered when
+    it first came, and Telegram takes one answer per press. A press Telegram delivers
+    again (webhook mode: the bot died before its answer) may be too old to answer:
+    Telegram refuses then, and the press is still carried out."""
+    if update.callback_query is not None and not is_replay(update):
         try:
             await update.callback_query.answer(text, show_alert=alert)
         except BadRequest as error:
@@ -83,7 +101,12 @@ async def _show_now(
     update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None
 ) -> Message | None:
     query = update.callback_query
-    if query is not None and query.message is not None and query.message.is_accessible:
+    if (
+        query is not None
+        and query.message is not None
+        and query.message.is_accessible
+        and not is_replay(update)
+    ):
         try:
             result = await query.edit_message_text(
                 text, parse_mode=ParseMode.HTML, reply_markup=markup
@@ -101,14 +124,14 @@ async def send(
     update: Update,
     context: BotContext,
     text: str,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: Markup | None = None,
 ) -> None:
     """A new message in the chat of this update, for results worth keeping."""
     await _deliver(context, lambda: _send_now(update, context, text, markup))
 
 
 async def _send_now(
-    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None
+    update: Update, context: BotContext, text: str, markup: Markup | None
 ) -> Message | None:
     chat = update.effective_chat
     if chat is None:

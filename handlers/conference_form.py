@@ -112,7 +112,7 @@ async def _ask(
     """Show the prompt of `state` (or the review card), after an optional note."""
     t = context.t
     back = _is_complete(draft)
-    timezone = display_name(_timezone(context))
+    timezone = display_name(_timezone(context), t.language, context.services.clock.now())
     day = _pending_day(context)
     if state == ASK_TIME and day is None:
         state = ASK_START  # nothing to ask a time for (never expected)

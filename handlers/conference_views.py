@@ -95,7 +95,9 @@ def review_card(t: Translator, draft: Draft, *, timezone: str) -> str:
     )
 
 
-def log_page(t: Translator, page: Page, *, timezone: str, online: set[int]) -> str:
+def log_page(
+    t: Translator, page: Page, *, timezone: str, online: set[int], now: datetime | None = None
+) -> str:
     scheduled = page.kind.value == "s"
     title = t("log.title_scheduled" if scheduled else "log.title_archive", count=page.total_items)
     if not page.items:
@@ -116,7 +118,7 @@ def log_page(t: Translator, page: Page, *, timezone: str, online: set[int]) -> s
         )
         for index, conference in enumerate(page.items)
     ]
-    footer = [t("log.times_in", timezone=display_name(timezone))]
+    footer = [t("log.times_in", timezone=display_name(timezone, t.language, now))]
     if page.total_pages > 1:
         footer.append(t("log.page", page=page.number + 1, pages=page.total_pages))
     footer.append(t("log.hint_scheduled" if scheduled else "log.hint_archive"))

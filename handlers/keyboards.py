@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton as Button
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.i18n import LANGUAGES, Translator, plain
 from handlers import callback_data as cb
@@ -28,6 +28,34 @@ def back_to_menu(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[Button(t.plain("menu.main_menu"), callback_data=cb.encode(cb.MENU, "home"))]]
     )
+
+
+def zone_question(
+    t: Translator, current: str, offered: list[tuple[int, str]]
+) -> InlineKeyboardMarkup:
+    """Under "Your time zone is ...: is that right?": Yes, a few likely zones (each
+    button carries the zone's index among those that can be offered), share location,
+    Cancel. `current` and the offered names are already as people read them."""
+
+    def press(label: str, action: str, *args: int) -> Button:
+        return Button(label, callback_data=cb.encode(cb.ZONE, action, *args))
+
+    picks = [press(name, "pick", index) for index, name in offered]
+    return InlineKeyboardMarkup(
+        [
+            [press(t.plain("zone.button_yes", zone=current), "yes")],
+            *[picks[i : i + 2] for i in range(0, len(picks), 2)],
+            [press(t.plain("zone.button_location"), "loc")],
+            [press(t.plain("common.cancel"), "cancel")],
+        ]
+    )
+
+
+def share_location(t: Translator) -> ReplyKeyboardMarkup:
+    """The keyboard of the chat's input with the one button that sends a location
+    (Telegram asks the person first); it goes away once used."""
+    button = KeyboardButton(t.plain("zone.button_send_location"), request_location=True)
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
 
 
 def profile_card(

@@ -23,8 +23,11 @@ async def start(update: Update, context: BotContext) -> None:
     t = context.t
     user = context.current_user
     if context.user_is_new:
+        now = context.services.clock.now()
         greeting = t(
-            "start.greeting_new", name=user.full_name, timezone=display_name(user.timezone)
+            "start.greeting_new",
+            name=user.full_name,
+            timezone=display_name(user.timezone, t.language, now),
         )
     else:
         greeting = t("start.greeting_back", name=user.full_name)

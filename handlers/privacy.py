@@ -43,6 +43,7 @@ PRIVATE_PREFIXES = frozenset(
         cb.JOIN,
         cb.ADMIN,
         cb.LANGUAGE,
+        cb.ZONE,
     }
 )
 

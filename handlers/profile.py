@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, replace
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -104,18 +105,20 @@ def render_card(
     *,
     pending: PendingEmail | None = None,
     verified: str | None = None,
+    now: datetime | None = None,
 ) -> str:
     """The card of the draft; an address waiting for its code is marked unconfirmed and
-    explained below, with the address in use meanwhile (`verified`)."""
+    explained below, with the address in use meanwhile (`verified`). The zone's offset
+    is the one at `now`."""
     not_set = t.plain("common.not_set")
-    email = draft.email or not_set
+    email = draft.email or t.plain("profile.email_not_set")
     if pending is not None and draft.email == pending.email:
         email = t.plain("verify.email_unconfirmed", email=draft.email)
     card = t(
         "profile.card",
         name=draft.full_name or not_set,
         email=email,
-        timezone=display_name(draft.timezone),
+        timezone=display_name(draft.timezone, t.language, now),
         language=plain(draft.language, "language_name"),
         remember=t.plain("common.on" if draft.remember_name else "common.off"),
         display_name=draft.display_name or draft.full_name or not_set,
@@ -146,6 +149,7 @@ async def _show_card(update: Update, context: BotContext, *, note: str | None = 
         default_reminder,
         pending=pending,
         verified=user.email,
+        now=services.clock.now(),
     )
     if note:
         text = f"{note}\n\n{text}"

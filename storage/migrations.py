@@ -396,6 +396,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        14,
+        "whether a person confirmed their time zone",
+        (
+            # 1: they confirmed or chose it (the question asked once, or "Personal
+            # information"); 0: not yet, so they are asked at their first schedule or
+            # conference card. NULL: registered before the question existed; they count as
+            # confirmed unless their zone is still the operator's DEFAULT_TIMEZONE, which
+            # plain SQL cannot know here (bot/users.py `needs_timezone_question`).
+            "ALTER TABLE users ADD COLUMN timezone_confirmed INTEGER",
+        ),
+    ),
+    Migration(
         16,
         "updates already handled",
         (

@@ -23,12 +23,17 @@ class UserRecord:
     updated_at: int
     last_seen_at: int
     reminder_minutes: int | None = None  # None: the operator's default
+    # True: confirmed or chosen; False: to be asked once; None: registered before the
+    # question existed (migration 14).
+    timezone_confirmed: bool | None = False
 
     @classmethod
     def from_row(cls, row: Row) -> UserRecord:
         record = {f.name: row[f.name] for f in fields(cls)}
         for flag in ("remember_name", "is_blocked", "is_active"):
             record[flag] = bool(record[flag])
+        if record["timezone_confirmed"] is not None:
+            record["timezone_confirmed"] = bool(record["timezone_confirmed"])
         return cls(**record)
 
 
@@ -78,8 +83,8 @@ class UserRepository:
             return UserRecord.from_row(row), False
         await self._db.execute(
             "INSERT INTO users (id, username, full_name, language, timezone,"
-            " created_at, updated_at, last_seen_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            " timezone_confirmed, created_at, updated_at, last_seen_at)"
+            " VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             (user_id, username, full_name, language, timezone, now, now, now),
         )
         user = await self.get(user_id)
@@ -87,14 +92,17 @@ class UserRepository:
         return user, True
 
     async def save_profile(self, user_id: int, profile: ProfileFields, *, now: int) -> None:
-        """Store every field but the e-mail, which changes only through `set_email`."""
+        """Store every field but the e-mail, which changes only through `set_email`.
+        A new time zone counts as confirmed: the person chose it."""
         await self._db.execute(
-            "UPDATE users SET full_name = ?, language = ?, timezone = ?,"
-            " remember_name = ?, display_name = ?, reminder_minutes = ?, updated_at = ?"
-            " WHERE id = ?",
+            "UPDATE users SET full_name = ?, language = ?,"
+            " timezone_confirmed = CASE WHEN timezone <> ? THEN 1 ELSE timezone_confirmed END,"
+            " timezone = ?, remember_name = ?, display_name = ?, reminder_minutes = ?,"
+            " updated_at = ? WHERE id = ?",
             (
                 profile.full_name,
                 profile.language,
+                profile.timezone,
                 profile.timezone,
                 int(profile.remember_name),
                 profile.display_name,
@@ -119,6 +127,13 @@ class UserRepository:
         await self._db.execute(
             "UPDATE users SET remember_name = 1, display_name = ?, updated_at = ? WHERE id = ?",
             (name, now, user_id),
+        )
+
+    async def confirm_timezone(self, user_id: int, timezone: str, *, now: int) -> None:
+        """The person's answer to "Your time zone is ...: is that right?": this zone, confirmed."""
+        await self._db.execute(
+            "UPDATE users SET timezone = ?, timezone_confirmed = 1, updated_at = ? WHERE id = ?",
+            (timezone, now, user_id),
         )
 
     async def set_reminder(self, user_id: int, minutes: int | None, *, now: int) -> None:

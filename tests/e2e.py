@@ -42,6 +42,9 @@ def test_settings(emu: BotAPIEmulator, database_path: Path, **overrides: str) ->
         "REMINDER_CHECK_SECONDS": "0",
         # Tests click much faster than people; the flood test sets its own limit.
         "FLOOD_MAX_UPDATES": "10000",
+        # Tests start at a schedule or a card; the time-zone question has tests of its own
+        # (tests/handlers/test_zone_check.py), which turn it on.
+        "ASK_TIMEZONE": "off",
         **overrides,
     }
     return load_settings(env, env_file=None)

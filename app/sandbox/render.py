@@ -130,7 +130,8 @@ def _button_target(button: Button, style: Style) -> str:
         button.switch_inline_query is not None
         or button.switch_inline_query_current_chat is not None
     ):
-        return " " + style.dim("(inline mode)")
+        # No words: they would stand in the button's own language (↗ @bot: posts to a chat).
+        return " " + style.dim("(↗ @…)")
     if button.copy_text is not None:
         return " " + style.dim("(copies text)")
     return ""

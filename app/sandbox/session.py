@@ -34,6 +34,8 @@ Sandbox commands (anything else goes to the bot exactly as typed, like /start or
                 takes it when it meets the person first; later its /language decides.
   /group TITLE  go to a group chat with the bot and everyone so far (created on first use)
   /private      back to the private chat with the bot
+  /location LAT LON   share a location, as Telegram's "send location" button does
+                (e.g. /location 55.75 37.62 is Moscow)
   /who          people and groups in this sandbox
   /sandbox, /?  this help
   /quit         leave (Ctrl-D and Ctrl-C too)
@@ -139,6 +141,8 @@ class Sandbox:
             self.say(f"Back in {self.me.first_name}'s private chat with the bot.")
         elif command == "/who":
             self.who()
+        elif command == "/location":
+            await self.share_location(argument)
         elif match := _PRESS.match(text):
             number = int(match.group(1))
             if match.group(2) is None:
@@ -160,6 +164,14 @@ class Sandbox:
     # -- acting as a person ---------------------------------------------------------
     async def send(self, text: str) -> None:
         await self.me.send(text, chat=self.chat.chat)
+
+    async def share_location(self, argument: str) -> None:
+        try:
+            latitude, longitude = (float(part) for part in argument.replace(",", " ").split())
+        except ValueError:
+            self.say("Usage: /location LATITUDE LONGITUDE, e.g. /location 52.52 13.405 (Berlin)")
+            return
+        await self.me.send_location(latitude, longitude, chat=self.chat.chat)
 
     async def press(self, message: SentMessage, number: int) -> None:
         buttons = numbered_buttons(message)
@@ -395,6 +407,9 @@ class Sandbox:
         if message.keyboard:
             keys = "  ".join(f"[{key}]" for row in message.keyboard for key in row)
             lines.append(self.style.dim(f"  keyboard (type the text): {keys}"))
+            if _asks_for_location(message):
+                hint = "  (a location button: share one with /location LAT LON)"
+                lines.append(self.style.dim(hint))
         return "\n".join(lines)
 
     def _where(self, chat_id: int) -> str:
@@ -478,3 +493,8 @@ def _mail_summary(path: Path) -> str:
         return f"e-mail to {headers['To']}: “{headers['Subject']}”"
     except (OSError, ValueError, TypeError):
         return "e-mail"
+
+
+def _asks_for_location(message: SentMessage) -> bool:
+    rows = (message.reply_markup or {}).get("keyboard", [])
+    return any(isinstance(key, dict) and key.get("request_location") for row in rows for key in row)

@@ -833,12 +833,16 @@ def test_a_zone_after_an_end() -> None:
 @pytest.mark.parametrize(
     ("text", "language", "shown"),
     [
-        ("3/4 10:00", "en", "Thu 4 Mar 2027, 10:00 Europe/Moscow"),  # month/day in English
-        ("3/4 10:00", "ru", "сб, 3 апр. 2027 г., 10:00 Europe/Moscow"),  # day/month in Russian
-        ("25.12 10:30", "en", "Fri 25 Dec 2026, 10:30 Europe/Moscow"),
-        ("25.12 10:30", "ru", "пт, 25 дек. 2026 г., 10:30 Europe/Moscow"),
-        ("2026-12-03 10:00", "en", "Thu 3 Dec 2026, 10:00 Europe/Moscow"),
-        ("2026-12-03T10:00", "ru", "чт, 3 дек. 2026 г., 10:00 Europe/Moscow"),
+        ("3/4 10:00", "en", "Thu 4 Mar 2027, 10:00 Moscow time (UTC+3)"),  # month/day in English
+        (
+            "3/4 10:00",
+            "ru",
+            "сб, 3 апр. 2027 г., 10:00, московское время (UTC+3)",
+        ),  # day/month in Russian
+        ("25.12 10:30", "en", "Fri 25 Dec 2026, 10:30 Moscow time (UTC+3)"),
+        ("25.12 10:30", "ru", "пт, 25 дек. 2026 г., 10:30, московское время (UTC+3)"),
+        ("2026-12-03 10:00", "en", "Thu 3 Dec 2026, 10:00 Moscow time (UTC+3)"),
+        ("2026-12-03T10:00", "ru", "чт, 3 дек. 2026 г., 10:00, московское время (UTC+3)"),
     ],
 )
 def test_the_echo_names_weekday_and_month(text: str, language: str, shown: str) -> None:

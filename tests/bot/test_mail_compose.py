@@ -134,7 +134,7 @@ def test_invitation_has_the_outlook_structure_and_every_detail():
     plain, html, calendar_part, _ = parts(message)
     start = format_moment(START, "Europe/Moscow", "en")
     end = format_moment(END, "Europe/Moscow", "en")
-    assert start.endswith("Europe/Moscow") and "15:00" in start and "16:30" in end
+    assert start.endswith("Moscow time (UTC+3)") and "15:00" in start and "16:30" in end
     for body in (plain, html.replace("&amp;", "&")):
         for value in ("Team sync", start, end, WEBSITE, "team-sync-2026", JOIN_URL):
             assert value in body
@@ -277,11 +277,11 @@ def test_an_update_says_what_changed_old_to_new_in_text_and_html():
     assert "What changed:" in plain
     assert "Topic: Team <sync> → Daily <sync>" in plain
     # Moved within the day: the day is said once, times in the owner's zone.
-    assert "Start: Wed 25 Nov 2026, 15:00 Europe/Moscow → 16:00 Europe/Moscow" in plain
-    assert "Start: Wed 25 Nov 2026, 15:00 Europe/Moscow → Fri 27 Nov 2026, 15:00" in plain
+    assert "Start: Wed 25 Nov 2026, 15:00 Moscow time (UTC+3) → 16:00 Moscow time (UTC+3)" in plain
+    assert "Start: Wed 25 Nov 2026, 15:00 Moscow time (UTC+3) → Fri 27 Nov 2026, 15:00" in plain
     assert plain.index("What changed:") < plain.index("Conference ID:")
     assert "<s " in html and "Team &lt;sync&gt;</s> → <strong>Daily &lt;sync&gt;</strong>" in html
-    assert "→ <strong>16:00 Europe/Moscow</strong>" in html
+    assert "→ <strong>16:00 Moscow time (UTC+3)</strong>" in html
     # A first invitation and a cancellation list no changes, whatever they are given.
     for message in (invite(mail), invite(mail, method=Method.CANCEL)):
         assert "What changed" not in parts(message)[0]

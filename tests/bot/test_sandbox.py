@@ -111,14 +111,17 @@ async def test_schedule_view_add_to_calendar_delete_and_quit(tmp_path):
     assert "[1] 📅 Schedule conference" in menu
     assert "\x1b[" not in menu  # no terminal, no ANSI styles
 
-    topic = await sandbox.press(menu, "📅 Schedule conference")
-    assert re.search(r"✎ message #\d+ updated:\n📅 Schedule conference", topic)
-    assert "Step 1 of 3" in topic
+    # A newcomer's first schedule asks their time zone once, then goes on to the form.
+    question = await sandbox.press(menu, "📅 Schedule conference")
+    assert "Your time zone is UTC: is that right?" in question
+    topic = await sandbox.press(question, "✅ Yes, UTC")
+    assert "Time zone confirmed: UTC" in topic
+    assert "📅 Schedule conference" in topic and "Step 1 of 3" in topic
     assert "Step 2 of 3" in await sandbox.type("Weekly sync")
     end = await sandbox.type("tomorrow 15:00")
     assert "Start: " in end and "15:00 UTC" in end and "Step 3 of 3" in end
     review = await sandbox.type("1h")
-    assert "Review the conference" in review and "16:00 UTC" in review
+    assert "New conference: is everything right?" in review and "16:00 UTC" in review
     code = re.search(r"Conference ID: (\d+)", review).group(1)
 
     scheduled = await sandbox.press(review, "✅ Schedule")
@@ -159,8 +162,10 @@ async def test_two_people_languages_deep_link_and_old_buttons(tmp_path):
     sandbox, _ = await Sandbox.start(tmp_path)
     menu = await sandbox.type("/start")
     menu_id = re.search(r"🤖 #(\d+)", menu).group(1)
-    started = await sandbox.type("/now Standup")
-    assert "Standup" in started
+    asked = await sandbox.type("/now Standup")
+    assert "Your time zone is UTC: is that right?" in asked
+    started = await sandbox.press(asked, "✅ Yes, UTC")
+    assert "Your conference has started" in started and "Standup" in started
     share = await sandbox.press(started, "📤 Share")
     link = re.search(r"https://t\.me/ConferenceSandboxBot\?start=[\w-]+", share).group(0)
 
@@ -169,7 +174,12 @@ async def test_two_people_languages_deep_link_and_old_buttons(tmp_path):
     assert "Boris's Telegram language: ru" in await sandbox.type("/lang ru")
     hello = await sandbox.type("/start")
     assert "Здравствуйте, Boris!" in hello and "Запланировать конференцию" in hello
-    visitor = await sandbox.type(link)  # a pasted deep link opens like /start <token>
+    asked = await sandbox.type(link)  # a pasted deep link opens like /start <token>
+    assert "Ваш часовой пояс — UTC, верно?" in asked
+    keyboard = await sandbox.press(asked, "📍 Отправить геопозицию")
+    assert "[📍 Отправить мою геопозицию]" in keyboard and "/location LAT LON" in keyboard
+    visitor = await sandbox.type("/location 56.84 60.6")  # Yekaterinburg
+    assert "Теперь ваш часовой пояс — Екатеринбург (UTC+5)" in visitor
     assert "Standup" in visitor and "Добавить в календарь" in visitor
 
     who = await sandbox.type("/who")
@@ -184,7 +194,7 @@ async def test_two_people_languages_deep_link_and_old_buttons(tmp_path):
     assert "I did not understand that" in await sandbox.type("\\1")
     assert "⚠ there is no message #99 in this chat" in await sandbox.type("#99.1")
     help_text = await sandbox.type("/?")
-    assert "/as NAME" in help_text and "#12.3" in help_text
+    assert "/as NAME" in help_text and "#12.3" in help_text and "/location" in help_text
 
     out, err = await sandbox.finish(None)  # Ctrl-D: end of input
     assert "Bye." in out and sandbox.process.returncode == 0

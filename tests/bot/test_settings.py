@@ -108,3 +108,16 @@ def test_environment_wins_over_env_file(tmp_path, monkeypatch):
     settings = load_settings({"DEFAULT_LANGUAGE": "en"}, env_file=env_file)
     assert settings.telegram_bot_token.reveal() == TOKEN
     assert settings.default_language == "en"
+
+
+@pytest.mark.parametrize(
+    ("raw", "ask"), [("on", True), ("off", False), ("0", False), ("YES", True)]
+)
+def test_the_time_zone_question_can_be_turned_off(raw, ask):
+    assert load(TELEGRAM_BOT_TOKEN=TOKEN).ask_timezone is True
+    assert load(TELEGRAM_BOT_TOKEN=TOKEN, ASK_TIMEZONE=raw).ask_timezone is ask
+
+
+def test_a_malformed_switch_names_the_setting():
+    with pytest.raises(SettingsError, match="ASK_TIMEZONE must be on or off"):
+        load(TELEGRAM_BOT_TOKEN=TOKEN, ASK_TIMEZONE="maybe")

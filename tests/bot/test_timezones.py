@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.dates.zones import ZONE_ABBREVIATIONS
+from bot.formatting import format_moment
 from bot.timezones import display_name, resolve_timezone
 
 
@@ -42,7 +43,48 @@ def test_unknown_names(typed):
 def test_offsets_are_shown_the_way_people_write_them():
     assert display_name("Etc/GMT-3") == "UTC+3"
     assert display_name("Etc/GMT+5") == "UTC-5"
-    assert display_name("Europe/Moscow") == "Europe/Moscow"
+    assert display_name("UTC") == display_name("Etc/UTC") == "UTC"
+
+
+JULY = datetime(2026, 7, 15, 12, tzinfo=UTC)
+JANUARY = datetime(2026, 1, 15, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "language", "at", "shown"),
+    [
+        ("Europe/Moscow", "en", JANUARY, "Moscow time (UTC+3)"),
+        ("Europe/Moscow", "ru", JULY, "московское время (UTC+3)"),
+        # Daylight-saving time: the offset at the moment shown.
+        ("Europe/Berlin", "en", JULY, "Berlin (UTC+2)"),
+        ("Europe/Berlin", "en", JANUARY, "Berlin (UTC+1)"),
+        ("Europe/Berlin", "ru", JULY, "Берлин (UTC+2)"),
+        ("Europe/Berlin", "ru", JANUARY, "Берлин (UTC+1)"),
+        ("America/New_York", "en", JULY, "New York (UTC-4)"),
+        ("America/New_York", "ru", JANUARY, "Нью-Йорк (UTC-5)"),
+        ("Europe/London", "en", JANUARY, "London (UTC+0)"),
+        ("Asia/Yekaterinburg", "ru", JULY, "Екатеринбург (UTC+5)"),
+        ("Asia/Kolkata", "en", JULY, "Kolkata (UTC+5:30)"),
+        ("America/St_Johns", "en", JANUARY, "St. John’s (UTC-3:30)"),
+    ],
+)
+def test_zones_are_shown_as_people_say_them(zone, language, at, shown):
+    assert display_name(zone, language, at) == shown
+
+
+def test_no_place_is_ever_shown_as_its_iana_id():
+    for zone in ("Europe/Moscow", "America/Argentina/Buenos_Aires", "Asia/Ho_Chi_Minh"):
+        for language in ("en", "ru"):
+            assert "/" not in display_name(zone, language, JULY)
+            assert "_" not in display_name(zone, language, JULY)
+
+
+def test_a_moment_names_its_zone_with_the_offset_of_that_day():
+    assert format_moment(JULY, "Europe/Berlin", "en") == "Wed 15 Jul 2026, 14:00 Berlin (UTC+2)"
+    assert format_moment(JANUARY, "Europe/Berlin", "en") == "Thu 15 Jan 2026, 13:00 Berlin (UTC+1)"
+    assert format_moment(JANUARY, "Europe/Moscow", "ru") == (
+        "чт, 15 янв. 2026 г., 15:00, московское время (UTC+3)"
+    )
 
 
 @pytest.mark.parametrize(

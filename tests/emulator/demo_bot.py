@@ -10,6 +10,9 @@ from telegram import (
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ParseMode
@@ -86,6 +89,24 @@ async def sticker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(f"nice sticker {emoji}")
 
 
+async def where(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/where: a keyboard under the input field with a button that sends a location."""
+    assert update.effective_message
+    button = KeyboardButton("📍 Send my location", request_location=True)
+    await update.effective_message.reply_text(
+        "Where are you?", reply_markup=ReplyKeyboardMarkup([[button]], one_time_keyboard=True)
+    )
+
+
+async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message and update.effective_message.location
+    place = update.effective_message.location
+    await update.effective_message.reply_text(
+        f"you are at {place.latitude:.2f}, {place.longitude:.2f}",
+        reply_markup=ReplyKeyboardRemove(),
+    )
+
+
 async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.inline_query
     assert query is not None
@@ -110,6 +131,8 @@ def build_app(emu: BotAPIEmulator) -> Application[Any, Any, Any, Any, Any, Any]:
     app = application_builder(emu).build()
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("invite", invite))
+    app.add_handler(CommandHandler("where", where))
+    app.add_handler(MessageHandler(filters.LOCATION, location))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(MessageHandler(filters.Sticker.ALL, sticker))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))

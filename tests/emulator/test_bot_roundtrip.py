@@ -183,3 +183,25 @@ async def test_a_user_edits_a_message(emu: BotAPIEmulator, bot_app: App) -> None
     assert update["edited_message"]["entities"][0]["type"] == "bot_command"
     with pytest.raises(AssertionError, match="own messages"):
         await emu.user("Bob").edit(sent, "not yours", chat=alice.chat_id)
+
+
+async def test_a_user_shares_a_location_with_the_keyboard_button(
+    emu: BotAPIEmulator, bot_app: App
+) -> None:
+    alice = emu.user("Alice")
+    with pytest.raises(AssertionError, match="no 'send location' button"):
+        await alice.share_location(55.75, 37.62)  # nothing offers one yet
+    await alice.send("/where")
+    asked = await alice.expect_message()
+    assert asked.keyboard == (("📍 Send my location",),)
+    assert alice.reply_keyboard() is not None
+    await alice.share_location(55.75, 37.62)
+    answer = await alice.expect_message()
+    assert answer.text == "you are at 55.75, 37.62"
+    # The bot removed the keyboard with its answer: the button is gone.
+    assert alice.reply_keyboard() is None
+    with pytest.raises(AssertionError, match="no 'send location' button"):
+        await alice.share_location(55.75, 37.62)
+    # A location from the attachment menu needs no keyboard.
+    await alice.send_location(59.94, 30.31)
+    assert (await alice.expect_message()).text == "you are at 59.94, 30.31"

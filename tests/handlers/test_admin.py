@@ -48,7 +48,7 @@ async def test_stats(bot, emu):
     assert "Users: 2 (active in 7 days: 2, blocked by admins: 0" in stats.text
     assert "Conferences: 2 scheduled, 1 online now, 1 archived" in stats.text
     assert "E-mails: 0 pending, 0 sent, 0 failed" in stats.text
-    assert "Last 24 hours: 2 new users, 3 conferences created" in stats.text
+    assert "Last 24 hours: new users 2, conferences created 3" in stats.text
 
 
 async def test_find_block_unblock_and_delete(bot, emu):
@@ -174,9 +174,9 @@ async def test_outbox_lists_failed_mail_and_retries(bot, emu):
     listing = await admin.expect_message()
     assert "r0@example.com: 550 5.1.1 No such user" in listing.text
     await admin.press(listing, f"Retry #{ids[0]}")
-    assert "1 e-mails are back" in (await admin.expect_message()).text
+    assert "1 e-mail is back" in (await admin.expect_message()).text
     await admin.press(listing, "Retry all")
-    assert "1 e-mails are back" in (await admin.expect_message()).text
+    assert "1 e-mail is back" in (await admin.expect_message()).text
     assert [action for _, action, _ in await audit(bot)] == ["retry_mail", "retry_mail"]
 
 

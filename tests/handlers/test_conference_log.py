@@ -55,7 +55,7 @@ async def test_log_shows_scheduled_and_archive_with_status(bot, emu):
     assert "1. Wed 25 Nov 2026, 14:30–15:30 · 🟢 online\nMeeting 1" in lines
     assert "2. Wed 25 Nov 2026, 18:00–19:00 · ⚪ offline\nMeeting 2" in lines
     assert "3. Thu 26 Nov 2026, 17:00–18:00 · ⚪ offline\nMeeting 4" in lines
-    assert "Times in Europe/Moscow." in log.text
+    assert "Times in Moscow time (UTC+3)." in log.text
     await anna.press(log, "🗄 Conference archive")
     archive = await anna.expect_edit(log)
     assert "Conference archive: 1" in archive.text and "Meeting 3" in archive.text
@@ -190,7 +190,7 @@ async def test_start_now_in_russian(bot, emu):
     ivan, menu = await person(emu, "Иван", "ru")
     await ivan.press(menu, "Начать конференцию сейчас")
     card = await ivan.expect_message()
-    assert "Конференция без подготовки" in card.text and "🟢 онлайн" in card.text
+    assert "Быстрая конференция" in card.text and "🟢 онлайн" in card.text
 
 
 @pytest.mark.parametrize("action", ["view", "join", "ics", "del", "delok", "edit", "repeat"])
@@ -213,3 +213,24 @@ async def test_forged_buttons_never_touch_another_users_conference(bot, emu, act
     await mallory.expect_no_message(within=0.2)
     assert await bot.services.conferences.owned(anna.id, conference_id) is not None
     assert emu.calls_of("sendDocument") == []
+
+
+async def test_the_default_topic_is_in_the_language_of_whoever_starts_it(bot, emu):
+    anna, _ = await person(emu, "Anna", "ru")  # Telegram in Russian...
+    await anna.send("/language")
+    choose = await anna.expect_message()
+    await anna.press(choose, "English")  # ...the bot switched to English
+    await anna.expect_edit(choose)
+    await anna.send("/now")
+    assert "<b>Ad hoc conference</b>" in (await anna.expect_message()).html
+    ivan, _ = await person(emu, "Иван", "ru")
+    await ivan.send("/now")
+    assert "<b>Быстрая конференция</b>" in (await ivan.expect_message()).html
+    topics = [
+        c.topic
+        for owner in (anna, ivan)
+        for c in await ConferenceRepository(bot.services.database).list_scheduled(
+            owner.id, now=0, limit=10
+        )
+    ]
+    assert topics == ["Ad hoc conference", "Быстрая конференция"]

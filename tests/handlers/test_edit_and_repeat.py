@@ -140,7 +140,7 @@ async def test_repeat_in_russian_with_quick_start(bot, emu):
     assert "Повторить «Планёрка»" in prompt.text
     await ivan.press(prompt, "Через 1 ч")
     review = await ivan.expect_edit(card)
-    assert "Проверьте конференцию" in review.text
+    assert "Новая конференция: всё верно?" in review.text
     await ivan.press(review, "✅ Запланировать")
     assert "вернулась" in (await ivan.expect_edit(card)).text
 

@@ -284,7 +284,7 @@ async def test_a_russian_speaker_gets_the_code_in_russian(bot, emu, smtp):
     plain, _ = bodies(mail)
     assert "Если вы этого не запрашивали" in plain and "Иван" not in plain
     await ivan.send(another(code_of(mail)))
-    assert "Код неверный; осталось попыток: 4." in (await ivan.expect_message()).text
+    assert "Код неверный; остались 4 попытки." in (await ivan.expect_message()).text
 
 
 async def test_an_address_from_before_verification_waits_for_a_code(

@@ -80,7 +80,7 @@ class TestOneDailyBudget:
         await anna.press(card, "Notify participants")
         refused = await anna.expect_message()
         assert (
-            "Notifying the participants needs 2 e-mails, but only 0 of your 5 e-mails a day"
+            "Notifying the participants needs 2 e-mails, but your limit of 5 a day leaves only 0"
             in refused.text
         )
         await boris.expect_no_message()
@@ -130,7 +130,7 @@ class TestOneDailyBudget:
         bot.clock.advance(timedelta(hours=24, seconds=1))
         await add_conferences(bot, anna.id, [3])
         done = await send_invitations(anna, "dave@example.com")
-        assert "1 invitation e-mails are on their way" in done.text
+        assert "1 invitation e-mail is on its way" in done.text
 
 
 class TestCaps:
@@ -217,7 +217,7 @@ class TestBlocking:
         assert "to carol@example.com (invitation)" in listing.text
         assert [b for b in listing.button_texts() if "Retry #" in b] == [f"🔁 Retry #{failed}"]
         await admin.press(listing, "Retry all")
-        assert "1 e-mails are back" in (await admin.expect_message()).text
+        assert "1 e-mail is back" in (await admin.expect_message()).text
         for row_id in (1, 2):
             await admin.press_data(listing, f"adm:retry:{row_id}")  # a forged retry
             assert "0 e-mails are back" in (await admin.expect_message()).text

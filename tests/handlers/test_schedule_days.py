@@ -34,13 +34,13 @@ async def test_a_day_then_a_typed_time_in_english(bot, emu):
     anna, _ = await at_start_question(emu, bot)
     question = await answer(anna, "friday")
     assert question.text.startswith("🗓 Fri 27 Nov — at what time?")
-    assert "Europe/Moscow" in question.text
+    assert "Moscow time (UTC+3)" in question.text
     assert question.button_texts() == [*QUICK, "🗓 Another day", "✖️ Cancel"]
     end_prompt = await answer(anna, "3pm")
-    assert "Start: Fri 27 Nov 2026, 15:00 Europe/Moscow" in end_prompt.text
+    assert "Start: Fri 27 Nov 2026, 15:00 Moscow time (UTC+3)" in end_prompt.text
     assert "Step 3 of 3" in end_prompt.text
     review = await answer(anna, "1h")
-    assert "End: Fri 27 Nov 2026, 16:00 Europe/Moscow" in review.text
+    assert "End: Fri 27 Nov 2026, 16:00 Moscow time (UTC+3)" in review.text
     await anna.press(review, "✅ Schedule")
     await anna.expect_edit(review)
     [conference] = await stored(bot, anna.id)
@@ -71,18 +71,18 @@ async def test_a_day_then_a_typed_time_in_russian(bot, emu, typed_day, asked, ty
     assert question.text.startswith(asked)
     assert "🗓 Другой день" in question.button_texts()
     end_prompt = await answer(ivan, typed_time)
-    assert f"Начало: {start} Europe/Moscow" in end_prompt.text
+    assert f"Начало: {start}, московское время (UTC+3)" in end_prompt.text
     assert "Шаг 3 из 3" in end_prompt.text
 
 
 @pytest.mark.parametrize(
     ("language", "typed", "button", "start"),
     [
-        ("en", "tomorrow", "09:00", "Start: Thu 26 Nov 2026, 09:00 Europe/Moscow"),
-        ("en", "Dec 3", "17:00", "Start: Thu 3 Dec 2026, 17:00 Europe/Moscow"),
-        ("en", "2026-12-03", "12:00", "Start: Thu 3 Dec 2026, 12:00 Europe/Moscow"),
-        ("ru", "завтра", "10:00", "Начало: чт, 26 нояб. 2026 г., 10:00 Europe/Moscow"),
-        ("ru", "через 2 дня", "15:00", "Начало: пт, 27 нояб. 2026 г., 15:00 Europe/Moscow"),
+        ("en", "tomorrow", "09:00", "Start: Thu 26 Nov 2026, 09:00 Moscow time (UTC+3)"),
+        ("en", "Dec 3", "17:00", "Start: Thu 3 Dec 2026, 17:00 Moscow time (UTC+3)"),
+        ("en", "2026-12-03", "12:00", "Start: Thu 3 Dec 2026, 12:00 Moscow time (UTC+3)"),
+        ("ru", "завтра", "10:00", "Начало: чт, 26 нояб. 2026 г., 10:00, московское время (UTC+3)"),
+        ("ru", "через 2 дня", "15:00", "Начало: пт, 27 нояб. 2026 г., 15:00, московское время"),
     ],
 )
 async def test_a_day_then_a_quick_time_button(bot, emu, language, typed, button, start):
@@ -104,7 +104,7 @@ async def test_today_offers_only_the_times_still_ahead(bot, emu):
     assert "already passed" in refused.text
     assert "17:00" in refused.button_texts()
     end_prompt = await answer(anna, "18:30")
-    assert "Start: Wed 25 Nov 2026, 18:30 Europe/Moscow" in end_prompt.text
+    assert "Start: Wed 25 Nov 2026, 18:30 Moscow time (UTC+3)" in end_prompt.text
 
 
 async def test_a_quick_time_that_has_passed_meanwhile_is_refused(bot, emu, clock):
@@ -116,7 +116,7 @@ async def test_a_quick_time_that_has_passed_meanwhile_is_refused(bot, emu, clock
     assert "already passed" in refused.text
     assert refused.button_texts() == ["🗓 Another day", "✖️ Cancel"]
     end_prompt = await answer(anna, "20:00")
-    assert "Start: Wed 25 Nov 2026, 20:00 Europe/Moscow" in end_prompt.text
+    assert "Start: Wed 25 Nov 2026, 20:00 Moscow time (UTC+3)" in end_prompt.text
 
 
 async def test_bad_input_keeps_the_time_question_open(bot, emu):
@@ -207,7 +207,7 @@ async def test_a_new_day_when_editing_keeps_the_length(bot, emu):
     review = await anna.expect_edit(question)
     assert "Start: Fri 27 Nov 2026, 10:00" in review.text
     await anna.press(review, "Allow joining")
-    assert "Review the conference" in (await anna.expect_edit(review)).text
+    assert "New conference: is everything right?" in (await anna.expect_edit(review)).text
 
 
 # -- past days and yesterday ----------------------------------------------------------
@@ -261,8 +261,13 @@ async def test_a_range_fills_start_and_end(bot, emu, language, typed, start, end
     person, _ = await at_start_question(emu, bot, language=language)
     review = await answer(person, typed)
     starts, ends = ("Start", "End") if language == "en" else ("Начало", "Окончание")
-    assert f"🕒 {starts}: {start} Europe/Moscow\n🕓 {ends}: {end} Europe/Moscow" in review.text
-    assert "Review the conference" in review.text or "Проверьте конференцию" in review.text
+    zone = "Moscow time (UTC+3)" if language == "en" else "московское время (UTC+3)"
+    sep = " " if language == "en" else ", "
+    assert f"🕒 {starts}: {start}{sep}{zone}\n🕓 {ends}: {end}{sep}{zone}" in review.text
+    assert (
+        "New conference: is everything right?" in review.text
+        or "Новая конференция: всё верно?" in review.text
+    )
     await person.press(review, "✅ Schedule" if language == "en" else "✅ Запланировать")
     await person.expect_edit(review)
     [conference] = await stored(bot, person.id)
@@ -275,7 +280,7 @@ async def test_a_range_at_the_time_question(bot, emu):
     review = await answer(anna, "10:00-11:30")
     assert "Start: Fri 27 Nov 2026, 10:00" in review.text
     assert "End: Fri 27 Nov 2026, 11:30" in review.text
-    assert "Review the conference" in review.text
+    assert "New conference: is everything right?" in review.text
     await anna.press(question, "12:00")  # the old question's buttons are stale now
     assert "out of date" in (await anna.expect_callback_answer()).text
 
@@ -296,7 +301,7 @@ async def test_a_range_with_a_bad_end_keeps_the_start_and_asks_for_the_end(
     assert explains in end_prompt.text
     assert "Step 3 of 3" in end_prompt.text
     review = await answer(anna, "1h")
-    assert "Review the conference" in review.text
+    assert "New conference: is everything right?" in review.text
 
 
 async def test_a_range_starting_in_the_past_is_refused_whole(bot, emu):
@@ -313,12 +318,12 @@ async def test_a_range_starting_in_the_past_is_refused_whole(bot, emu):
 @pytest.mark.parametrize(
     ("language", "typed", "shown"),
     [
-        ("en", "3/4 10:00", "Start: Thu 4 Mar 2027, 10:00 Europe/Moscow"),  # month/day
-        ("ru", "3/4 10:00", "Начало: сб, 3 апр. 2027 г., 10:00 Europe/Moscow"),  # day/month
-        ("en", "25.12 10:30", "Start: Fri 25 Dec 2026, 10:30 Europe/Moscow"),
-        ("ru", "25.12 10:30", "Начало: пт, 25 дек. 2026 г., 10:30 Europe/Moscow"),
-        ("en", "2026-12-03 10:00", "Start: Thu 3 Dec 2026, 10:00 Europe/Moscow"),
-        ("en", "2026-12-03T10:00", "Start: Thu 3 Dec 2026, 10:00 Europe/Moscow"),
+        ("en", "3/4 10:00", "Start: Thu 4 Mar 2027, 10:00 Moscow time (UTC+3)"),  # month/day
+        ("ru", "3/4 10:00", "Начало: сб, 3 апр. 2027 г., 10:00, московское время"),  # day/month
+        ("en", "25.12 10:30", "Start: Fri 25 Dec 2026, 10:30 Moscow time (UTC+3)"),
+        ("ru", "25.12 10:30", "Начало: пт, 25 дек. 2026 г., 10:30, московское время (UTC+3)"),
+        ("en", "2026-12-03 10:00", "Start: Thu 3 Dec 2026, 10:00 Moscow time (UTC+3)"),
+        ("en", "2026-12-03T10:00", "Start: Thu 3 Dec 2026, 10:00 Moscow time (UTC+3)"),
     ],
 )
 async def test_the_echo_spells_out_weekday_and_month(bot, emu, language, typed, shown):
@@ -344,7 +349,7 @@ async def test_est_typed_as_ones_zone_stores_new_york(bot, emu):
     await anna.expect_edit(card)
     await anna.send("EST")
     card = await anna.expect_message()
-    assert "Time zone: America/New_York" in card.text
+    assert "Time zone: New York (UTC-5)" in card.text
     await anna.press(card, "💾 Save")
     await anna.expect_edit(card)
     assert (await bot.services.users.get(anna.id)).timezone == "America/New_York"
@@ -420,8 +425,8 @@ async def test_repeat_of_a_short_ad_hoc_conference_keeps_its_whole_minutes(bot, 
     await anna.press(card, "🔁 Repeat")
     await anna.expect_edit(card)
     review = await answer(anna, "tomorrow 11:00")
-    assert "Start: Fri 27 Nov 2026, 11:00 Europe/Moscow" in review.text
-    assert "End: Fri 27 Nov 2026, 11:03 Europe/Moscow" in review.text  # 3 minutes, as before
+    assert "Start: Fri 27 Nov 2026, 11:00 Moscow time (UTC+3)" in review.text
+    assert "End: Fri 27 Nov 2026, 11:03 Moscow time (UTC+3)" in review.text  # 3 minutes, as before
     await anna.press(review, "✅ Schedule")
     await anna.expect_edit(review)
     repeated = await ConferenceRepository(bot.services.database).get(started.id)

@@ -342,3 +342,34 @@ async def test_migration_13_keeps_what_people_were_told_the_organizer_and_langua
         assert (invitee.email, invitee.language) == ("b@example.org", "ru")
     finally:
         await upgraded.close()
+
+
+async def test_migration_14_leaves_earlier_people_undecided_and_new_ones_unconfirmed(
+    tmp_path, monkeypatch
+):
+    import storage.db as db_module
+    from storage.users import UserRepository
+
+    path = tmp_path / "bot.sqlite3"
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:11])
+    old = await Database.open(path)
+    await old.execute(
+        "INSERT INTO users (id, full_name, language, timezone, created_at, updated_at,"
+        " last_seen_at) VALUES (1, 'Anna', 'en', 'Europe/Berlin', 0, 0, 0)"
+    )
+    await old.close()
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
+    upgraded = await Database.open(path)
+    try:
+        users = UserRepository(upgraded)
+        # Registered before the question existed: bot/users.py decides by their zone.
+        assert (await users.get(1)).timezone_confirmed is None
+        newcomer, _ = await users.record_seen(
+            2, username=None, full_name="Boris", language="ru", timezone="UTC", now=0
+        )
+        assert newcomer.timezone_confirmed is False
+        await users.confirm_timezone(2, "Asia/Yekaterinburg", now=1)
+        confirmed = await users.get(2)
+        assert (confirmed.timezone, confirmed.timezone_confirmed) == ("Asia/Yekaterinburg", True)
+    finally:
+        await upgraded.close()
