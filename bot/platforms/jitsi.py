@@ -1,10 +1,13 @@
 """Jitsi Meet: no API, just a room name in the URL.
 
 Anyone who knows a Jitsi room's name is in the room, so the name must not be guessable.
-It is the conference ID, readable, and the first 12 hex digits of an HMAC-SHA256 of the
-conference's row id and ID under the bot's room key (bot/keys.py: made on the first start
-and kept in the database, or ROOM_SECRET). The ID, the row id and the creation time are
-not enough to find a room without the key, and another bot (another key) has other rooms.
+It is the conference ID, readable, a hyphen, and the first 12 hex digits of an
+HMAC-SHA256 of the conference's row id and ID under the bot's room key (bot/keys.py:
+made on the first start and kept in the database, or ROOM_SECRET): `planerka-prodazh-
+5e2b004748e1` for a typed ID, `conference-557896927-5e2b004748e1` for a generated one
+(digits alone would not say what the room is). The ID, the row id and the creation time
+are not enough to find a room without the key, and another bot (another key) has other
+rooms. Jitsi compares room names in lower case, so they are made in lower case.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from storage.conferences import ConferenceRecord
 JITSI_DESKTOP = "https://github.com/jitsi/jitsi-meet-electron/releases/latest"
 JITSI_ANDROID = "https://play.google.com/store/apps/details?id=org.jitsi.meet"
 JITSI_IOS = "https://apps.apple.com/app/jitsi-meet/id1165103905"
+GENERATED_ROOM_PREFIX = "conference"
 
 
 class JitsiPlatform:
@@ -48,7 +52,9 @@ class JitsiPlatform:
     def room_name(self, conference: ConferenceRecord) -> str:
         message = f"{conference.id}:{conference.conference_code}".encode()
         suffix = hmac.new(self._room_key, message, hashlib.sha256).hexdigest()[:12]
-        return f"Conference{conference.conference_code}-{suffix}"
+        code = conference.conference_code
+        readable = f"{GENERATED_ROOM_PREFIX}-{code}" if code.isdigit() else code
+        return f"{readable}-{suffix}".lower()
 
     def join_url(
         self,

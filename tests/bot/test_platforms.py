@@ -111,12 +111,17 @@ async def test_simple_platforms_prepare_nothing_and_cannot_tell_if_running():
 
 
 def test_jitsi_room_is_the_id_and_a_keyed_hash():
-    # Conference<ID>-<the first 12 hex digits of HMAC-SHA256(key, "<row id>:<ID>")>.
+    # <ID>-<the first 12 hex digits of HMAC-SHA256(key, "<row id>:<ID>")>: a typed ID reads
+    # as typed; a generated one (digits only) says what it is.
     record = conference()
     digest = hmac.new(ROOM_KEY.encode(), b"7:team-sync-42", hashlib.sha256).hexdigest()[:12]
-    assert make_platform(settings()).join_url(record) == (
-        f"https://meet.jit.si/Conferenceteam-sync-42-{digest}"
-    )
+    jitsi = make_platform(settings())
+    assert jitsi.join_url(record) == f"https://meet.jit.si/team-sync-42-{digest}"
+    generated = conference(conference_code="557896927")
+    digest = hmac.new(ROOM_KEY.encode(), b"7:557896927", hashlib.sha256).hexdigest()[:12]
+    assert jitsi.room_name(generated) == f"conference-557896927-{digest}"
+    # Jitsi compares room names in lower case: they are made so.
+    assert jitsi.room_name(conference(conference_code="Team-Sync-42")).startswith("team-sync-42-")
 
 
 def test_jitsi_room_cannot_be_derived_without_the_key():
@@ -154,7 +159,7 @@ def test_jitsi_room_is_stable_per_conference_and_differs_across_conferences():
 def test_jitsi_display_name_round_trips_through_the_fragment(name):
     url = make_platform(settings()).join_url(conference(), display_name=name)
     parts = urlsplit(url)
-    assert url.count("#") == 1 and parts.path.startswith("/Conferenceteam-sync-42-")
+    assert url.count("#") == 1 and parts.path.startswith("/team-sync-42-")
     # Jitsi splits the fragment on '&', each item on '=', then JSON-parses the decoded value.
     items = parts.fragment.split("&")
     assert len(items) == 1
@@ -173,9 +178,7 @@ def test_jitsi_without_a_name_gives_the_generic_link():
 def test_jitsi_base_url_override():
     jitsi = make_platform(settings(VIDEO_BASE_URL="https://meet.example.org/"))
     assert jitsi.website_url() == "https://meet.example.org"
-    assert jitsi.join_url(conference()).startswith(
-        "https://meet.example.org/Conferenceteam-sync-42-"
-    )
+    assert jitsi.join_url(conference()).startswith("https://meet.example.org/team-sync-42-")
     assert make_platform(settings()).website_url() == "https://meet.jit.si"
 
 

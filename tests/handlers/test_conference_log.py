@@ -126,7 +126,7 @@ async def test_view_info_and_add_to_calendar(bot, emu):
     await anna.press(log, "1. ")
     card = await anna.expect_edit(log)
     assert '<b>x</b> & <a href="y">' in card.text
-    assert "Join link: https://meet.jit.si/Conference" in card.text
+    assert "Join link: https://meet.jit.si/code00001" in card.text
     await anna.press(card, "📆 Add to calendar")
     document = (await anna.expect_message()).document
     assert document.filename.endswith(".ics")

@@ -33,7 +33,7 @@ async def test_join_with_a_remembered_name(bot, emu):
     link = await anna.expect_message()
     assert "as Anna (laptop)" in link.text and "moderator" in link.text
     url = link.buttons[0][0].url
-    assert url.startswith("https://meet.jit.si/Conference")
+    assert url.startswith("https://meet.jit.si/code00001")
     assert "displayName" in url and "Anna%20%28laptop%29" in url
     conference = await bot.services.conferences.owned(anna.id, conference_id)
     assert conference.owner_joined_at == bot.clock.timestamp()
