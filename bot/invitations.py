@@ -233,13 +233,15 @@ class InvitationService:
             ends_at=datetime.fromtimestamp(conference.ends_at, UTC),
             conference_code=conference.conference_code,
             password=conference.password,
-            website_url=self._video.website_url(),
+            website_url=self._video.website_for_id_and_password(),
             join_url=self._video.join_url(conference),
             uid=conference_uid(conference),
             sequence=conference.sequence,
             organizer_name=owner.full_name,
             organizer_email=owner.email,
             attendees=tuple(attendees),
+            link_note=self._video.describe_link(),
+            link_opens_room=self._video.generic_link_opens_room(),
         )
 
     async def _queue(

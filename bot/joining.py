@@ -37,10 +37,20 @@ def remembered_name(user: UserRecord) -> str | None:
 
 
 class JoinService:
-    def __init__(self, database: Database, clock: Clock, conferences: ConferenceService) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        conferences: ConferenceService,
+        *,
+        asks_name: bool = True,
+    ) -> None:
+        """`asks_name` False: the video platform's links carry no name (a template without
+        {name}), so nobody is asked for one; the profile name is recorded for waiters."""
         self._database = database
         self._clock = clock
         self._conferences = conferences
+        self._asks_name = asks_name
 
     async def decide(
         self, user: UserRecord, conference: ConferenceRecord, typed_name: str | None = None
@@ -50,6 +60,8 @@ class JoinService:
         if not self._conferences.is_online(conference):
             return JoinDecision(JoinOutcome.NOT_STARTED, conference, is_owner=is_owner)
         name = typed_name or remembered_name(user)
+        if name is None and not self._asks_name:
+            name = user.full_name
         if name is None:
             return JoinDecision(JoinOutcome.NEEDS_NAME, conference, is_owner=is_owner)
         if is_owner:

@@ -110,10 +110,17 @@ async def _decide(
         return END
     if not await _prepared(update, context, conference):
         return END
-    url = services.video.join_url(
+    video = services.video
+    url = video.join_url(
         conference, display_name=decision.display_name, moderator=decision.is_owner
     )
-    key = "join.link_owner" if decision.is_owner else "join.link"
+    # Say only what the link does: carry the name, make the owner moderator.
+    if not video.link_carries_name():
+        key = "join.link_unnamed"
+    elif video.link_makes_moderator(decision.is_owner):
+        key = "join.link_owner"
+    else:
+        key = "join.link"
     rows = [[Button(t.plain("conference.button_open"), url=url)]]
     if typed_name is not None:
         rows.append(
@@ -180,10 +187,12 @@ async def _let_waiters_in(context: BotContext, conference: ConferenceRecord) -> 
         person = await services.users.get(user_id)
         t = Translator(person.language if person else "en")
         url = services.video.join_url(conference, display_name=name)
+        named = services.video.link_carries_name()
+        key = "join.owner_arrived" if named else "join.owner_arrived_unnamed"
         try:
             await context.bot.send_message(
                 user_id,
-                t("join.owner_arrived", topic=conference.topic, name=name),
+                t(key, topic=conference.topic, name=name),
                 parse_mode=ParseMode.HTML,
                 reply_markup=InlineKeyboardMarkup(
                     [[Button(t.plain("conference.button_open"), url=url)]]

@@ -11,6 +11,7 @@ Use:
     await platform.prepare(conference)                    # before handing anyone a join link
     url = platform.join_url(conference, display_name="Anna", moderator=is_owner)
     generic = platform.join_url(conference)               # for cards, e-mails and calendars
+    platform.link_makes_moderator(is_owner)               # what the texts may say of them
     ...
     await platform.close()                                # at shutdown (every platform has it)
 
@@ -47,8 +48,27 @@ __all__ = [
 class VideoPlatform(Protocol):
     name: str  # "jitsi" | "bbb" | "template"
 
-    def website_url(self) -> str:
-        """The platform's site, shown on cards and in e-mails."""
+    # What the links do, so that texts say only what is true (bot/platforms/base.py).
+
+    def website_for_id_and_password(self) -> str | None:
+        """Where people type the conference ID and password; None: nowhere (the direct link
+        is the way in, and the ID is a reference)."""
+        ...
+
+    def link_makes_moderator(self, is_owner: bool) -> bool:
+        """Whether this person's personal link makes them the moderator."""
+        ...
+
+    def link_carries_name(self) -> bool:
+        """Whether a personal link carries the name it is made with."""
+        ...
+
+    def generic_link_opens_room(self) -> bool:
+        """Whether the generic link (cards, e-mails, calendars) opens the room alone."""
+        ...
+
+    def describe_link(self) -> str | None:
+        """The id of the sentence the texts beside the generic link add, or None."""
         ...
 
     def join_url(

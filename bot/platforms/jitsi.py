@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from bot.platforms.base import display_name_or_none, merge_download_links
+from bot.platforms.base import LinkFacts, display_name_or_none, merge_download_links
 from storage.conferences import ConferenceRecord
 
 JITSI_DESKTOP = "https://github.com/jitsi/jitsi-meet-electron/releases/latest"
@@ -27,7 +27,7 @@ JITSI_IOS = "https://apps.apple.com/app/jitsi-meet/id1165103905"
 GENERATED_ROOM_PREFIX = "conference"
 
 
-class JitsiPlatform:
+class JitsiPlatform(LinkFacts):
     name = "jitsi"
 
     def __init__(
@@ -47,6 +47,7 @@ class JitsiPlatform:
         return f"JitsiPlatform({self.base_url!r})"  # never the key
 
     def website_url(self) -> str:
+        """The Jitsi server (the Download screen's browser link)."""
         return self.base_url
 
     def room_name(self, conference: ConferenceRecord) -> str:

@@ -210,6 +210,42 @@ def test_template_leaves_other_braces_alone():
     assert template.join_url(conference()) == "https://v.example.com/team-sync-42?x={other}"
 
 
+# --- what the links do, for the texts around them ---------------------------------------
+
+
+def test_link_facts_per_platform():
+    jitsi = make_platform(settings())
+    bbb = make_platform(bbb_settings("https://bbb.example.com/bigbluebutton/api"))
+    plain = make_platform(
+        settings(VIDEO_PLATFORM="template", VIDEO_BASE_URL="https://v.example.com/{id}")
+    )
+    # No website takes an ID and password today, whatever the platform.
+    for platform in (jitsi, bbb, plain):
+        assert platform.website_for_id_and_password() is None
+        assert platform.generic_link_opens_room()
+        assert not platform.link_makes_moderator(False)
+    # Jitsi gives no moderator right through a link; BigBlueButton's owner link does.
+    assert not jitsi.link_makes_moderator(True) and jitsi.describe_link() is None
+    assert bbb.link_makes_moderator(True) and bbb.describe_link() is None
+    assert jitsi.link_carries_name() and bbb.link_carries_name()
+    assert not plain.link_makes_moderator(True)
+
+
+@pytest.mark.parametrize(
+    ("template", "described", "named"),
+    [
+        ("https://v.example.com/{id}", "template_id", False),
+        ("https://v.example.com/{id}?p={password}", "template_id_password", False),
+        ("https://v.example.com/{id}?n={name}", "template_id_name", True),
+        ("https://v.example.com/{name}/{password}/{id}", "template_id_password_name", True),
+    ],
+)
+def test_a_template_says_which_placeholders_its_link_carries(template, described, named):
+    platform = make_platform(settings(VIDEO_PLATFORM="template", VIDEO_BASE_URL=template))
+    assert platform.describe_link() == described
+    assert platform.link_carries_name() is named
+
+
 # --- download links --------------------------------------------------------------------
 
 

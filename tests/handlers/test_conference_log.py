@@ -75,7 +75,7 @@ async def test_log_in_russian(bot, emu):
     assert "ср, 25 нояб. 2026 г., 12:06–13:06 · 🟢 онлайн" in log.text
     await ivan.press(log, "1. Планёрка")
     card = await ivan.expect_edit(log)
-    assert "Идентификатор конференции:" in card.text
+    assert "Идентификатор конференции (для справки):" in card.text
 
 
 async def test_three_hundred_conferences_are_all_reachable(bot, emu):

@@ -31,7 +31,8 @@ async def test_join_with_a_remembered_name(bot, emu):
     card = await card_of(anna)
     await anna.press(card, "▶️ Join")
     link = await anna.expect_message()
-    assert "as Anna (laptop)" in link.text and "moderator" in link.text
+    # Jitsi without tokens gives no moderator right: the text does not promise one.
+    assert "as Anna (laptop)" in link.text and "moderator" not in link.text
     url = link.buttons[0][0].url
     assert url.startswith("https://meet.jit.si/code00001")
     assert "displayName" in url and "Anna%20%28laptop%29" in url
