@@ -50,6 +50,7 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.smtp_password,
         settings.bbb_secret,
         settings.room_secret,
+        settings.jitsi_app_secret,
     )
     return [value.reveal() for value in values if isinstance(value, Secret)]
 

@@ -29,7 +29,7 @@ import aiohttp
 from bot.clock import Clock
 from bot.platforms.base import VideoPlatformError
 from bot.platforms.bbb import BigBlueButtonPlatform
-from bot.platforms.jitsi import JitsiPlatform
+from bot.platforms.jitsi import JitsiPlatform, JitsiTokenAuth
 from bot.platforms.template import TemplatePlatform
 from bot.settings import Settings
 from storage.conferences import ConferenceRecord
@@ -37,6 +37,7 @@ from storage.conferences import ConferenceRecord
 __all__ = [
     "BigBlueButtonPlatform",
     "JitsiPlatform",
+    "JitsiTokenAuth",
     "TemplatePlatform",
     "VideoPlatform",
     "VideoPlatformError",
@@ -112,7 +113,7 @@ def make_platform(
     ROOM_SECRET setting is used when it is None); Jitsi needs one of them. `http`: a
     session to share (the caller keeps owning it); without one, BigBlueButton opens its
     own on first use and `close()` closes it. `clock`: where BigBlueButton's meeting
-    duration counts from (tests); the wall clock by default.
+    duration and Jitsi's tokens count from (tests); the wall clock by default.
     """
     downloads = settings.download_urls
     if settings.video_platform == "bbb":
@@ -133,7 +134,14 @@ def make_platform(
             room_secret = settings.room_secret.reveal()
         if not room_secret:
             raise ValueError("VIDEO_PLATFORM=jitsi needs a room secret (bot/keys.py)")
+        token_auth = None
+        if settings.jitsi_app_id is not None and settings.jitsi_app_secret is not None:
+            token_auth = JitsiTokenAuth(settings.jitsi_app_id, settings.jitsi_app_secret.reveal())
         return JitsiPlatform(
-            settings.video_base_url, room_secret=room_secret, download_urls=downloads
+            settings.video_base_url,
+            room_secret=room_secret,
+            download_urls=downloads,
+            token_auth=token_auth,
+            clock=(clock or Clock()).timestamp,
         )
     raise ValueError(f"unknown VIDEO_PLATFORM {settings.video_platform!r}")

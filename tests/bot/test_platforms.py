@@ -6,11 +6,13 @@ import hashlib
 import hmac
 import json
 import socket
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 import aiohttp
+import jwt
 import pytest
 from yarl import URL
 
@@ -180,6 +182,111 @@ def test_jitsi_base_url_override():
     assert jitsi.website_url() == "https://meet.example.org"
     assert jitsi.join_url(conference()).startswith("https://meet.example.org/team-sync-42-")
     assert make_platform(settings()).website_url() == "https://meet.jit.si"
+
+
+# --- Jitsi with token authentication ------------------------------------------------------
+
+APP_ID = "conference-bot"
+APP_SECRET = "jitsi-app-secret-shared-with-prosody-0123"
+
+
+def jwt_settings(**env):
+    return settings(
+        VIDEO_BASE_URL="https://meet.example.org:8443",
+        JITSI_APP_ID=APP_ID,
+        JITSI_APP_SECRET=APP_SECRET,
+        **env,
+    )
+
+
+def token_of(url: str) -> str:
+    [token] = parse_qs(urlsplit(url).query)["jwt"]
+    return token
+
+
+def decode(token: str, secret: str = APP_SECRET, **options):
+    return jwt.decode(token, secret, algorithms=["HS256"], audience="jitsi", **options)
+
+
+def test_jitsi_tokens_carry_the_claims_prosody_checks():
+    clock = FixedClock(NOW)
+    jitsi = make_platform(jwt_settings(), clock=clock)
+    record = conference()
+    url = jitsi.join_url(record, display_name="Anna Petrova", moderator=True)
+    assert url.startswith(f"https://meet.example.org:8443/{jitsi.room_name(record)}?jwt=")
+    assert url.endswith("#userInfo.displayName=%22Anna%20Petrova%22")
+    token = token_of(url)
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    now = int(NOW.timestamp())
+    claims = decode(token, options={"verify_exp": False, "verify_nbf": False})
+    assert claims == {
+        "iss": APP_ID,
+        "aud": "jitsi",
+        "sub": "meet.example.org",
+        "room": jitsi.room_name(record),
+        "context": {"user": {"name": "Anna Petrova"}},
+        "moderator": True,
+        "iat": now - 60,
+        "nbf": now - 60,
+        "exp": record.ends_at + 15 * 60,
+    }
+    # A participant's token: the same room, their name, no moderator right.
+    guest = decode(
+        token_of(jitsi.join_url(record, display_name="Boris")),
+        options={"verify_exp": False, "verify_nbf": False},
+    )
+    assert guest["moderator"] is False and guest["context"]["user"]["name"] == "Boris"
+    assert guest["room"] == claims["room"]
+
+
+def checked_at(token: str, moment: float, secret: str = APP_SECRET) -> dict:
+    """Verify the token as a Jitsi server would at `moment` (Unix seconds): PyJWT checks
+    against the wall clock, so its leeway moves "now" there (exp is checked against
+    now - leeway, nbf and iat against now + leeway: one call each)."""
+    now = time.time()
+    decode(token, secret, leeway=now - moment, options={"verify_nbf": False, "verify_iat": False})
+    return decode(token, secret, leeway=moment - now, options={"verify_exp": False})
+
+
+def test_jitsi_tokens_are_signed_with_the_app_secret_and_valid_until_after_the_end():
+    jitsi = make_platform(jwt_settings(), clock=FixedClock(NOW))
+    record = conference()
+    token = token_of(jitsi.join_url(record, display_name="Anna", moderator=True))
+    made = NOW.timestamp()
+    # Valid from a minute before it was made (a server clock slightly behind) ...
+    assert checked_at(token, made)["moderator"] is True
+    assert checked_at(token, made - 55)["room"] == jitsi.room_name(record)
+    with pytest.raises(jwt.ImmatureSignatureError):
+        checked_at(token, made - 65)
+    # ... to 15 minutes after the conference's end.
+    assert checked_at(token, record.ends_at + 15 * 60 - 5)["iss"] == APP_ID
+    with pytest.raises(jwt.ExpiredSignatureError):
+        checked_at(token, record.ends_at + 15 * 60 + 5)
+    # Another secret, or a changed claim, fails verification.
+    with pytest.raises(jwt.InvalidSignatureError):
+        checked_at(token, made, secret="another-secret-of-another-server-0123456")
+    header, _, signature = token.split(".")
+    forged_claims = checked_at(token, made) | {"room": "*"}
+    guess = "a-guessed-secret-that-is-long-enough-0123"
+    forged_payload = jwt.encode(forged_claims, guess, algorithm="HS256").split(".")[1]
+    with pytest.raises(jwt.InvalidSignatureError):
+        checked_at(f"{header}.{forged_payload}.{signature}", made)
+    # An unsigned token is refused by anyone who asks for HS256.
+    unsigned = jwt.encode(forged_claims, None, algorithm="none")
+    with pytest.raises(jwt.InvalidAlgorithmError):
+        checked_at(unsigned, made)
+
+
+def test_jitsi_generic_links_carry_no_token_and_the_facts_say_so():
+    jitsi = make_platform(jwt_settings(), clock=FixedClock(NOW))
+    generic = jitsi.join_url(conference())
+    assert "jwt" not in generic and "?" not in generic
+    assert not jitsi.generic_link_opens_room() and jitsi.describe_link() == "jwt"
+    assert jitsi.link_makes_moderator(True) and not jitsi.link_makes_moderator(False)
+    assert APP_SECRET not in repr(jitsi) and "tokens" in repr(jitsi)
+    # Without the settings: no tokens anywhere.
+    plain = make_platform(settings(), clock=FixedClock(NOW))
+    assert "jwt" not in plain.join_url(conference(), display_name="Anna", moderator=True)
 
 
 # --- template --------------------------------------------------------------------------

@@ -4,16 +4,21 @@
 
 - Jitsi (no tokens): no moderator promised, no website (nobody takes the ID and
   password), the ID shown as a reference and the link as the way in.
+- Jitsi with token authentication: each Join gets a signed token (the owner's makes them
+  moderator, and the text says so); links on cards, in e-mails and calendars carry none,
+  and every text beside them says they do not open the room alone.
 - BigBlueButton: the owner's link makes them moderator, and the text says so; a
   participant's does not.
 - template: the texts say what its link includes; without {name}, nobody is asked for a
   name that would go nowhere.
 """
 
+import jwt
 import pytest
 from icalendar import Calendar
 
 from tests.bot.bbb_standin import BBBStandIn
+from tests.bot.test_platforms import checked_at, token_of
 from tests.e2e import smtp_settings
 from tests.handlers.test_conference_log import add_conferences, person
 from tests.handlers.test_invitations import invite, open_card
@@ -128,6 +133,74 @@ class TestJitsiWithoutTokens:
         assert "Идентификатор конференции (для справки):" in plain_body
         assert "Чтобы подключиться, откройте ссылку." in plain_body
         assert "Сайт" not in plain_body and "на сайте" not in plain_body
+
+
+class TestJitsiWithTokens:
+    APP_SECRET = "jitsi-app-secret-shared-with-prosody-0123"
+
+    @pytest.fixture
+    def bot_settings(self, smtp):
+        return {
+            **smtp_settings(smtp),
+            "JITSI_APP_ID": "conference-bot",
+            "JITSI_APP_SECRET": self.APP_SECRET,
+        }
+
+    async def test_each_join_gets_a_signed_token_and_the_owner_is_moderator(self, bot, emu, smtp):
+        anna, _ = await person(emu)
+        await bot.update_profile(anna.id, remember_name=True, email="anna@example.com")
+        [conference_id] = await add_conferences(bot, anna.id, [0], topic="Board")
+        await bot.services.conferences.edit(anna.id, conference_id, allow_without_owner=False)
+        conference = await bot.services.conferences.owned(anna.id, conference_id)
+        room = bot.services.video.room_name(conference)
+        generic = bot.services.video.join_url(conference)
+        assert "jwt" not in generic
+
+        # Boris comes by the shared link before the owner: the bot holds him back.
+        boris, _ = await person(emu, "Boris")
+        await boris.send(f"/start {await bot.services.sharing.share_token(conference)}")
+        visitor = await boris.expect_message()
+        await boris.press(visitor, "Join")
+        await boris.expect_message()
+        await boris.send("Boris B")
+        assert "has not joined yet" in (await boris.expect_message()).text
+
+        card = await open_card(anna)
+        assert f"Join link: {generic}\n🔒 This link alone does not open the room" in card.text
+        await anna.press(card, "▶️ Join")
+        joined = await anna.expect_message()
+        assert "Join “Board” as Anna (you are the moderator)" in joined.text
+        url = joined.buttons[0][0].url
+        assert url.startswith(f"https://meet.jit.si/{room}?jwt=")
+        now = bot.clock.timestamp()
+        claims = checked_at(token_of(url), now, secret=self.APP_SECRET)
+        assert claims["iss"] == "conference-bot" and claims["sub"] == "meet.jit.si"
+        assert claims["room"] == room and claims["context"]["user"]["name"] == "Anna"
+        assert claims["moderator"] is True and claims["exp"] == conference.ends_at + 900
+        with pytest.raises(jwt.InvalidSignatureError):
+            checked_at(token_of(url), now, secret="not-the-secret-of-this-jitsi-server-0")
+
+        # The owner is in: Boris gets his own token, without the moderator right.
+        arrived = await boris.expect_message()
+        assert "The owner has joined “Board”. Join as Boris B" in arrived.text
+        boris_claims = checked_at(token_of(arrived.buttons[0][0].url), now, self.APP_SECRET)
+        assert boris_claims["moderator"] is False and boris_claims["room"] == room
+        assert boris_claims["context"]["user"]["name"] == "Boris B"
+
+        # Generic links say they do not open the room alone; a group card has no Join.
+        text = await shared_text(anna, card)
+        assert f"Join directly: {generic}\n🔒 This link alone does not open the room" in text
+        posted = await group_card(emu, anna, "Board")
+        assert [b.text for b in posted.buttons[0]] == ["📲 Open in the bot"]
+        description = await calendar_description(anna, card)
+        assert "This link alone does not open the room" in description
+
+        plain_body, html_body, ics = await email_to(bot, anna, smtp)
+        for body in (plain_body, html_body, ics):
+            assert "This link alone does not open the room" in body
+            assert "jwt" not in body
+        assert "To join, open the link." not in plain_body
+        assert "Join the conference</a>" not in html_body  # no button that would not open it
 
 
 class TestBigBlueButton:
