@@ -8,6 +8,7 @@ from enum import Enum
 
 from bot.clock import Clock
 from bot.conferences import ConferenceService
+from bot.profile import joining_name_if_different
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database
 from storage.reminders import JoinWaiterRepository
@@ -33,7 +34,26 @@ def remembered_name(user: UserRecord) -> str | None:
     """The name to join with without asking, if the person chose to be remembered."""
     if not user.remember_name:
         return None
-    return user.display_name or user.full_name or None
+    return joining_name_if_different(user.full_name, user.display_name) or user.full_name or None
+
+
+class NameChoice(Enum):
+    """The one-tap answers to "Under which name?" (the button carries the choice, never
+    the name, which is looked up again at the press)."""
+
+    REMEMBERED = "remembered"  # the name for joining, where it differs from the profile's
+    TELEGRAM = "telegram"  # the profile name (Telegram's, unless the person changed it)
+
+
+def name_choices(user: UserRecord) -> dict[NameChoice, str]:
+    """The names a person can join with in one tap, in order; none that is empty."""
+    choices = {}
+    other = joining_name_if_different(user.full_name, user.display_name)
+    if other:
+        choices[NameChoice.REMEMBERED] = other
+    if user.full_name:
+        choices[NameChoice.TELEGRAM] = user.full_name
+    return choices
 
 
 class JoinService:
@@ -81,7 +101,10 @@ class JoinService:
         async with self._database.transaction() as tx:
             return await JoinWaiterRepository(tx).take_all(conference_id)
 
-    async def remember_name(self, user_id: int, name: str) -> None:
+    async def remember_name(self, user: UserRecord, name: str) -> None:
+        """Join under `name` from now on without asking; the profile name is kept as no
+        other name (so that changing the profile name later changes this one too)."""
+        other = joining_name_if_different(user.full_name, name)
         await UserRepository(self._database).remember_display_name(
-            user_id, name, now=self._clock.timestamp()
+            user.id, other, now=self._clock.timestamp()
         )
