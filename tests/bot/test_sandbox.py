@@ -191,6 +191,25 @@ async def test_two_people_languages_deep_link_and_old_buttons(tmp_path):
     assert "Traceback" not in err
 
 
+async def test_join_in_one_tap_and_remember_once(tmp_path):
+    sandbox, _ = await Sandbox.start(tmp_path)
+    await sandbox.type("/start")
+    started = await sandbox.type("/now Sales")
+    assert "To invite people, press “📤 Share”" in started
+    assert "Conference ID (for reference):" in started and "Website" not in started
+    ask = await sandbox.press(started, "▶️ Join")
+    assert "Tap a name below" in ask and "[1] 👤 Alice" in ask
+    link = await sandbox.press(ask, "👤 Alice")
+    assert re.search(r"✎ message #\d+ updated:\nUnder which name", link)
+    assert "Join “Sales” as Alice: press the button below." in link
+    assert "moderator" not in link and "[2] 💾 Remember this name" in link
+    remembered = await sandbox.press(link, "💾 Remember this name")
+    assert "ⓘ ✅ Remembered" in remembered and "next time without asking" in remembered
+    assert "Remember this name" not in remembered  # the edited message lost the button
+    out, err = await sandbox.finish("/quit")
+    assert sandbox.process.returncode == 0 and "Traceback" not in err
+
+
 async def test_ctrl_c_leaves_cleanly(tmp_path):
     sandbox, _ = await Sandbox.start(tmp_path)
     sandbox.process.send_signal(signal.SIGINT)
