@@ -254,7 +254,8 @@ async def _let_waiters_in(context: BotContext, conference: ConferenceRecord) -> 
 
 
 async def on_join_extra(update: Update, context: BotContext) -> None:
-    """ "Remember this name" after a typed name, and "Remind me" when reminders were off."""
+    """ "Remember this name" after a chosen name (once), "Remind me" when reminders were off,
+    and a name button of a prompt whose question is over (out of date)."""
     data = pressed_data(update)
     t = context.t
     user = context.current_user
