@@ -95,7 +95,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         sharing=sharing,
         invitations=invitations,
         mail_sender=mail_sender,
-        joining=JoinService(database, clock, conferences),
+        joining=JoinService(database, clock, conferences, asks_name=video.link_carries_name()),
         reminders=ReminderService(database, clock, default_minutes=settings.reminder_minutes),
         admin=AdminService(
             database,

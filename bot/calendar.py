@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from bot.i18n import plain
 from storage.conferences import ConferenceRecord
 
 PRODUCT_ID = "-//Conference Bot//Conference management//EN"
@@ -18,6 +19,36 @@ PRODUCT_ID = "-//Conference Bot//Conference management//EN"
 
 def conference_uid(conference: ConferenceRecord) -> str:
     return f"conference-{conference.id}-{conference.created_at}@conference-bot"
+
+
+def calendar_description(
+    language: str,
+    *,
+    code: str,
+    password: str,
+    join_url: str,
+    website: str | None,
+    link_note: str | None,
+) -> str:
+    """The event's DESCRIPTION: the ID (a reference unless `website` takes it with the
+    password), the password and the link, then where the ID is typed and what the link
+    carries or needs (the platform's `website_for_id_and_password` and `describe_link`)."""
+    label = "mail.label_code" if website is not None else "mail.label_code_reference"
+    lines = [
+        plain(
+            language,
+            "conference.ics_description",
+            code_label=plain(language, label),
+            code=code,
+            password=password,
+            url=join_url,
+        )
+    ]
+    if website is not None:
+        lines.append(plain(language, "mail.website_line", website=website))
+    if link_note is not None:
+        lines.append(plain(language, f"mail.link_{link_note}"))
+    return "\n".join(lines)
 
 
 def publish_ics(

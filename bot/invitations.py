@@ -294,7 +294,7 @@ class InvitationService:
             ends_at=datetime.fromtimestamp(conference.ends_at, UTC),
             conference_code=conference.conference_code,
             password=conference.password,
-            website_url=self._video.website_url(),
+            website_url=self._video.website_for_id_and_password(),
             join_url=self._video.join_url(conference),
             uid=conference_uid(conference),
             sequence=conference.sequence,
@@ -302,6 +302,8 @@ class InvitationService:
             organizer_email=organizer_email,
             attendees=tuple(invitee.email for invitee in invitees),
             reply_to=owner.email,
+            link_note=self._video.describe_link(),
+            link_opens_room=self._video.generic_link_opens_room(),
         )
 
     async def _queue(

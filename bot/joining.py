@@ -8,6 +8,7 @@ from enum import Enum
 
 from bot.clock import Clock
 from bot.conferences import ConferenceService
+from bot.profile import joining_name_if_different
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database
 from storage.reminders import JoinWaiterRepository
@@ -33,14 +34,43 @@ def remembered_name(user: UserRecord) -> str | None:
     """The name to join with without asking, if the person chose to be remembered."""
     if not user.remember_name:
         return None
-    return user.display_name or user.full_name or None
+    return joining_name_if_different(user.full_name, user.display_name) or user.full_name or None
+
+
+class NameChoice(Enum):
+    """The one-tap answers to "Under which name?" (the button carries the choice, never
+    the name, which is looked up again at the press)."""
+
+    REMEMBERED = "remembered"  # the name for joining, where it differs from the profile's
+    TELEGRAM = "telegram"  # the profile name (Telegram's, unless the person changed it)
+
+
+def name_choices(user: UserRecord) -> dict[NameChoice, str]:
+    """The names a person can join with in one tap, in order; none that is empty."""
+    choices = {}
+    other = joining_name_if_different(user.full_name, user.display_name)
+    if other:
+        choices[NameChoice.REMEMBERED] = other
+    if user.full_name:
+        choices[NameChoice.TELEGRAM] = user.full_name
+    return choices
 
 
 class JoinService:
-    def __init__(self, database: Database, clock: Clock, conferences: ConferenceService) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        conferences: ConferenceService,
+        *,
+        asks_name: bool = True,
+    ) -> None:
+        """`asks_name` False: the video platform's links carry no name (a template without
+        {name}), so nobody is asked for one; the profile name is recorded for waiters."""
         self._database = database
         self._clock = clock
         self._conferences = conferences
+        self._asks_name = asks_name
 
     async def decide(
         self, user: UserRecord, conference: ConferenceRecord, typed_name: str | None = None
@@ -50,6 +80,8 @@ class JoinService:
         if not self._conferences.is_online(conference):
             return JoinDecision(JoinOutcome.NOT_STARTED, conference, is_owner=is_owner)
         name = typed_name or remembered_name(user)
+        if name is None and not self._asks_name:
+            name = user.full_name
         if name is None:
             return JoinDecision(JoinOutcome.NEEDS_NAME, conference, is_owner=is_owner)
         if is_owner:
@@ -69,7 +101,10 @@ class JoinService:
         async with self._database.transaction() as tx:
             return await JoinWaiterRepository(tx).take_all(conference_id)
 
-    async def remember_name(self, user_id: int, name: str) -> None:
+    async def remember_name(self, user: UserRecord, name: str) -> None:
+        """Join under `name` from now on without asking; the profile name is kept as no
+        other name (so that changing the profile name later changes this one too)."""
+        other = joining_name_if_different(user.full_name, name)
         await UserRepository(self._database).remember_display_name(
-            user_id, name, now=self._clock.timestamp()
+            user.id, other, now=self._clock.timestamp()
         )

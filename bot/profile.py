@@ -63,6 +63,18 @@ def clean_display_name(typed: str) -> str | None:
     return None if typed.strip() == CLEAR_VALUE else clean_name(typed)
 
 
+def joining_name_if_different(full_name: str, display_name: str | None) -> str | None:
+    """The name for joining, where it differs from the profile name; None otherwise.
+
+    A person has one name for joining: their profile name, unless they chose another.
+    A stored one equal to the profile name (typed so, or the profile name changed to it
+    later) is no other name, and is shown and offered as none.
+    """
+    if display_name is None or display_name == full_name:
+        return None
+    return display_name
+
+
 def _printable(text: str) -> bool:
     # Invisible characters are already gone (strip_invisible); what is left of category C
     # is private-use, unassigned or broken text, which shows as boxes: refused.

@@ -26,6 +26,9 @@ SMTP_TLS_MODES = ("starttls", "tls", "none")
 BBB_CHECKSUMS = ("sha1", "sha256", "sha512")
 DOWNLOAD_CLIENTS = ("windows", "macos", "linux", "android", "ios", "browser")
 MIN_ROOM_SECRET = 16  # characters of ROOM_SECRET: a short key could be found by trying
+# Characters of JITSI_APP_SECRET: an HS256 key as long as the hash (RFC 7518, 3.2); a
+# shorter one could be found by trying, and then anyone could sign a moderator's token.
+MIN_JITSI_APP_SECRET = 32
 _TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
 T = TypeVar("T")
@@ -71,6 +74,9 @@ class Settings:
     bbb_checksum: str = "sha256"
     # The key of Jitsi room names; None: the one the bot made and keeps (bot/keys.py).
     room_secret: Secret | None = None
+    # A Jitsi with token authentication (prosody's app_id and app_secret): both or neither.
+    jitsi_app_id: str | None = None
+    jitsi_app_secret: Secret | None = None
     # Client download links (F12); None means the configured platform's default.
     download_urls: dict[str, str] = field(default_factory=dict)
     smtp_host: str | None = None
@@ -149,6 +155,8 @@ def load_settings(
         bbb_secret=reader.get("BBB_SECRET", Secret, None),
         bbb_checksum=reader.get("BBB_CHECKSUM", _one_of(BBB_CHECKSUMS), defaults.bbb_checksum),
         room_secret=reader.get("ROOM_SECRET", _parse_room_secret, None),
+        jitsi_app_id=reader.get("JITSI_APP_ID", _parse_app_id, None),
+        jitsi_app_secret=reader.get("JITSI_APP_SECRET", _parse_jitsi_app_secret, None),
         download_urls={
             client: url
             for client in DOWNLOAD_CLIENTS
@@ -223,6 +231,13 @@ def _check_video_platform(settings: Settings) -> None:
             "must be your BigBlueButton API URL with "
             "VIDEO_PLATFORM=bbb, e.g. https://bbb.example.com/bigbluebutton/api",
         )
+    if (settings.jitsi_app_id is None) != (settings.jitsi_app_secret is None):
+        missing = "JITSI_APP_SECRET" if settings.jitsi_app_secret is None else "JITSI_APP_ID"
+        raise SettingsError(
+            missing,
+            "is required with the other: Jitsi's token authentication needs both the app id"
+            " and the app secret (prosody's app_id and app_secret), or neither",
+        )
     if settings.video_platform == "template" and "{id}" not in settings.video_base_url:
         raise SettingsError(
             "VIDEO_BASE_URL",
@@ -272,6 +287,22 @@ def _parse_room_secret(raw: str) -> Secret:
         raise _Problem(
             f"is too short: use at least {MIN_ROOM_SECRET} random characters, e.g. the output"
             " of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
+    return Secret(raw)
+
+
+def _parse_app_id(raw: str) -> str:
+    if len(raw) > 200 or not re.fullmatch(r"[\x21-\x7e]+", raw):
+        raise _Problem("must be one word of printable ASCII, as in prosody's app_id")
+    return raw
+
+
+def _parse_jitsi_app_secret(raw: str) -> Secret:
+    if len(raw) < MIN_JITSI_APP_SECRET:
+        raise _Problem(
+            f"is too short: use at least {MIN_JITSI_APP_SECRET} random characters (the same"
+            " as prosody's app_secret), e.g. the output of"
+            " `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
         )
     return Secret(raw)
 

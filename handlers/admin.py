@@ -82,8 +82,7 @@ async def find(update: Update, context: BotContext) -> None:
             timezone=context.current_user.timezone,
             online=services.conferences.is_online(conference),
             archived=services.conferences.is_archived(conference),
-            website=services.video.website_url(),
-            join_url=services.video.join_url(conference),
+            video=services.video,
         )
         await send(
             update,

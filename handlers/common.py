@@ -120,6 +120,31 @@ async def _show_now(
     return await _send_now(update, context, text, markup)
 
 
+async def drop_buttons(update: Update, context: BotContext, *, all_of_them: bool = False) -> None:
+    """Edit the pressed message so that the pressed button is gone and the rest stays: for
+    a button that does its work once ("Remember this name"). `all_of_them`: the message
+    keeps its text and loses every button (a question answered by a tap)."""
+    await _deliver(context, lambda: _drop_buttons_now(update, all_of_them))
+
+
+async def _drop_buttons_now(update: Update, all_of_them: bool) -> None:
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if query is None or message is None or not isinstance(message, Message):
+        return
+    markup = None if all_of_them else message.reply_markup
+    rows = [
+        [button for button in row if button.callback_data != query.data]
+        for row in (markup.inline_keyboard if markup else ())
+    ]
+    rows = [row for row in rows if row]
+    try:
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():  # pressed twice: already gone
+            raise
+
+
 async def send(
     update: Update,
     context: BotContext,

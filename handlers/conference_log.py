@@ -11,13 +11,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.calendar import publish_ics
+from bot.calendar import calendar_description, publish_ics
 from bot.conferences import ListKind, clean_topic
 from bot.context import BotContext
-from bot.i18n import plain
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
+from handlers.access import started_text
 from handlers.common import (
     Callback,
     Handler,
@@ -103,13 +103,13 @@ async def send_calendar_file(
     services = context.services
     t = context.t
     url = services.video.join_url(conference)
-    description = plain(
+    description = calendar_description(
         t.language,
-        "conference.ics_description",
         code=conference.conference_code,
         password=conference.password,
-        url=url,
-        website=services.video.website_url(),
+        join_url=url,
+        website=services.video.website_for_id_and_password(),
+        link_note=services.video.describe_link(),
     )
     await context.bot.send_document(
         chat_id_of(update),
@@ -171,7 +171,7 @@ async def start_now(update: Update, context: BotContext) -> None:
         return
     conference = await context.services.conferences.start_now(context.current_user.id, topic)
     text, markup = await card_screen(context, conference)
-    await send(update, context, f"{t('now.started')}\n\n{text}", markup)
+    await send(update, context, f"{started_text(t, context.services.video)}\n\n{text}", markup)
 
 
 def handlers() -> list[Handler]:

@@ -17,9 +17,11 @@ from bot.context import BotContext
 from bot.formatting import format_moment
 from bot.i18n import Translator
 from bot.mail.failures import ERROR, REASONS
+from bot.platforms import VideoPlatform
 from bot.text import shorten
 from bot.timezones import display_name
 from handlers import keyboards
+from handlers.access import code_label, with_link_notes
 from storage.conferences import ConferenceRecord
 
 _TOPIC_IN_BUTTON = 40
@@ -51,23 +53,24 @@ def conference_card(
     timezone: str,
     online: bool,
     archived: bool,
-    website: str,
-    join_url: str,
+    video: VideoPlatform,
     untold: bool = False,
 ) -> str:
-    """The card's text; `untold`: it changed and there are participants not told yet."""
+    """The card's text; `untold`: it changed and there are participants not told yet.
+    The way in is worded for the platform (handlers/access.py)."""
     card = t(
         "conference.card",
         topic=conference.topic,
         status=t.plain("conference.status_online" if online else "conference.status_offline"),
         start=moment(t, conference.starts_at, timezone),
         end=moment(t, conference.ends_at, timezone),
+        code_label=code_label(t, video),
         code=conference.conference_code,
         password=conference.password,
         allow=on_off(t, conference.allow_without_owner),
-        website=website,
-        join_url=join_url,
+        join_url=video.join_url(conference),
     )
+    card = with_link_notes(t, video, card)
     notes = []
     if archived:
         notes.append(t("conference.archived_note"))
@@ -155,8 +158,7 @@ async def card_screen(
         timezone=user.timezone,
         online=services.conferences.is_online(conference),
         archived=archived,
-        website=services.video.website_url(),
-        join_url=services.video.join_url(conference),
+        video=services.video,
         untold=untold,
     )
     delivery = await services.invitations.delivery_state(conference.id)

@@ -1,6 +1,11 @@
 """Join (F6): the owner's and participants' Join, the name to join with, the
 owner-absence rule, and the message to waiting participants when the owner arrives.
 Diagram: handlers/joining.mmd.
+
+The name prompt offers the person's names as one-tap buttons (the name for joining, where
+it differs, and the profile name); a tap joins at once. The buttons carry which name and
+the conference (`jn:name:remembered:<id>`, `jn:name:telegram:<id>`), never the name
+itself: it is looked up again, and the conference must be the one asked about.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import Translator
-from bot.joining import JoinOutcome
+from bot.joining import JoinOutcome, NameChoice, name_choices
 from bot.profile import clean_name
+from bot.text import shorten
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
@@ -32,6 +38,7 @@ from handlers.common import (
     Handler,
     answer_press,
     dialog_fallbacks,
+    drop_buttons,
     explain,
     not_text_handler,
     pressed_data,
@@ -71,12 +78,17 @@ async def on_join_press(update: Update, context: BotContext) -> int:
     return await _decide(update, context, conference)
 
 
-async def on_name(update: Update, context: BotContext) -> int:
-    """The typed name to join with."""
+async def _asked_conference(context: BotContext) -> ConferenceRecord | None:
+    """The conference the name is asked for, if this person may still join it."""
     draft = context.user_data.get(_DRAFT) or {}
-    conference = await context.services.sharing.visible_to(
+    return await context.services.sharing.visible_to(
         context.current_user.id, draft.get("conference_id")
     )
+
+
+async def on_name(update: Update, context: BotContext) -> int:
+    """The typed name to join with."""
+    conference = await _asked_conference(context)
     if conference is None:
         context.user_data.pop(_DRAFT, None)
         await send(update, context, context.t("conference.gone"))
@@ -86,6 +98,41 @@ async def on_name(update: Update, context: BotContext) -> int:
     except InvalidInput as error:
         await send(update, context, explain(context.t, error), _cancel_markup(context.t))
         return ASK_NAME
+    return await _join_as(update, context, conference, name)
+
+
+async def on_name_press(update: Update, context: BotContext) -> int:
+    """A one-tap name under the prompt: the name it stands for, looked up now."""
+    data = pressed_data(update)
+    t = context.t
+    conference = await _asked_conference(context)
+    if conference is None:
+        context.user_data.pop(_DRAFT, None)
+        await answer_press(update, t.plain("conference.gone"), alert=True)
+        return END
+    try:
+        choice = NameChoice(data.args[0]) if data and len(data.args) == 2 else None
+    except ValueError:
+        choice = None
+    asked_here = data is not None and data.arg_int(1) == conference.id
+    name = name_choices(context.current_user).get(choice) if choice and asked_here else None
+    if name is None:  # forged, an older prompt's, or a name no longer there: nothing changes
+        await answer_press(update, t.plain("common.stale_button"))
+        return ASK_NAME
+    try:
+        name = clean_name(name)
+    except InvalidInput:  # a profile name from before the rules: type one instead
+        await answer_press(update, t.plain("join.type_name"), alert=True)
+        return ASK_NAME
+    await answer_press(update)
+    await drop_buttons(update, context, all_of_them=True)  # the question is answered
+    return await _join_as(update, context, conference, name)
+
+
+async def _join_as(
+    update: Update, context: BotContext, conference: ConferenceRecord, name: str
+) -> int:
+    """The chosen name: join under it, and offer to remember it."""
     context.user_data.pop(_DRAFT, None)
     context.user_data[_LAST_TYPED_NAME] = name
     return await _decide(update, context, conference, typed_name=name)
@@ -100,7 +147,11 @@ async def _decide(
     decision = await services.joining.decide(user, conference, typed_name)
     if decision.outcome is JoinOutcome.NEEDS_NAME:
         context.user_data[_DRAFT] = {"conference_id": conference.id}
-        await send(update, context, t("join.ask_name", topic=conference.topic), _cancel_markup(t))
+        choices = name_choices(user)
+        key = "join.ask_name_or_tap" if choices else "join.ask_name"
+        await send(
+            update, context, t(key, topic=conference.topic), _name_markup(t, conference.id, choices)
+        )
         return ASK_NAME
     if decision.outcome is JoinOutcome.NOT_STARTED:
         await _tell_when(update, context, conference)
@@ -110,10 +161,17 @@ async def _decide(
         return END
     if not await _prepared(update, context, conference):
         return END
-    url = services.video.join_url(
+    video = services.video
+    url = video.join_url(
         conference, display_name=decision.display_name, moderator=decision.is_owner
     )
-    key = "join.link_owner" if decision.is_owner else "join.link"
+    # Say only what the link does: carry the name, make the owner moderator.
+    if not video.link_carries_name():
+        key = "join.link_unnamed"
+    elif video.link_makes_moderator(decision.is_owner):
+        key = "join.link_owner"
+    else:
+        key = "join.link"
     rows = [[Button(t.plain("conference.button_open"), url=url)]]
     if typed_name is not None:
         rows.append(
@@ -180,10 +238,12 @@ async def _let_waiters_in(context: BotContext, conference: ConferenceRecord) -> 
         person = await services.users.get(user_id)
         t = Translator(person.language if person else "en")
         url = services.video.join_url(conference, display_name=name)
+        named = services.video.link_carries_name()
+        key = "join.owner_arrived" if named else "join.owner_arrived_unnamed"
         try:
             await context.bot.send_message(
                 user_id,
-                t("join.owner_arrived", topic=conference.topic, name=name),
+                t(key, topic=conference.topic, name=name),
                 parse_mode=ParseMode.HTML,
                 reply_markup=InlineKeyboardMarkup(
                     [[Button(t.plain("conference.button_open"), url=url)]]
@@ -194,15 +254,22 @@ async def _let_waiters_in(context: BotContext, conference: ConferenceRecord) -> 
 
 
 async def on_join_extra(update: Update, context: BotContext) -> None:
-    """ "Remember this name" after a typed name, and "Remind me" when reminders were off."""
+    """ "Remember this name" after a chosen name (once), "Remind me" when reminders were off,
+    and a name button of a prompt whose question is over (out of date)."""
     data = pressed_data(update)
     t = context.t
     user = context.current_user
     services = context.services
-    if data is not None and data.action == "remember" and context.user_data.get(_LAST_TYPED_NAME):
-        name = context.user_data.pop(_LAST_TYPED_NAME)
-        await services.joining.remember_name(user.id, name)
-        await answer_press(update)
+    if data is not None and data.action == "remember":
+        # One use: the button goes, whether it remembers now or was pressed before.
+        name = context.user_data.pop(_LAST_TYPED_NAME, None)
+        if name is None:
+            await answer_press(update, t.plain("common.stale_button"))
+            await drop_buttons(update, context)
+            return
+        await services.joining.remember_name(user, name)
+        await answer_press(update, t.plain("join.remembered_short"))
+        await drop_buttons(update, context)
         await send(update, context, t("join.remembered", name=name))
         return
     if data is not None and data.action == "remind":
@@ -219,6 +286,25 @@ def _cancel_markup(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[Button(t.plain("common.cancel"), callback_data=cb.encode(cb.JOIN, "cancel"))]]
     )
+
+
+_NAME_IN_BUTTON = 40
+
+
+def _name_markup(
+    t: Translator, conference_id: int, choices: dict[NameChoice, str]
+) -> InlineKeyboardMarkup:
+    """A button per name the person has (the name for joining first), then Cancel."""
+    rows = [
+        [
+            Button(
+                t.plain(f"join.name_{choice.value}", name=shorten(name, _NAME_IN_BUTTON)),
+                callback_data=cb.encode(cb.JOIN, "name", choice.value, conference_id),
+            )
+        ]
+        for choice, name in choices.items()
+    ]
+    return InlineKeyboardMarkup([*rows, *_cancel_markup(t).inline_keyboard])
 
 
 async def cancel(update: Update, context: BotContext) -> int:
@@ -243,11 +329,15 @@ def handlers() -> list[Handler]:
             states={
                 ASK_NAME: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, on_name),
+                    CallbackQueryHandler(on_name_press, pattern=cb.pattern(cb.JOIN, "name")),
                     CallbackQueryHandler(cancel, pattern=cb.pattern(cb.JOIN, "cancel")),
                     not_text_handler(_cancel_markup),
                 ]
             },
             fallbacks=dialog_fallbacks(cancel, _DRAFT),
         ),
-        CallbackQueryHandler(on_join_extra, pattern=cb.pattern(cb.JOIN, "remember", "remind")),
+        # Outside the dialog: "Remember this name", "Remind me", and a stale name button.
+        CallbackQueryHandler(
+            on_join_extra, pattern=cb.pattern(cb.JOIN, "remember", "remind", "name")
+        ),
     ]

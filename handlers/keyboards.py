@@ -268,16 +268,13 @@ def confirm_removal(
     )
 
 
-def invite_card(t: Translator, deep_link: str, join_url: str) -> InlineKeyboardMarkup:
-    """Under an invite card in a group or an inline-posted message: URL buttons only."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                Button(t.plain("card.button_open"), url=deep_link),
-                Button(t.plain("card.button_join"), url=join_url),
-            ]
-        ]
-    )
+def invite_card(t: Translator, deep_link: str, join_url: str | None) -> InlineKeyboardMarkup:
+    """Under an invite card in a group or an inline-posted message: URL buttons only; no
+    Join where the generic link does not open the room (the bot's Join does)."""
+    row = [Button(t.plain("card.button_open"), url=deep_link)]
+    if join_url is not None:
+        row.append(Button(t.plain("card.button_join"), url=join_url))
+    return InlineKeyboardMarkup([row])
 
 
 def share_actions(t: Translator, conference_code: str) -> InlineKeyboardMarkup:

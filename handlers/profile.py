@@ -31,6 +31,7 @@ from bot.profile import (
     clean_email,
     clean_name,
     clean_timezone,
+    joining_name_if_different,
 )
 from bot.reminders import REMINDER_CHOICES
 from bot.timezones import display_name
@@ -121,8 +122,11 @@ def render_card(
         timezone=display_name(draft.timezone, t.language, now),
         language=plain(draft.language, "language_name"),
         remember=t.plain("common.on" if draft.remember_name else "common.off"),
-        display_name=draft.display_name or draft.full_name or not_set,
     )
+    # One name for joining: the profile name, and another only where it differs.
+    other = joining_name_if_different(draft.full_name, draft.display_name)
+    if other is not None:
+        card += "\n" + t("profile.display_name_line", display_name=other)
     card += "\n" + t(
         "reminder.profile_line",
         choice=reminder_choice(t, _effective_reminder(draft, default_reminder)),
@@ -319,7 +323,10 @@ def _answer_for(state: int) -> Callback:
         except InvalidInput as error:
             await send(update, context, explain(t, error), keyboards.profile_prompt(t))
             return state
-        _keep_draft(context, replace(await _draft(context), **{field: value}))
+        draft = await _draft(context)
+        if field == "display_name":  # the profile name again is no other name
+            value = joining_name_if_different(draft.full_name, value)
+        _keep_draft(context, replace(draft, **{field: value}))
         return await _show_card(update, context, note=t("profile.draft_updated"))
 
     on_answer.__name__ = f"on_{field}_answer"

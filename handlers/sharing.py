@@ -26,10 +26,12 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.invitations import CancelResult, NotifyResult
+from bot.platforms import VideoPlatform
 from bot.sharing import deep_link
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
+from handlers.access import code_label, with_link_notes
 from handlers.common import (
     Callback,
     Handler,
@@ -62,20 +64,28 @@ SCHEDULE_START_PARAMETER = "schedule"  # /start schedule opens the menu (see han
 # -- cards ----------------------------------------------------------------------------
 
 
-def invite_card_text(t: Translator, conference: ConferenceRecord, timezone: str) -> str:
+def invite_card_text(
+    t: Translator, video: VideoPlatform, conference: ConferenceRecord, timezone: str
+) -> str:
     return t(
         "card.invite",
         topic=conference.topic,
         start=moment(t, conference.starts_at, timezone),
         end=moment(t, conference.ends_at, timezone),
+        code_label=code_label(t, video),
         code=conference.conference_code,
         password=conference.password,
     )
 
 
-async def _links(context: BotContext, conference: ConferenceRecord) -> tuple[str, str]:
+async def _links(context: BotContext, conference: ConferenceRecord) -> tuple[str, str | None]:
+    """The deep link, and the generic join link for a card's Join button: None where it
+    would not open the room (a Jitsi that admits only people with a token), so the card
+    offers the bot, whose Join is the way in."""
     token = await context.services.sharing.share_token(conference)
-    return deep_link(context.bot.username, token), context.services.video.join_url(conference)
+    video = context.services.video
+    join_url = video.join_url(conference) if video.generic_link_opens_room() else None
+    return deep_link(context.bot.username, token), join_url
 
 
 # -- Share ----------------------------------------------------------------------------
@@ -88,19 +98,21 @@ async def on_share(update: Update, context: BotContext) -> None:
         return
     await answer_press(update)
     t = context.t
-    link, join_url = await _links(context, conference)
+    video = context.services.video
+    token = await context.services.sharing.share_token(conference)
     timezone = context.current_user.timezone
     text = t(
         "invite.share_text",
         topic=conference.topic,
         start=moment(t, conference.starts_at, timezone),
         end=moment(t, conference.ends_at, timezone),
-        website=context.services.video.website_url(),
+        code_label=code_label(t, video),
         code=conference.conference_code,
         password=conference.password,
-        join_url=join_url,
-        deep_link=link,
+        deep_link=deep_link(context.bot.username, token),
+        join_url=video.join_url(conference),
     )
+    text = with_link_notes(t, video, text)
     await send(update, context, t("invite.share_intro"))
     await send(update, context, text, keyboards.share_actions(t, conference.conference_code))
 
@@ -175,6 +187,7 @@ def visitor_card(
         status=t.plain("conference.status_online" if online else "conference.status_offline"),
         start=moment(t, conference.starts_at, timezone),
         end=moment(t, conference.ends_at, timezone),
+        code_label=code_label(t, context.services.video),
         code=conference.conference_code,
         password=conference.password,
     )
@@ -224,7 +237,8 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
                     start=moment(t, conference.starts_at, user.timezone),
                 ),
                 input_message_content=InputTextMessageContent(
-                    invite_card_text(t, conference, user.timezone), parse_mode=ParseMode.HTML
+                    invite_card_text(t, context.services.video, conference, user.timezone),
+                    parse_mode=ParseMode.HTML,
                 ),
                 reply_markup=keyboards.invite_card(t, link, join_url),
             )
@@ -299,7 +313,7 @@ async def on_group_pick(update: Update, context: BotContext) -> None:
     await show(
         update,
         context,
-        invite_card_text(t, conference, context.current_user.timezone),
+        invite_card_text(t, context.services.video, conference, context.current_user.timezone),
         keyboards.invite_card(t, link, join_url),
     )
 
@@ -375,7 +389,7 @@ async def _tell_in_background(
         await refresh_inline_cards(
             context,
             await context.services.sharing.inline_cards(conference.id),
-            invite_card_text(t, conference, owner.timezone),
+            invite_card_text(t, context.services.video, conference, owner.timezone),
             keyboards.invite_card(t, link, join_url),
         )
         summary = _summary(t, "notify.summary", report, emails=result.emails)

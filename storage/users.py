@@ -123,7 +123,7 @@ class UserRepository:
             "UPDATE users SET language = ?, updated_at = ? WHERE id = ?", (language, now, user_id)
         )
 
-    async def remember_display_name(self, user_id: int, name: str, *, now: int) -> None:
+    async def remember_display_name(self, user_id: int, name: str | None, *, now: int) -> None:
         await self._db.execute(
             "UPDATE users SET remember_name = 1, display_name = ?, updated_at = ? WHERE id = ?",
             (name, now, user_id),

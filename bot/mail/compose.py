@@ -1,8 +1,7 @@
 """The e-mails the bot sends, built as `EmailMessage` objects: pure functions, no I/O.
 
-- `invitation_message`: an invitation (F3), an update (F8 "Notify participants", with
-  what changed: "Start: 15:00 → 16:00") or a cancellation (F10) for one recipient, in
-  the language of their first invitation, with an iTIP calendar:
+- `invitation_message`: an invitation (F3), an update (F8 "Notify participants") or a
+  cancellation (F10) for one recipient, in the owner's language, with an iTIP calendar:
 
       multipart/mixed
         multipart/alternative
@@ -39,7 +38,7 @@ from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
-from bot.calendar import invitation_ics
+from bot.calendar import calendar_description, invitation_ics
 from bot.changes import Change, shown_values
 from bot.formatting import format_moment
 from bot.i18n import FALLBACK_LANGUAGE, LANGUAGES, Html, plain, text
@@ -69,6 +68,10 @@ class ConferenceMail:
     the sender's address is the ORGANIZER. `reply_to` is where replies go (the owner's
     verified address now), None for no Reply-To. `attendees` are every invitee's address.
     `changes` are what an update changed since the invitees were last told.
+    The way in is worded from the video platform's facts (bot/platforms/base.py):
+    `website_url` takes the ID and password (None: no website does, the ID is a
+    reference), `link_note` names what the link carries or needs, and `link_opens_room`
+    False means the link alone lets nobody in (no Join button then).
     """
 
     language: str
@@ -78,13 +81,15 @@ class ConferenceMail:
     ends_at: datetime
     conference_code: str
     password: str
-    website_url: str
+    website_url: str | None
     join_url: str
     uid: str
     sequence: int
     organizer_name: str
     organizer_email: str | None
     attendees: tuple[str, ...]
+    link_note: str | None = None
+    link_opens_room: bool = True
     reply_to: str | None = None
     changes: tuple[Change, ...] = ()
 
@@ -305,13 +310,13 @@ def _invitation_calendar(
     if cancelled:
         description = plain(language, "mail.calendar_cancelled", code=mail.conference_code)
     else:
-        description = plain(
+        description = calendar_description(
             language,
-            "conference.ics_description",
             code=mail.conference_code,
             password=mail.password,
-            url=mail.join_url,
+            join_url=mail.join_url,
             website=mail.website_url,
+            link_note=mail.link_note,
         )
     return invitation_ics(
         method=method.value,
@@ -339,6 +344,12 @@ def _invitation_rows(
     rows += [_Row("mail.label_start", start, False), _Row("mail.label_end", end, False)]
     if cancelled:
         rows.append(_Row("mail.label_code", mail.conference_code, False))
+    elif mail.website_url is None:  # no website takes the ID: it is a reference
+        rows += [
+            _Row("mail.label_code_reference", mail.conference_code, False),
+            _Row("mail.label_password", mail.password, False),
+            _Row("mail.label_join", mail.join_url, True),
+        ]
     else:
         rows += [
             _Row("mail.label_website", mail.website_url, True),
@@ -376,11 +387,27 @@ def _change_rows(mail: ConferenceMail, language: str) -> list[_ChangeRow]:
     return rows
 
 
+def _join_hint_keys(mail: ConferenceMail, kind: _Kind) -> list[str]:
+    """How to join, as the platform allows: the website or the link, then what the link
+    carries or needs; nothing for a cancellation."""
+    if kind == "cancellation":
+        return []
+    keys = []
+    if mail.website_url is not None:
+        keys.append("mail.join_hint")
+    elif mail.link_opens_room:
+        keys.append("mail.join_hint_link")
+    if mail.link_note is not None:
+        keys.append(f"mail.link_{mail.link_note}")
+    return keys
+
+
 def _invitation_plain_body(
     language: str,
     kind: _Kind,
     rows: Iterable[_Row],
     *,
+    hint_keys: list[str],
     footer_key: str,
     changes: Iterable[_ChangeRow] = (),
 ) -> str:
@@ -397,8 +424,8 @@ def _invitation_plain_body(
         lines += [plain(language, "mail.changes_title"), *changed, ""]
     lines += [f"{plain(language, row.label_key)}: {row.value}" for row in rows]
     lines.append("")
-    if kind != "cancellation":
-        lines += [plain(language, "mail.join_hint"), ""]
+    for key in hint_keys:
+        lines += [plain(language, key), ""]
     lines += [plain(language, _CALENDAR_HINTS[kind]), "", "-- ", plain(language, footer_key), ""]
     return "\n".join(lines)
 
@@ -409,7 +436,8 @@ def _invitation_html_body(
     rows: Iterable[_Row],
     *,
     title: str,
-    join_url: str,
+    join_url: str | None,
+    hint_keys: list[str],
     footer_key: str,
     changes: Iterable[_ChangeRow] = (),
 ) -> str:
@@ -437,11 +465,11 @@ def _invitation_html_body(
             f'<td style="{_VALUE_STYLE}">{shown}</td></tr>'
         )
     body.append("</table>")
-    if kind != "cancellation":
-        if _is_web_link(join_url):
-            button = _html_link(join_url, plain(language, "mail.join_button"), style=_BUTTON_STYLE)
-            body.append(f"<p>{button}</p>")
-        body.append(f"<p>{text(language, 'mail.join_hint')}</p>")
+    if kind != "cancellation" and join_url is not None and _is_web_link(join_url):
+        button = _html_link(join_url, plain(language, "mail.join_button"), style=_BUTTON_STYLE)
+        body.append(f"<p>{button}</p>")
+    for key in hint_keys:
+        body.append(f"<p>{text(language, key)}</p>")
     body.append(f'<p style="{_NOTE_STYLE}">{text(language, _CALENDAR_HINTS[kind])}</p>')
     body.append(f'<hr><p style="{_NOTE_STYLE}">{text(language, footer_key)}</p>')
     return _html_document(language, title, body)
@@ -535,7 +563,6 @@ def invitation_message(
     to = mail_address(recipient)
     bot = sender_address(sender)
     owner_email = mail_address(mail.organizer_email) if mail.organizer_email else None
-    reply_to = mail_address(mail.reply_to) if mail.reply_to else None
     attendees = _invitation_attendees(mail.attendees, to)
     organizer = header_text(mail.organizer_name)
     topic = header_text(mail.topic)
@@ -560,17 +587,20 @@ def invitation_message(
         end=end,
         cancelled=kind == "cancellation",
     )
+    reply_to = mail_address(mail.reply_to) if mail.reply_to else None
     footer_key = "mail.footer_reply" if reply_to else "mail.footer"
+    hint_keys = _join_hint_keys(mail, kind)
     changes = _change_rows(mail, language) if kind == "update" else []
     plain_body = _invitation_plain_body(
-        language, kind, rows, footer_key=footer_key, changes=changes
+        language, kind, rows, hint_keys=hint_keys, footer_key=footer_key, changes=changes
     )
     html_body = _invitation_html_body(
         language,
         kind,
         rows,
         title=subject,
-        join_url=mail.join_url,
+        join_url=mail.join_url if mail.link_opens_room else None,  # a button that opens it
+        hint_keys=hint_keys,
         footer_key=footer_key,
         changes=changes,
     )

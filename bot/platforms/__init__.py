@@ -11,6 +11,7 @@ Use:
     await platform.prepare(conference)                    # before handing anyone a join link
     url = platform.join_url(conference, display_name="Anna", moderator=is_owner)
     generic = platform.join_url(conference)               # for cards, e-mails and calendars
+    platform.link_makes_moderator(is_owner)               # what the texts may say of them
     ...
     await platform.close()                                # at shutdown (every platform has it)
 
@@ -28,7 +29,7 @@ import aiohttp
 from bot.clock import Clock
 from bot.platforms.base import VideoPlatformError
 from bot.platforms.bbb import BigBlueButtonPlatform
-from bot.platforms.jitsi import JitsiPlatform
+from bot.platforms.jitsi import JitsiPlatform, JitsiTokenAuth
 from bot.platforms.template import TemplatePlatform
 from bot.settings import Settings
 from storage.conferences import ConferenceRecord
@@ -36,6 +37,7 @@ from storage.conferences import ConferenceRecord
 __all__ = [
     "BigBlueButtonPlatform",
     "JitsiPlatform",
+    "JitsiTokenAuth",
     "TemplatePlatform",
     "VideoPlatform",
     "VideoPlatformError",
@@ -47,8 +49,27 @@ __all__ = [
 class VideoPlatform(Protocol):
     name: str  # "jitsi" | "bbb" | "template"
 
-    def website_url(self) -> str:
-        """The platform's site, shown on cards and in e-mails."""
+    # What the links do, so that texts say only what is true (bot/platforms/base.py).
+
+    def website_for_id_and_password(self) -> str | None:
+        """Where people type the conference ID and password; None: nowhere (the direct link
+        is the way in, and the ID is a reference)."""
+        ...
+
+    def link_makes_moderator(self, is_owner: bool) -> bool:
+        """Whether this person's personal link makes them the moderator."""
+        ...
+
+    def link_carries_name(self) -> bool:
+        """Whether a personal link carries the name it is made with."""
+        ...
+
+    def generic_link_opens_room(self) -> bool:
+        """Whether the generic link (cards, e-mails, calendars) opens the room alone."""
+        ...
+
+    def describe_link(self) -> str | None:
+        """The id of the sentence the texts beside the generic link add, or None."""
         ...
 
     def join_url(
@@ -92,7 +113,7 @@ def make_platform(
     ROOM_SECRET setting is used when it is None); Jitsi needs one of them. `http`: a
     session to share (the caller keeps owning it); without one, BigBlueButton opens its
     own on first use and `close()` closes it. `clock`: where BigBlueButton's meeting
-    duration counts from (tests); the wall clock by default.
+    duration and Jitsi's tokens count from (tests); the wall clock by default.
     """
     downloads = settings.download_urls
     if settings.video_platform == "bbb":
@@ -113,7 +134,14 @@ def make_platform(
             room_secret = settings.room_secret.reveal()
         if not room_secret:
             raise ValueError("VIDEO_PLATFORM=jitsi needs a room secret (bot/keys.py)")
+        token_auth = None
+        if settings.jitsi_app_id is not None and settings.jitsi_app_secret is not None:
+            token_auth = JitsiTokenAuth(settings.jitsi_app_id, settings.jitsi_app_secret.reveal())
         return JitsiPlatform(
-            settings.video_base_url, room_secret=room_secret, download_urls=downloads
+            settings.video_base_url,
+            room_secret=room_secret,
+            download_urls=downloads,
+            token_auth=token_auth,
+            clock=(clock or Clock()).timestamp,
         )
     raise ValueError(f"unknown VIDEO_PLATFORM {settings.video_platform!r}")

@@ -1,4 +1,5 @@
-"""What every video platform shares: the error type and the download-link defaults."""
+"""What every video platform shares: the error type, the download-link defaults, and
+what the platform's links do, so that callers word things truthfully (`LinkFacts`)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,38 @@ def display_name_or_none(display_name: str | None) -> str | None:
         return None
     name = display_name.strip()
     return name or None
+
+
+class LinkFacts:
+    """What a platform's links do, for the texts around them; each platform overrides what
+    differs. The defaults are the plainest platform's: a link that opens the room for
+    anyone who has it, carries the name it is made with, and makes nobody moderator."""
+
+    def website_for_id_and_password(self) -> str | None:
+        """The website where people type the conference ID and password, or None when no
+        website takes them (then the direct link is the way in, and the ID is a reference).
+
+        The one place this is decided: no platform has such a page today (Jitsi rooms are
+        named under the bot's key, BigBlueButton meetings are created through its API, a
+        template's page is unknown). The bot's own join page will answer here when
+        PUBLIC_URL is set.
+        """
+        return None
+
+    def link_makes_moderator(self, is_owner: bool) -> bool:
+        """Whether the personal link of this person makes them the moderator."""
+        return False
+
+    def link_carries_name(self) -> bool:
+        """Whether a personal link carries the name it is made with (else the bot does not
+        ask for one)."""
+        return True
+
+    def generic_link_opens_room(self) -> bool:
+        """Whether the generic link (cards, e-mails, calendars) opens the room by itself."""
+        return True
+
+    def describe_link(self) -> str | None:
+        """What the texts beside the generic link must add, as the id of a sentence
+        (`link.<id>` in the chat, `mail.link_<id>` in e-mails and calendars), or None."""
+        return None

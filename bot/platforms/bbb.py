@@ -37,6 +37,7 @@ import aiohttp
 from yarl import URL
 
 from bot.platforms.base import (
+    LinkFacts,
     VideoPlatformError,
     display_name_or_none,
     merge_download_links,
@@ -95,7 +96,7 @@ def api_base_url(url: str) -> str:
     return urlunsplit(parts)
 
 
-class BigBlueButtonPlatform:
+class BigBlueButtonPlatform(LinkFacts):
     name = "bbb"
 
     def __init__(
@@ -129,7 +130,12 @@ class BigBlueButtonPlatform:
     # --- pure parts -----------------------------------------------------------------
 
     def website_url(self) -> str:
+        """The server's root (the Download screen's links: BigBlueButton runs in the
+        browser). Not a page that takes a conference ID: meetings are made by the API."""
         return server_root(self.api_url)
+
+    def link_makes_moderator(self, is_owner: bool) -> bool:
+        return is_owner  # the owner's link carries role=MODERATOR, signed
 
     def meeting_id(self, conference: ConferenceRecord) -> str:
         return f"conf-{conference.conference_code}-{conference.id}"

@@ -26,6 +26,8 @@ def captured_log() -> Iterator[io.StringIO]:
         {
             "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN,
             "SMTP_PASSWORD": "smtp-secret-pw",
+            "JITSI_APP_ID": "conference-bot",
+            "JITSI_APP_SECRET": "jitsi-app-secret-shared-with-prosody-0123",
             "LOG_LEVEL": "DEBUG",
         },
         env_file=None,
@@ -83,3 +85,10 @@ def test_a_secret_in_an_exception_message_is_masked(captured_log):
     log = captured_log.getvalue()
     assert "smtp-secret-pw" not in log
     assert "login as bot with ******** refused" in log
+
+
+def test_the_jitsi_app_secret_is_masked(captured_log):
+    secret = "jitsi-app-secret-shared-with-prosody-0123"
+    logging.getLogger("bot.platforms").warning("signing with %s failed", secret)
+    log = captured_log.getvalue()
+    assert secret not in log and "signing with ******** failed" in log

@@ -482,3 +482,37 @@ def test_invitation_ics_refuses_what_rfc_5546_forbids():
     event = Calendar.from_ical(data).walk("VEVENT")[0]
     assert str(event["attendee"]) == "mailto:b@example.org"  # duplicates written once
     assert event["summary"] == common["summary"]
+
+
+def test_the_way_in_is_worded_from_the_platform_facts():
+    # A website that takes the ID and password (the later join page): named, with the hint.
+    plain, html, calendar_part, _ = parts(invite())
+    assert f"Website: {WEBSITE}" in plain and "Conference ID: team-sync-2026" in plain
+    assert "or enter the conference ID and password on the website" in plain
+    _, event = event_of(calendar_part)
+    assert f"Or enter the conference ID and password at {WEBSITE}" in str(event["description"])
+    # No website (every platform today): the ID is a reference, the link the way in.
+    plain, html, calendar_part, _ = parts(invite(replace(MAIL, website_url=None)))
+    for body in (plain, html):
+        assert "Website" not in body and "on the website" not in body
+        assert "To join, open the link." in body
+    assert "Conference ID (for reference): team-sync-2026" in plain
+    assert "Join the conference</a>" in html
+    _, event = event_of(calendar_part)
+    description = str(event["description"])
+    assert description.startswith("Conference ID (for reference): team-sync-2026\n")
+    assert "Website" not in description
+    # A link that opens nothing alone (Jitsi with tokens): said, and no button for it.
+    jwt_mail = replace(MAIL, website_url=None, link_note="jwt", link_opens_room=False)
+    plain, html, calendar_part, _ = parts(invite(jwt_mail))
+    for body in (plain, html):
+        assert "This link alone does not open the room" in body
+        assert "To join, open the link." not in body
+    assert "Join the conference</a>" not in html
+    _, event = event_of(calendar_part)
+    assert "This link alone does not open the room" in str(event["description"])
+    # A template says what its link includes, in the owner's language.
+    ru = replace(MAIL, language="ru", website_url=None, link_note="template_id_password")
+    plain, _, _, _ = parts(invite(ru))
+    assert "В ссылке есть идентификатор конференции и пароль." in plain
+    assert "Идентификатор конференции (для справки): team-sync-2026" in plain

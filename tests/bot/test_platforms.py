@@ -6,11 +6,13 @@ import hashlib
 import hmac
 import json
 import socket
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 import aiohttp
+import jwt
 import pytest
 from yarl import URL
 
@@ -111,12 +113,17 @@ async def test_simple_platforms_prepare_nothing_and_cannot_tell_if_running():
 
 
 def test_jitsi_room_is_the_id_and_a_keyed_hash():
-    # Conference<ID>-<the first 12 hex digits of HMAC-SHA256(key, "<row id>:<ID>")>.
+    # <ID>-<the first 12 hex digits of HMAC-SHA256(key, "<row id>:<ID>")>: a typed ID reads
+    # as typed; a generated one (digits only) says what it is.
     record = conference()
     digest = hmac.new(ROOM_KEY.encode(), b"7:team-sync-42", hashlib.sha256).hexdigest()[:12]
-    assert make_platform(settings()).join_url(record) == (
-        f"https://meet.jit.si/Conferenceteam-sync-42-{digest}"
-    )
+    jitsi = make_platform(settings())
+    assert jitsi.join_url(record) == f"https://meet.jit.si/team-sync-42-{digest}"
+    generated = conference(conference_code="557896927")
+    digest = hmac.new(ROOM_KEY.encode(), b"7:557896927", hashlib.sha256).hexdigest()[:12]
+    assert jitsi.room_name(generated) == f"conference-557896927-{digest}"
+    # Jitsi compares room names in lower case: they are made so.
+    assert jitsi.room_name(conference(conference_code="Team-Sync-42")).startswith("team-sync-42-")
 
 
 def test_jitsi_room_cannot_be_derived_without_the_key():
@@ -154,7 +161,7 @@ def test_jitsi_room_is_stable_per_conference_and_differs_across_conferences():
 def test_jitsi_display_name_round_trips_through_the_fragment(name):
     url = make_platform(settings()).join_url(conference(), display_name=name)
     parts = urlsplit(url)
-    assert url.count("#") == 1 and parts.path.startswith("/Conferenceteam-sync-42-")
+    assert url.count("#") == 1 and parts.path.startswith("/team-sync-42-")
     # Jitsi splits the fragment on '&', each item on '=', then JSON-parses the decoded value.
     items = parts.fragment.split("&")
     assert len(items) == 1
@@ -173,10 +180,113 @@ def test_jitsi_without_a_name_gives_the_generic_link():
 def test_jitsi_base_url_override():
     jitsi = make_platform(settings(VIDEO_BASE_URL="https://meet.example.org/"))
     assert jitsi.website_url() == "https://meet.example.org"
-    assert jitsi.join_url(conference()).startswith(
-        "https://meet.example.org/Conferenceteam-sync-42-"
-    )
+    assert jitsi.join_url(conference()).startswith("https://meet.example.org/team-sync-42-")
     assert make_platform(settings()).website_url() == "https://meet.jit.si"
+
+
+# --- Jitsi with token authentication ------------------------------------------------------
+
+APP_ID = "conference-bot"
+APP_SECRET = "jitsi-app-secret-shared-with-prosody-0123"
+
+
+def jwt_settings(**env):
+    return settings(
+        VIDEO_BASE_URL="https://meet.example.org:8443",
+        JITSI_APP_ID=APP_ID,
+        JITSI_APP_SECRET=APP_SECRET,
+        **env,
+    )
+
+
+def token_of(url: str) -> str:
+    [token] = parse_qs(urlsplit(url).query)["jwt"]
+    return token
+
+
+def decode(token: str, secret: str = APP_SECRET, **options):
+    return jwt.decode(token, secret, algorithms=["HS256"], audience="jitsi", **options)
+
+
+def test_jitsi_tokens_carry_the_claims_prosody_checks():
+    clock = FixedClock(NOW)
+    jitsi = make_platform(jwt_settings(), clock=clock)
+    record = conference()
+    url = jitsi.join_url(record, display_name="Anna Petrova", moderator=True)
+    assert url.startswith(f"https://meet.example.org:8443/{jitsi.room_name(record)}?jwt=")
+    assert url.endswith("#userInfo.displayName=%22Anna%20Petrova%22")
+    token = token_of(url)
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    now = int(NOW.timestamp())
+    claims = decode(token, options={"verify_exp": False, "verify_nbf": False})
+    assert claims == {
+        "iss": APP_ID,
+        "aud": "jitsi",
+        "sub": "meet.example.org",
+        "room": jitsi.room_name(record),
+        "context": {"user": {"name": "Anna Petrova"}},
+        "moderator": True,
+        "iat": now - 60,
+        "nbf": now - 60,
+        "exp": record.ends_at + 15 * 60,
+    }
+    # A participant's token: the same room, their name, no moderator right.
+    guest = decode(
+        token_of(jitsi.join_url(record, display_name="Boris")),
+        options={"verify_exp": False, "verify_nbf": False},
+    )
+    assert guest["moderator"] is False and guest["context"]["user"]["name"] == "Boris"
+    assert guest["room"] == claims["room"]
+
+
+def checked_at(token: str, moment: float, secret: str = APP_SECRET) -> dict:
+    """Verify the token as a Jitsi server would at `moment` (Unix seconds): PyJWT checks
+    against the wall clock, so its leeway moves "now" there (exp is checked against
+    now - leeway, nbf and iat against now + leeway: one call each)."""
+    now = time.time()
+    decode(token, secret, leeway=now - moment, options={"verify_nbf": False, "verify_iat": False})
+    return decode(token, secret, leeway=moment - now, options={"verify_exp": False})
+
+
+def test_jitsi_tokens_are_signed_with_the_app_secret_and_valid_until_after_the_end():
+    jitsi = make_platform(jwt_settings(), clock=FixedClock(NOW))
+    record = conference()
+    token = token_of(jitsi.join_url(record, display_name="Anna", moderator=True))
+    made = NOW.timestamp()
+    # Valid from a minute before it was made (a server clock slightly behind) ...
+    assert checked_at(token, made)["moderator"] is True
+    assert checked_at(token, made - 55)["room"] == jitsi.room_name(record)
+    with pytest.raises(jwt.ImmatureSignatureError):
+        checked_at(token, made - 65)
+    # ... to 15 minutes after the conference's end.
+    assert checked_at(token, record.ends_at + 15 * 60 - 5)["iss"] == APP_ID
+    with pytest.raises(jwt.ExpiredSignatureError):
+        checked_at(token, record.ends_at + 15 * 60 + 5)
+    # Another secret, or a changed claim, fails verification.
+    with pytest.raises(jwt.InvalidSignatureError):
+        checked_at(token, made, secret="another-secret-of-another-server-0123456")
+    header, _, signature = token.split(".")
+    forged_claims = checked_at(token, made) | {"room": "*"}
+    guess = "a-guessed-secret-that-is-long-enough-0123"
+    forged_payload = jwt.encode(forged_claims, guess, algorithm="HS256").split(".")[1]
+    with pytest.raises(jwt.InvalidSignatureError):
+        checked_at(f"{header}.{forged_payload}.{signature}", made)
+    # An unsigned token is refused by anyone who asks for HS256.
+    unsigned = jwt.encode(forged_claims, None, algorithm="none")
+    with pytest.raises(jwt.InvalidAlgorithmError):
+        checked_at(unsigned, made)
+
+
+def test_jitsi_generic_links_carry_no_token_and_the_facts_say_so():
+    jitsi = make_platform(jwt_settings(), clock=FixedClock(NOW))
+    generic = jitsi.join_url(conference())
+    assert "jwt" not in generic and "?" not in generic
+    assert not jitsi.generic_link_opens_room() and jitsi.describe_link() == "jwt"
+    assert jitsi.link_makes_moderator(True) and not jitsi.link_makes_moderator(False)
+    assert APP_SECRET not in repr(jitsi) and "tokens" in repr(jitsi)
+    # Without the settings: no tokens anywhere.
+    plain = make_platform(settings(), clock=FixedClock(NOW))
+    assert "jwt" not in plain.join_url(conference(), display_name="Anna", moderator=True)
 
 
 # --- template --------------------------------------------------------------------------
@@ -205,6 +315,42 @@ def test_template_fills_and_quotes_the_placeholders():
 def test_template_leaves_other_braces_alone():
     template = TemplatePlatform("https://v.example.com/{id}?x={other}")
     assert template.join_url(conference()) == "https://v.example.com/team-sync-42?x={other}"
+
+
+# --- what the links do, for the texts around them ---------------------------------------
+
+
+def test_link_facts_per_platform():
+    jitsi = make_platform(settings())
+    bbb = make_platform(bbb_settings("https://bbb.example.com/bigbluebutton/api"))
+    plain = make_platform(
+        settings(VIDEO_PLATFORM="template", VIDEO_BASE_URL="https://v.example.com/{id}")
+    )
+    # No website takes an ID and password today, whatever the platform.
+    for platform in (jitsi, bbb, plain):
+        assert platform.website_for_id_and_password() is None
+        assert platform.generic_link_opens_room()
+        assert not platform.link_makes_moderator(False)
+    # Jitsi gives no moderator right through a link; BigBlueButton's owner link does.
+    assert not jitsi.link_makes_moderator(True) and jitsi.describe_link() is None
+    assert bbb.link_makes_moderator(True) and bbb.describe_link() is None
+    assert jitsi.link_carries_name() and bbb.link_carries_name()
+    assert not plain.link_makes_moderator(True)
+
+
+@pytest.mark.parametrize(
+    ("template", "described", "named"),
+    [
+        ("https://v.example.com/{id}", "template_id", False),
+        ("https://v.example.com/{id}?p={password}", "template_id_password", False),
+        ("https://v.example.com/{id}?n={name}", "template_id_name", True),
+        ("https://v.example.com/{name}/{password}/{id}", "template_id_password_name", True),
+    ],
+)
+def test_a_template_says_which_placeholders_its_link_carries(template, described, named):
+    platform = make_platform(settings(VIDEO_PLATFORM="template", VIDEO_BASE_URL=template))
+    assert platform.describe_link() == described
+    assert platform.link_carries_name() is named
 
 
 # --- download links --------------------------------------------------------------------

@@ -130,7 +130,7 @@ async def test_schedule_view_add_to_calendar_delete_and_quit(tmp_path):
     log = await sandbox.type("/log")
     assert "Scheduled conferences: 1" in log
     card = await sandbox.press(log, "1. Weekly sync")
-    assert "✎ message #" in card and f"Conference ID: {code}" in card
+    assert "✎ message #" in card and f"Conference ID (for reference): {code}" in card
     assert "Join link: https://meet.jit.si/" in card
 
     calendar = await sandbox.press(card, "📆 Add to calendar")
@@ -199,6 +199,27 @@ async def test_two_people_languages_deep_link_and_old_buttons(tmp_path):
     out, err = await sandbox.finish(None)  # Ctrl-D: end of input
     assert "Bye." in out and sandbox.process.returncode == 0
     assert "Traceback" not in err
+
+
+async def test_join_in_one_tap_and_remember_once(tmp_path):
+    sandbox, _ = await Sandbox.start(tmp_path)
+    await sandbox.type("/start")
+    question = await sandbox.type("/now Sales")  # a newcomer is asked their zone first
+    assert "Your time zone is UTC: is that right?" in question
+    started = await sandbox.press(question, "✅ Yes, UTC")
+    assert "To invite people, press “📤 Share”" in started
+    assert "Conference ID (for reference):" in started and "Website" not in started
+    ask = await sandbox.press(started, "▶️ Join")
+    assert "Tap a name below" in ask and "[1] 👤 Alice" in ask
+    link = await sandbox.press(ask, "👤 Alice")
+    assert re.search(r"✎ message #\d+ updated:\nUnder which name", link)
+    assert "Join “Sales” as Alice: press the button below." in link
+    assert "moderator" not in link and "[2] 💾 Remember this name" in link
+    remembered = await sandbox.press(link, "💾 Remember this name")
+    assert "ⓘ ✅ Remembered" in remembered and "next time without asking" in remembered
+    assert "Remember this name" not in remembered  # the edited message lost the button
+    out, err = await sandbox.finish("/quit")
+    assert sandbox.process.returncode == 0 and "Traceback" not in err
 
 
 async def test_ctrl_c_leaves_cleanly(tmp_path):

@@ -7,6 +7,7 @@ import pytest
 from bot.settings import Secret, SettingsError, load_settings
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789"
+JITSI_SECRET = "jitsi-app-secret-shared-with-prosody-0123"
 
 
 def load(**env):
@@ -57,10 +58,14 @@ def test_token_is_optional_for_offline_use():
         ("MAIL_MAX_INVITEES", "many"),
         ("MAIL_KEEP_DAYS", "0"),
         ("ROOM_SECRET", "short-key"),
+        ("JITSI_APP_SECRET", "only-31-characters-long-0123456"),
+        ("JITSI_APP_ID", "two words"),
     ],
 )
 def test_malformed_value_names_the_setting(name, value):
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, name: value}
+    if name.startswith("JITSI_APP_"):  # the other one of the pair is fine
+        env = {"JITSI_APP_ID": "conference-bot", "JITSI_APP_SECRET": JITSI_SECRET, **env}
     with pytest.raises(SettingsError) as error:
         load(**env)
     assert error.value.name == name
@@ -82,6 +87,33 @@ def test_secrets_never_appear_in_errors_or_repr():
     assert "a-room-key-long-enough" not in repr(settings)
     assert settings.room_secret.reveal() == "a-room-key-long-enough"
     assert repr(Secret("x")) == "Secret('********')"
+
+
+def test_jitsi_token_settings_come_as_a_pair_and_hide_the_secret():
+    assert load(TELEGRAM_BOT_TOKEN=TOKEN).jitsi_app_id is None
+    settings = load(
+        TELEGRAM_BOT_TOKEN=TOKEN, JITSI_APP_ID="conference-bot", JITSI_APP_SECRET=JITSI_SECRET
+    )
+    assert settings.jitsi_app_id == "conference-bot"
+    assert settings.jitsi_app_secret.reveal() == JITSI_SECRET
+    assert JITSI_SECRET not in repr(settings)
+    for given, missing in (
+        ({"JITSI_APP_ID": "conference-bot"}, "JITSI_APP_SECRET"),
+        ({"JITSI_APP_SECRET": JITSI_SECRET}, "JITSI_APP_ID"),
+    ):
+        with pytest.raises(SettingsError) as error:
+            load(TELEGRAM_BOT_TOKEN=TOKEN, **given)
+        assert error.value.name == missing and "both" in str(error.value)
+        assert JITSI_SECRET not in str(error.value)
+    with pytest.raises(SettingsError) as error:
+        load(TELEGRAM_BOT_TOKEN=TOKEN, JITSI_APP_ID="bot", JITSI_APP_SECRET="short-secret")
+    assert "at least 32" in str(error.value) and "short-secret" not in str(error.value)
+
+
+def test_env_example_lists_every_setting():
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    for name in ("JITSI_APP_ID", "JITSI_APP_SECRET", "ROOM_SECRET", "BBB_SECRET"):
+        assert f"\n{name}=" in example
 
 
 def test_values_are_parsed():

@@ -75,7 +75,7 @@ async def test_log_in_russian(bot, emu):
     assert "ср, 25 нояб. 2026 г., 12:06–13:06 · 🟢 онлайн" in log.text
     await ivan.press(log, "1. Планёрка")
     card = await ivan.expect_edit(log)
-    assert "Идентификатор конференции:" in card.text
+    assert "Идентификатор конференции (для справки):" in card.text
 
 
 async def test_three_hundred_conferences_are_all_reachable(bot, emu):
@@ -126,7 +126,7 @@ async def test_view_info_and_add_to_calendar(bot, emu):
     await anna.press(log, "1. ")
     card = await anna.expect_edit(log)
     assert '<b>x</b> & <a href="y">' in card.text
-    assert "Join link: https://meet.jit.si/Conference" in card.text
+    assert "Join link: https://meet.jit.si/code00001" in card.text
     await anna.press(card, "📆 Add to calendar")
     document = (await anna.expect_message()).document
     assert document.filename.endswith(".ics")

@@ -25,9 +25,10 @@ async def test_profile_card_shows_every_field(bot, emu):
         "Time zone: UTC",
         "Language: English",
         "Remember my name: off",
-        "Name for joining conferences: Anna",
     ):
         assert line in card.text
+    # One name: a name for joining is shown only when there is another one.
+    assert "Name for joining" not in card.text
     assert "💾 Save" in card.button_texts()
 
 
@@ -41,7 +42,7 @@ async def test_edit_every_field_then_save(bot, emu):
     card = await edit_field(anna, card, "Time zone", "Москва")
     assert "Time zone: Moscow time (UTC+3)" in card.text
     card = await edit_field(anna, card, "Name for joining", "Anna (laptop)")
-    assert "Name for joining conferences: Anna (laptop)" in card.text
+    assert "Name for joining (if different): Anna (laptop)" in card.text
     await anna.press(card, "Remember my name")
     card = await anna.expect_edit(card)
     assert "Remember my name: on" in card.text
@@ -190,3 +191,24 @@ async def test_restart_mid_dialog_resumes_where_it_stopped(bot, emu):
     user = await bot.services.users.get(anna.id)
     assert (user.full_name, user.email) == ("Anna Before Restart", None)
     assert (await bot.services.verification.pending(anna.id)).email == "anna@example.com"
+
+
+async def test_one_name_for_joining_shown_only_where_it_differs(bot, emu):
+    anna = emu.user("Anna")
+    card = await open_profile(anna)
+    # Stored before this rule: the profile name twice. It is one name.
+    await bot.update_profile(anna.id, display_name="Anna")
+    card = await open_profile(anna)
+    assert "Name for joining" not in card.text
+    card = await edit_field(anna, card, "Name for joining", "Anna on the phone")
+    assert "Name for joining (if different): Anna on the phone" in card.text
+    # The profile name again, or "-": no other name.
+    card = await edit_field(anna, card, "Name for joining", "Anna")
+    assert "Name for joining" not in card.text
+    await anna.press(card, "💾 Save")
+    await anna.expect_edit(card)
+    assert (await bot.services.users.get(anna.id)).display_name is None
+    ivan = emu.user("Иван", language_code="ru")
+    card = await open_profile(ivan)
+    card = await edit_field(ivan, card, "Имя для подключения (если другое)", "Ваня")
+    assert "Имя для подключения (если другое): Ваня" in card.text

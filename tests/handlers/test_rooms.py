@@ -29,7 +29,8 @@ async def test_rooms_are_keyed_per_bot_and_survive_a_restart(bot, emu, tmp_path)
     conference = await bot.services.conferences.owned(anna.id, conference_id)
     room = await room_seen_by(anna, bot)
     code = conference.conference_code
-    assert room.startswith(f"Conference{code}-") and len(room) == len(f"Conference{code}-") + 12
+    # Readable: the ID as typed, a hyphen, then the keyed hash.
+    assert room.startswith(f"{code}-") and len(room) == len(f"{code}-") + 12
 
     # What an outsider knows or can guess does not give the room.
     for guess in (
@@ -59,7 +60,28 @@ async def test_rooms_are_keyed_per_bot_and_survive_a_restart(bot, emu, tmp_path)
         other_room = urlsplit(services.video.join_url(conference)).path.lstrip("/")
     finally:
         await services.database.close()
-    assert other_room.startswith(f"Conference{code}-") and other_room != room
+    assert other_room.startswith(f"{code}-") and other_room != room
+    assert other_room[-12:] != room[-12:]
+
+
+async def test_room_names_read_well_for_typed_and_generated_ids(bot, emu):
+    anna, _ = await person(emu)
+    await bot.update_profile(anna.id, remember_name=True)
+    # A typed ID (Russian "sales stand-up" in Latin letters) and a generated one (/now).
+    [typed_id] = await add_conferences(bot, anna.id, [0])
+    await bot.services.conferences.edit(anna.id, typed_id, conference_code="planerka-prodazh")
+    typed = await room_seen_by(anna, bot)
+    assert typed.startswith("planerka-prodazh-") and len(typed) == len("planerka-prodazh-") + 12
+    await bot.services.conferences.delete(anna.id, typed_id)
+    await anna.send("/now")
+    started = await anna.expect_message()
+    await anna.press(started, "▶️ Join")
+    url = (await anna.expect_message()).buttons[0][0].url
+    generated = urlsplit(url).path.lstrip("/")
+    code = generated.split("-")[1]
+    assert code.isdigit() and code in started.text
+    assert generated == f"conference-{code}-{generated[-12:]}"
+    assert all(c in "0123456789abcdef" for c in generated[-12:])
 
 
 class TestRoomSecretSetting:
@@ -77,6 +99,6 @@ class TestRoomSecretSetting:
         room = await room_seen_by(anna, bot)
         message = f"{conference.id}:{conference.conference_code}".encode()
         digest = hmac.new(self.KEY.encode(), message, hashlib.sha256).hexdigest()[:12]
-        assert room == f"Conference{conference.conference_code}-{digest}"
+        assert room == f"{conference.conference_code}-{digest}"
         # With the operator's key, the bot makes none of its own.
         assert await bot.services.database.fetch_value("SELECT COUNT(*) FROM bot_secrets") == 0
