@@ -1,4 +1,5 @@
-"""Conferences: the rules of scheduling, editing, repeating and deleting (F1, F2, F5, F7-F10).
+"""Conferences: the rules of scheduling, editing, repeating and deleting (F1, F2, F5,
+F7-F10), and a person's log of what they own and what they take part in.
 
 The service never trusts ids it is handed: every lookup on behalf of a person goes
 through `owned()`, which answers None for a conference that is gone or not theirs, so a
@@ -18,7 +19,7 @@ from bot.clock import Clock
 from bot.dates import PAST_GRACE
 from bot.text import strip_invisible
 from bot.validation import InvalidInput
-from storage.conferences import ConferenceRecord, ConferenceRepository, NewConference
+from storage.conferences import ConferenceRecord, ConferenceRepository, LogRow, NewConference
 from storage.db import Database
 
 MAX_TOPIC_LENGTH = 200
@@ -71,8 +72,10 @@ class Draft:
 
 @dataclass(frozen=True)
 class Page:
+    """One page of a person's log: their own conferences and those they take part in."""
+
     kind: ListKind
-    items: list[ConferenceRecord]
+    items: list[LogRow]
     number: int  # from 0
     total_items: int
 
@@ -132,24 +135,19 @@ class ConferenceService:
         conference = await ConferenceRepository(self._database).get(conference_id)
         return conference if conference and conference.owner_id == owner_id else None
 
-    async def page(self, owner_id: int, kind: ListKind, number: int) -> Page:
-        """One page of the scheduled list or the archive; out-of-range numbers are clamped."""
+    async def page(self, person_id: int, kind: ListKind, number: int) -> Page:
+        """One page of the person's scheduled list or archive: the conferences they own
+        and those they take part in, together in start order (the archive newest first);
+        out-of-range numbers are clamped."""
         repository = ConferenceRepository(self._database)
         now = self._clock.timestamp()
-        if kind is ListKind.SCHEDULED:
-            total = await repository.count_scheduled(owner_id, now=now)
-        else:
-            total = await repository.count_archive(owner_id, now=now)
+        archive = kind is ListKind.ARCHIVE
+        total = await repository.count_log(person_id, now=now, archive=archive)
         last = max(0, -(-total // PAGE_SIZE) - 1)
         number = min(max(0, number), last)
-        if kind is ListKind.SCHEDULED:
-            items = await repository.list_scheduled(
-                owner_id, now=now, limit=PAGE_SIZE, offset=number * PAGE_SIZE
-            )
-        else:
-            items = await repository.list_archive(
-                owner_id, now=now, limit=PAGE_SIZE, offset=number * PAGE_SIZE
-            )
+        items = await repository.list_log(
+            person_id, now=now, archive=archive, limit=PAGE_SIZE, offset=number * PAGE_SIZE
+        )
         return Page(kind, items, number, total)
 
     async def upcoming(self, owner_id: int, *, limit: int) -> list[ConferenceRecord]:

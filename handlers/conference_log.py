@@ -28,7 +28,7 @@ from handlers.common import (
     send,
     show,
 )
-from handlers.conference_views import card_screen, conference_log_rows, log_page, moment
+from handlers.conference_views import card_screen, log_buttons, log_page, moment
 from storage.conferences import ConferenceRecord
 
 
@@ -51,13 +51,15 @@ async def on_log_press(update: Update, context: BotContext) -> None:
 
 async def _show_page(update: Update, context: BotContext, kind: ListKind, number: int) -> None:
     user = context.current_user
-    conferences = context.services.conferences
+    services = context.services
+    conferences = services.conferences
     page = await conferences.page(user.id, kind, number)
-    online = {c.id for c in page.items if conferences.is_online(c)}
-    text = log_page(context.t, page, timezone=user.timezone, online=online)
-    markup = keyboards.conference_log(
-        context.t, kind.value, conference_log_rows(page), page.number, page.total_pages
+    online = {row.conference.id for row in page.items if conferences.is_online(row.conference)}
+    text = log_page(context.t, page, timezone=user.timezone)
+    lines = log_buttons(
+        context.t, page, timezone=user.timezone, online=online, now=services.clock.now()
     )
+    markup = keyboards.conference_log(context.t, kind.value, lines, page.number, page.total_pages)
     await show(update, context, text, markup)
 
 

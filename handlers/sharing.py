@@ -43,6 +43,7 @@ from handlers.common import (
 from handlers.conference_log import pressed_conference, send_calendar_file
 from handlers.conference_views import card_screen, moment, row_label
 from handlers.notices import NoticeReport, refresh_inline_cards, tell_participants
+from handlers.participation import show_participation
 from storage.conferences import ConferenceRecord
 from storage.participants import Participant
 from storage.users import UserRecord
@@ -151,27 +152,11 @@ async def open_deep_link(update: Update, context: BotContext, token: str) -> Non
         card, markup = await card_screen(context, conference)
         await send(update, context, card, markup)
         return
-    await send(
-        update,
-        context,
-        visitor_card(t, context, conference, user.timezone),
-        keyboards.visitor_actions(t, conference.id),
-    )
-
-
-def visitor_card(
-    t: Translator, context: BotContext, conference: ConferenceRecord, timezone: str
-) -> str:
-    online = context.services.conferences.is_online(conference)
-    return t(
-        "card.visitor",
-        topic=conference.topic,
-        status=t.plain("conference.status_online" if online else "conference.status_offline"),
-        start=moment(t, conference.starts_at, timezone),
-        end=moment(t, conference.ends_at, timezone),
-        code=conference.conference_code,
-        password=conference.password,
-    )
+    participation = await services.sharing.participation(user.id, conference.id)
+    if participation is None:  # removed or gone in between
+        await send(update, context, t("card.visitor_gone"), keyboards.main_menu(t))
+        return
+    await show_participation(update, context, participation)
 
 
 async def on_participant_calendar(update: Update, context: BotContext) -> None:

@@ -6,7 +6,7 @@ from tests.handlers.test_conference_log import add_conferences, open_log, person
 HOUR = 3600
 
 
-async def open_card(anna, menu, row="1. Meeting 1", archive=False):
+async def open_card(anna, menu, row="Meeting 1", archive=False):
     log = await open_log(anna, menu)
     if archive:
         await anna.press(log, "🗄 Conference archive")
@@ -133,7 +133,7 @@ async def test_repeat_in_russian_with_quick_start(bot, emu):
     log = await open_log(ivan, menu, "Журнал конференций")
     await ivan.press(log, "🗄 Архив конференций")
     log = await ivan.expect_edit(log)
-    await ivan.press(log, "1. Планёрка")
+    await ivan.press(log, "Планёрка")
     card = await ivan.expect_edit(log)
     await ivan.press(card, "🔁 Повторить")
     prompt = await ivan.expect_edit(card)

@@ -405,7 +405,7 @@ async def test_repeat_of_a_short_ad_hoc_conference_keeps_its_whole_minutes(bot, 
     anna, menu = await person(emu)
     await bot.update_profile(anna.id, timezone="Europe/Moscow")
     started = await bot.services.conferences.start_now(anna.id, "Quick call")
-    card = await open_card(anna, menu, row="1. Quick call")
+    card = await open_card(anna, menu, row="Quick call")
     await anna.press(card, "✏️ Edit")
     review = await anna.expect_edit(card)
     await anna.press(review, "🕓 End")
@@ -416,7 +416,7 @@ async def test_repeat_of_a_short_ad_hoc_conference_keeps_its_whole_minutes(bot, 
     # The next day it is in the archive; Repeat it tomorrow at 11:00.
     clock.set(utc(2026, 11, 26, 12))
     menu = await answer(anna, "/start")
-    card = await open_card(anna, menu, row="1. Quick call", archive=True)
+    card = await open_card(anna, menu, row="Quick call", archive=True)
     await anna.press(card, "🔁 Repeat")
     await anna.expect_edit(card)
     review = await answer(anna, "tomorrow 11:00")
