@@ -58,6 +58,7 @@ from handlers.common import (
     show,
     typed_text,
 )
+from handlers.conference_log import refuse_press
 from handlers.conference_views import card_screen, moment, review_card
 from storage.conferences import ConferenceRecord
 
@@ -206,7 +207,10 @@ async def start_scheduling(update: Update, context: BotContext) -> int:
 async def start_repeat(update: Update, context: BotContext) -> int:
     """ "Repeat" on an archived conference: its parameters, asking only for a new start."""
     conference = await _owned_from_button(update, context)
-    if conference is None or not context.services.conferences.is_archived(conference):
+    if conference is None:
+        await refuse_press(update, context, _pressed_id(update))
+        return END
+    if not context.services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"))
         return END
     await answer_press(update)
@@ -219,7 +223,10 @@ async def start_repeat(update: Update, context: BotContext) -> int:
 async def start_edit(update: Update, context: BotContext) -> int:
     """ "Edit" on a scheduled conference: the review card of its current values."""
     conference = await _owned_from_button(update, context)
-    if conference is None or context.services.conferences.is_archived(conference):
+    if conference is None:
+        await refuse_press(update, context, _pressed_id(update))
+        return END
+    if context.services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"))
         return END
     await answer_press(update)
@@ -229,10 +236,12 @@ async def start_edit(update: Update, context: BotContext) -> int:
 
 
 async def _owned_from_button(update: Update, context: BotContext) -> ConferenceRecord | None:
+    return await context.services.conferences.owned(context.current_user.id, _pressed_id(update))
+
+
+def _pressed_id(update: Update) -> int | None:
     data = pressed_data(update)
-    return await context.services.conferences.owned(
-        context.current_user.id, data.arg_int() if data else None
-    )
+    return data.arg_int() if data else None
 
 
 # -- typed answers ---------------------------------------------------------------------

@@ -2,8 +2,10 @@
 calendar", delete (F10) and "Start conference now" (F2).
 
 Every button carries a conference id only; the conference is looked up as the pressing
-user's own on each press, so old, forged or foreign buttons all get the same polite
-"no longer exists" answer and change nothing.
+user's own on each press, so old, forged or foreign buttons change nothing. A
+participant who presses one of the owner's buttons is told that they are the owner's;
+anyone else gets the same "no longer exists" as for a deleted conference, which tells a
+stranger nothing about which conferences exist.
 """
 
 from __future__ import annotations
@@ -67,16 +69,27 @@ async def pressed_conference(
     update: Update, context: BotContext, *, scheduled_only: bool = False
 ) -> ConferenceRecord | None:
     """The user's own conference named by the pressed button (and, if asked, not yet
-    over), or None after answering that it is gone."""
+    over), or None after answering why not (`refuse_press`)."""
     data = pressed_data(update)
     user = context.current_user
     services = context.services
-    conference = await services.conferences.owned(user.id, data.arg_int() if data else None)
+    conference_id = data.arg_int() if data else None
+    conference = await services.conferences.owned(user.id, conference_id)
     if conference is not None and scheduled_only and services.conferences.is_archived(conference):
-        conference = None
-    if conference is None:
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
+        return None
+    if conference is None:
+        await refuse_press(update, context, conference_id)
     return conference
+
+
+async def refuse_press(update: Update, context: BotContext, conference_id: int | None) -> None:
+    """The answer to an owner's button pressed by someone who is not the owner: a
+    participant learns that the buttons are the owner's; anyone else (or a conference
+    that is gone) gets "no longer exists"."""
+    visible = await context.services.sharing.visible_to(context.current_user.id, conference_id)
+    key = "conference.owner_only" if visible is not None else "conference.gone"
+    await answer_press(update, context.t.plain(key), alert=True)
 
 
 async def on_view(update: Update, context: BotContext) -> None:

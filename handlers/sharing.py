@@ -40,7 +40,7 @@ from handlers.common import (
     send,
     show,
 )
-from handlers.conference_log import pressed_conference, send_calendar_file
+from handlers.conference_log import pressed_conference, refuse_press, send_calendar_file
 from handlers.conference_views import card_screen, moment, row_label
 from handlers.notices import NoticeReport, refresh_inline_cards, tell_participants
 from handlers.participation import show_participation
@@ -384,7 +384,7 @@ async def on_delete_and_notify(update: Update, context: BotContext) -> None:
         result = await context.services.invitations.cancel_and_delete(owner, conference_id)
     except InvalidInput as error:
         if error.key != "budget.delete" or conference_id is None:
-            await answer_press(update, t.plain("conference.gone"), alert=True)
+            await refuse_press(update, context, conference_id)
             return
         # Over the daily e-mail budget: nothing was deleted; the plain delete is offered.
         await answer_press(update)

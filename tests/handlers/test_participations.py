@@ -1,15 +1,18 @@
 """Participants find their conferences: Boris's conference log lists the ones Anna invited
 him to beside his own, paged together; his card offers Join, Add to calendar and Leave
-only; leaving stops notices and reminders, and only "Take part again" brings him back."""
+only; the owner's buttons, forged by him, are "for the owner" and change nothing;
+leaving stops notices and reminders, and only "Take part again" brings him back."""
 
 from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
 
 from storage.conferences import ConferenceRepository
 from tests.handlers.test_conference_log import add_conferences, conference_rows, log_lines, person
 from tests.handlers.test_sharing import card_of
 
+OWNER_ONLY = "These buttons are for the conference's owner."
 GONE = "This conference no longer exists."
 
 
@@ -144,6 +147,41 @@ async def test_the_log_and_card_in_russian(bot, emu):
         "🚪 Выйти из участников",
         "⬅️ Журнал конференций",
     ]
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["view", "edit", "del", "delok", "delnotify", "notify", "share", "relink", "relinkok"]
+    + ["people", "invite"],
+)
+async def test_owner_buttons_forged_by_a_participant_are_for_the_owner(bot, emu, action):
+    anna, boris, ids = await anna_and_boris(bot, emu)
+    conference_id = ids[0]
+    before = await bot.services.conferences.owned(anna.id, conference_id)
+    card = await join_by_link(bot, boris, anna.id, conference_id)
+    await boris.press_data(card, f"conf:{action}:{conference_id}")
+    assert (await boris.expect_callback_answer()).text == OWNER_ONLY
+    # A stranger, and a conference that is gone, keep the old answer.
+    eve, eve_menu = await person(emu, "Eve")
+    await eve.press_data(eve_menu, f"conf:{action}:{conference_id}")
+    assert (await eve.expect_callback_answer()).text == GONE
+    await boris.press_data(card, f"conf:{action}:99999")
+    assert (await boris.expect_callback_answer()).text == GONE
+    await boris.expect_no_message(within=0.2)
+    assert await bot.services.conferences.owned(anna.id, conference_id) == before
+    assert await bot.services.sharing.is_participant(conference_id, boris.id)
+
+
+async def test_repeat_forged_by_a_participant_is_for_the_owner(bot, emu):
+    anna, _ = await person(emu, "Anna")
+    [conference_id] = await add_conferences(bot, anna.id, [1])
+    boris, _ = await person(emu, "Boris")
+    card = await join_by_link(bot, boris, anna.id, conference_id)
+    bot.clock.advance(timedelta(hours=3))  # over: Repeat is what its card would offer
+    await boris.press_data(card, f"conf:repeat:{conference_id}")
+    assert (await boris.expect_callback_answer()).text == OWNER_ONLY
+    await boris.send("tomorrow 10:00")  # no form was opened for him
+    assert "did not understand" in (await boris.expect_message()).text
 
 
 async def test_leaving_stops_notices_and_reminders_until_boris_takes_part_again(bot, emu):
