@@ -1,5 +1,5 @@
 """Conference log (F5), the conference card and view info (F7), join link, "Add to
-calendar", delete (F10) and "Start conference now" (F2).
+calendar", delete (F10), "End now" and "Start conference now" (F2).
 
 Every button carries a conference id only; the conference is looked up as the pressing
 user's own on each press, so old, forged or foreign buttons change nothing. A
@@ -16,7 +16,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.calendar import publish_ics
 from bot.conferences import ListKind, clean_topic
 from bot.context import BotContext
-from bot.i18n import plain
+from bot.delivery import Notice, send_to_many
+from bot.i18n import Translator, plain
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
@@ -100,6 +101,58 @@ async def on_view(update: Update, context: BotContext) -> None:
     await answer_press(update)
     text, markup = await card_screen(context, conference)
     await show(update, context, text, markup)
+
+
+async def on_end(update: Update, context: BotContext) -> None:
+    """ "End now": ask first, with OK and Cancel."""
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    if not context.services.conferences.can_end_now(conference):
+        await answer_press(update, context.t.plain("conference.not_running"), alert=True)
+        return
+    await answer_press(update)
+    t = context.t
+    await show(
+        update,
+        context,
+        t("conference.confirm_end", topic=conference.topic),
+        keyboards.confirm_end(t, conference.id),
+    )
+
+
+async def on_end_confirmed(update: Update, context: BotContext) -> None:
+    """OK: the conference ends now and moves to the archive; whoever waits for the owner
+    to join is told that it has ended. A second press finds it over already."""
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    services = context.services
+    t = context.t
+    try:
+        ended = await services.conferences.end_now(context.current_user.id, conference.id)
+    except InvalidInput as error:
+        await answer_press(update, t.plain(error.key), alert=True)
+        return
+    await answer_press(update)
+    card, markup = await card_screen(context, ended.conference)
+    await show(
+        update, context, f"{t('conference.ended', topic=conference.topic)}\n\n{card}", markup
+    )
+    if ended.waiters:
+        await send_to_many(
+            context.bot,
+            [await _ended_notice(context, user_id, conference) for user_id in ended.waiters],
+            on_unreachable=services.sharing.chat_unreachable,
+            purpose="conference ended",
+        )
+
+
+async def _ended_notice(context: BotContext, user_id: int, conference: ConferenceRecord) -> Notice:
+    """The message to someone who waited for the owner, in their language."""
+    person = await context.services.users.get(user_id)
+    t = Translator(person.language if person else context.t.language)
+    return Notice(user_id, t("conference.ended_waiter", topic=conference.topic), None)
 
 
 async def on_add_to_calendar(update: Update, context: BotContext) -> None:
@@ -203,4 +256,6 @@ def handlers() -> list[Handler]:
         conf("ics", on_add_to_calendar),
         conf("del", on_delete),
         conf("delok", on_delete_confirmed),
+        conf("end", on_end),
+        conf("endok", on_end_confirmed),
     ]

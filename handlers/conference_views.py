@@ -218,7 +218,11 @@ async def card_screen(
     if participants:
         text = f"{text}\n\n{t('invite.participants_line', count=len(participants))}"
     return text, keyboards.conference_actions(
-        t, conference.id, archived=archived, can_notify=untold
+        t,
+        conference.id,
+        archived=archived,
+        can_notify=untold,
+        can_end=services.conferences.can_end_now(conference),
     )
 
 

@@ -111,10 +111,16 @@ def back_to_log(t: Translator, kind: str) -> InlineKeyboardMarkup:
 
 
 def conference_actions(
-    t: Translator, conference_id: int, *, archived: bool, can_notify: bool = False
+    t: Translator,
+    conference_id: int,
+    *,
+    archived: bool,
+    can_notify: bool = False,
+    can_end: bool = False,
 ) -> InlineKeyboardMarkup:
-    """Under a conference card: what the seed's log offers for its list; "Notify
-    participants" only when it changed and there is someone to tell (`can_notify`)."""
+    """Under the owner's conference card: what the log offers for its list; "Notify
+    participants" only when it changed and there is someone to tell (`can_notify`),
+    "End now" while it runs (`can_end`)."""
     back = back_to_log(t, "a" if archived else "s").inline_keyboard[0][0]
     calendar = _conf(t, "conference.button_calendar", "ics", conference_id)
     if archived:
@@ -125,23 +131,37 @@ def conference_actions(
                 [back],
             ]
         )
+    people = [_conf(t, "people.button", "people", conference_id)]
+    if can_notify:
+        people.append(_conf(t, "invite.button_notify", "notify", conference_id))
     rows = [
         [_conf(t, "conference.button_join", "join", conference_id), calendar],
+        *([[_conf(t, "conference.button_end", "end", conference_id)]] if can_end else []),
         [_conf(t, "invite.button_email", "invite", conference_id)],
         [
             _conf(t, "invite.button_share", "share", conference_id),
             _conf(t, "link.button_new", "relink", conference_id),
         ],
-        [_conf(t, "people.button", "people", conference_id)],
+        people,
         [
             _conf(t, "conference.button_edit", "edit", conference_id),
             _conf(t, "conference.button_delete", "del", conference_id),
         ],
         [back],
     ]
-    if can_notify:
-        rows[3].append(_conf(t, "invite.button_notify", "notify", conference_id))
     return InlineKeyboardMarkup(rows)
+
+
+def confirm_end(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
+    """ "End now" or Cancel (back to the card)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _conf(t, "conference.button_end", "endok", conference_id),
+                _conf(t, "common.cancel", "view", conference_id),
+            ]
+        ]
+    )
 
 
 def confirm_delete(
