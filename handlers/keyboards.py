@@ -376,6 +376,13 @@ def form_review(t: Translator, *, allow: bool, editing: bool) -> InlineKeyboardM
     return InlineKeyboardMarkup(rows)
 
 
+def form_discard(t: Translator) -> InlineKeyboardMarkup:
+    """ "Discard this draft?": Discard, or Keep editing (back where the form was)."""
+    return InlineKeyboardMarkup(
+        [[_form(t, "schedule.button_discard", "discard"), _form(t, "schedule.button_keep", "keep")]]
+    )
+
+
 def form_prompt(t: Translator, *, back_to_review: bool) -> InlineKeyboardMarkup:
     if back_to_review:
         return InlineKeyboardMarkup([[_form(t, "common.back", "review")]])

@@ -50,6 +50,7 @@ def test_every_keyboard_fits_telegrams_limit():
             keyboards.participant_actions(t, 10**17, archived=True, left=False),
             keyboards.participant_actions(t, 10**17, archived=False, left=True),
             keyboards.confirm_leave(t, 10**17),
+            keyboards.form_discard(t),
             keyboards.confirm_delete(t, 10**17),
             keyboards.confirm_new_link(t, 10**17),
             keyboards.participants(t, 10**17, [("x", "t", -(10**17) + 1)], 10**4, 10**5),

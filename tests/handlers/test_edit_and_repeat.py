@@ -1,7 +1,7 @@
 """Edit (F8, first half) and Repeat (F9) through the same form."""
 
 from storage.conferences import ConferenceRepository
-from tests.handlers.test_conference_log import add_conferences, open_log, person
+from tests.handlers.test_conference_log import add_conferences, open_first, open_log, person
 
 HOUR = 3600
 
@@ -94,6 +94,22 @@ async def test_save_without_changes_and_cancel(bot, emu):
     await anna.press(form, "Topic")
     await anna.expect_edit(form)
     form = await answer(anna, "Not kept")
+    # A changed topic: Cancel asks first; "Keep editing" comes back to the review card.
+    await anna.press(form, "Cancel")
+    question = await anna.expect_edit(form)
+    assert "Discard your changes?" in question.text
+    await anna.press(question, "✏️ Keep editing")
+    form = await anna.expect_edit(form)
+    assert "Topic: Not kept" in form.text
+    await anna.press(form, "Cancel")
+    question = await anna.expect_edit(form)
+    await anna.press(question, "🗑 Discard")
+    assert "was not changed" in (await anna.expect_edit(form)).text
+    # Nothing changed yet: Cancel leaves at once.
+    await anna.send("/log")
+    card = await open_first(anna, await anna.expect_message())
+    await anna.press(card, "✏️ Edit")
+    form = await anna.expect_edit(card)
     await anna.press(form, "Cancel")
     assert "was not changed" in (await anna.expect_edit(form)).text
     [conference] = await ConferenceRepository(bot.services.database).list_scheduled(

@@ -151,6 +151,9 @@ async def test_cancel_on_the_time_question_leaves_nothing(bot, emu):
     anna, _ = await at_start_question(emu, bot)
     question = await answer(anna, "friday")
     await anna.press(question, "✖️ Cancel")
+    discard = await anna.expect_edit(question)
+    assert "Discard this draft?" in discard.text
+    await anna.press(discard, "🗑 Discard")
     assert "nothing was scheduled" in (await anna.expect_edit(question)).text
     # The form is gone: a time now is not an answer, and old buttons are stale.
     await anna.send("15:00")
@@ -161,7 +164,9 @@ async def test_cancel_on_the_time_question_leaves_nothing(bot, emu):
     bea, _ = await at_start_question(emu, bot, name="Bea")
     await answer(bea, "в пятницу")
     await bea.send("/cancel")
-    assert "nothing was scheduled" in (await bea.expect_message()).text
+    discard = await bea.expect_message()
+    await bea.press(discard, "🗑 Discard")
+    assert "nothing was scheduled" in (await bea.expect_edit(discard)).text
     assert await stored(bot, anna.id) == [] and await stored(bot, bea.id) == []
 
 
