@@ -1,5 +1,5 @@
 """Conference log (F5), the conference card and view info (F7), join link, "Add to
-calendar", delete (F10), "End now" and "Start conference now" (F2).
+calendar", delete (F10), "End now", "Refresh" and "Start conference now" (F2).
 
 Every button carries a conference id only; the conference is looked up as the pressing
 user's own on each press, so old, forged or foreign buttons change nothing. A
@@ -99,6 +99,17 @@ async def on_view(update: Update, context: BotContext) -> None:
     if conference is None:
         return
     await answer_press(update)
+    text, markup = await card_screen(context, conference)
+    await show(update, context, text, markup)
+
+
+async def on_refresh(update: Update, context: BotContext) -> None:
+    """ "Refresh": the card drawn again with the invitations' delivery as it is now (a
+    press that changes nothing leaves the message as it is)."""
+    conference = await pressed_conference(update, context)
+    if conference is None:
+        return
+    await answer_press(update, context.t.plain("conference.refreshed"))
     text, markup = await card_screen(context, conference)
     await show(update, context, text, markup)
 
@@ -256,6 +267,7 @@ def handlers() -> list[Handler]:
         conf("ics", on_add_to_calendar),
         conf("del", on_delete),
         conf("delok", on_delete_confirmed),
+        conf("refresh", on_refresh),
         conf("end", on_end),
         conf("endok", on_end_confirmed),
     ]

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from telegram import InlineKeyboardMarkup
 
+from bot.addresses import readable_address
 from bot.conferences import Draft, ListKind, Page
 from bot.context import BotContext
 from bot.formatting import format_moment
@@ -46,6 +47,11 @@ def moment(t: Translator, timestamp: int | None, timezone: str) -> str:
     if timestamp is None:
         return t.plain("common.not_set")
     return format_moment(datetime.fromtimestamp(timestamp, UTC), timezone, t.language)
+
+
+def _local(t: Translator, timestamp: int, timezone: str, key: str) -> str:
+    at = datetime.fromtimestamp(timestamp, UTC).astimezone(ZoneInfo(timezone))
+    return format_datetime(at, t.plain(key), locale=t.language)
 
 
 def on_off(t: Translator, flag: bool) -> str:
@@ -176,7 +182,9 @@ def row_label(number: int, conference: ConferenceRecord) -> str:
 async def card_screen(
     context: BotContext, conference: ConferenceRecord
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The conference card, with who was invited and how delivery went, and its buttons."""
+    """The owner's conference card, with who was invited and how delivery went, and its
+    buttons. While an invitation is still being sent the card says when it was drawn
+    and offers "Refresh": nothing redraws it by itself when the e-mail leaves."""
     services = context.services
     t = context.t
     user = context.current_user
@@ -197,22 +205,8 @@ async def card_screen(
         join_url=services.video.join_url(conference),
         untold=untold,
     )
-    delivery = await services.invitations.delivery_state(conference.id)
-    # Invitees the owner removed got their cancellation; the card lists those still in.
-    invitees = set(await services.sharing.invitees(conference.id))
-    delivery = {email: state for email, state in delivery.items() if email in invitees}
-    if delivery:
-        lines = [t("invite.delivery_title")]
-        for email, (status, reason) in list(delivery.items())[:_INVITEES_ON_CARD]:
-            lines.append(
-                t(
-                    f"invite.delivery_{status}",
-                    email=shorten(email, _VALUE_ON_CARD),
-                    reason=reason_in_words(t, reason),
-                )
-            )
-        if len(delivery) > _INVITEES_ON_CARD:
-            lines.append(t("invite.and_more", count=len(delivery) - _INVITEES_ON_CARD))
+    lines, pending = await _deliveries(context, conference)
+    if lines:
         text = f"{text}\n\n" + "\n".join(lines)
     participants = await services.sharing.participants(conference.id)
     if participants:
@@ -223,7 +217,46 @@ async def card_screen(
         archived=archived,
         can_notify=untold,
         can_end=services.conferences.can_end_now(conference),
+        can_refresh=pending,
     )
+
+
+async def _deliveries(context: BotContext, conference: ConferenceRecord) -> tuple[list[str], bool]:
+    """The card's invitation lines, and whether one is still being sent."""
+    services = context.services
+    t = context.t
+    # The outbox keeps the address as it went on the wire (an international domain in
+    # its ASCII form), the invitations as they were typed: both are matched, and shown,
+    # in their readable form. Invitees the owner removed got their cancellation; the
+    # card lists those still in.
+    states = {
+        readable_address(email): state
+        for email, state in (await services.invitations.delivery_state(conference.id)).items()
+    }
+    delivery = {}
+    for invitee in await services.sharing.invitees(conference.id):
+        shown = readable_address(invitee)
+        if shown in states:
+            delivery[shown] = states[shown]
+    if not delivery:
+        return [], False
+    pending = any(status == "pending" for status, _reason in delivery.values())
+    if pending:
+        drawn = _local(t, services.clock.timestamp(), context.current_user.timezone, "time.clock")
+        lines = [t("invite.delivery_title_updated", time=drawn)]
+    else:
+        lines = [t("invite.delivery_title")]
+    for email, (status, reason) in list(delivery.items())[:_INVITEES_ON_CARD]:
+        lines.append(
+            t(
+                f"invite.delivery_{status}",
+                email=shorten(email, _VALUE_ON_CARD),
+                reason=reason_in_words(t, reason),
+            )
+        )
+    if len(delivery) > _INVITEES_ON_CARD:
+        lines.append(t("invite.and_more", count=len(delivery) - _INVITEES_ON_CARD))
+    return lines, pending
 
 
 async def participant_screen(

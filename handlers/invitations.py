@@ -12,6 +12,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.addresses import readable_address
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.invitations import parse_addresses
@@ -107,7 +108,7 @@ async def on_addresses(update: Update, context: BotContext) -> int:
         "invite.confirm",
         topic=conference.topic,
         count=len(addresses.valid),
-        addresses=_listing(t, addresses.valid),
+        addresses=_listing(t, [readable_address(email) for email in addresses.valid]),
     )
     await send(
         update,

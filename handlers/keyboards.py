@@ -117,17 +117,20 @@ def conference_actions(
     archived: bool,
     can_notify: bool = False,
     can_end: bool = False,
+    can_refresh: bool = False,
 ) -> InlineKeyboardMarkup:
     """Under the owner's conference card: what the log offers for its list; "Notify
     participants" only when it changed and there is someone to tell (`can_notify`),
-    "End now" while it runs (`can_end`)."""
+    "End now" while it runs (`can_end`), "Refresh" while an invitation is being sent."""
     back = back_to_log(t, "a" if archived else "s").inline_keyboard[0][0]
     calendar = _conf(t, "conference.button_calendar", "ics", conference_id)
+    refresh = [[_conf(t, "conference.button_refresh", "refresh", conference_id)]]
     if archived:
         return InlineKeyboardMarkup(
             [
                 [_conf(t, "conference.button_repeat", "repeat", conference_id), calendar],
                 [_conf(t, "conference.button_delete", "del", conference_id)],
+                *(refresh if can_refresh else []),
                 [back],
             ]
         )
@@ -147,6 +150,7 @@ def conference_actions(
             _conf(t, "conference.button_edit", "edit", conference_id),
             _conf(t, "conference.button_delete", "del", conference_id),
         ],
+        *(refresh if can_refresh else []),
         [back],
     ]
     return InlineKeyboardMarkup(rows)

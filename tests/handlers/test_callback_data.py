@@ -43,9 +43,11 @@ def test_every_keyboard_fits_telegrams_limit():
             keyboards.main_menu(t),
             keyboards.profile_card(t, remember_name=True, reminder="off"),
             keyboards.language_choice(cb.PROFILE, t),
-            keyboards.conference_actions(t, 10**17, archived=False, can_notify=True, can_end=True),
+            keyboards.conference_actions(
+                t, 10**17, archived=False, can_notify=True, can_end=True, can_refresh=True
+            ),
+            keyboards.conference_actions(t, 10**17, archived=True, can_refresh=True),
             keyboards.confirm_end(t, 10**17),
-            keyboards.conference_actions(t, 10**17, archived=True),
             keyboards.participant_actions(t, 10**17, archived=False, left=False),
             keyboards.participant_actions(t, 10**17, archived=True, left=False),
             keyboards.participant_actions(t, 10**17, archived=False, left=True),

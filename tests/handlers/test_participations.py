@@ -152,7 +152,7 @@ async def test_the_log_and_card_in_russian(bot, emu):
 @pytest.mark.parametrize(
     "action",
     ["view", "edit", "del", "delok", "delnotify", "notify", "share", "relink", "relinkok"]
-    + ["people", "invite", "end", "endok"],
+    + ["people", "invite", "end", "endok", "refresh"],
 )
 async def test_owner_buttons_forged_by_a_participant_are_for_the_owner(bot, emu, action):
     anna, boris, ids = await anna_and_boris(bot, emu)
