@@ -153,7 +153,12 @@ class ConferenceService:
         last = max(0, -(-total // PAGE_SIZE) - 1)
         number = min(max(0, number), last)
         items = await repository.list_log(
-            person_id, now=now, archive=archive, limit=PAGE_SIZE, offset=number * PAGE_SIZE
+            person_id,
+            now=now,
+            archive=archive,
+            limit=PAGE_SIZE,
+            offset=number * PAGE_SIZE,
+            total=total,
         )
         return Page(kind, items, number, total)
 

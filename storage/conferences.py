@@ -93,10 +93,42 @@ SELECT (SELECT COUNT(*) FROM conferences AS c WHERE c.owner_id = :person AND {ow
          WHERE p.chat_id = :person AND p.kind = 'user' AND p.is_active = 1
            AND p.removed_at IS NULL AND {end})
 """
+
+
+def _page_sql(archive: bool, backwards: bool) -> str:
+    """The page statement: scheduled soonest first, archive newest first; `backwards`
+    reads the same list from its other end."""
+    order = "starts_at DESC, id DESC" if archive != backwards else "starts_at, id"
+    rows = _LOG_ARCHIVE if archive else _LOG_SCHEDULED
+    return f"{rows} ORDER BY {order} LIMIT :limit OFFSET :offset"
+
+
+# (archive, backwards) -> statement
 LOG_PAGE_SQL = {
-    False: f"{_LOG_SCHEDULED} ORDER BY starts_at, id LIMIT :limit OFFSET :offset",
-    True: f"{_LOG_ARCHIVE} ORDER BY starts_at DESC, id DESC LIMIT :limit OFFSET :offset",
+    (archive, backwards): _page_sql(archive, backwards)
+    for archive in (False, True)
+    for backwards in (False, True)
 }
+
+
+@dataclass(frozen=True)
+class LogWindow:
+    """Where a page is read from: OFFSET costs a step per row skipped, so a page nearer
+    the end of the list (the last page, ⏭) is read from the end, and its rows reversed."""
+
+    backwards: bool
+    limit: int
+    offset: int
+
+
+def log_window(total: int, limit: int, offset: int) -> LogWindow:
+    """The cheaper way to read rows offset..offset+limit of a list of `total` rows."""
+    after = max(0, total - offset - limit)  # rows behind the page
+    if after >= offset:
+        return LogWindow(False, limit, offset)
+    return LogWindow(True, max(0, min(limit, total - offset)), after)
+
+
 LOG_COUNT_SQL = {
     False: _LOG_COUNT.format(owned_end="c.ends_at > :now", end="p.ends_at > :now"),
     True: _LOG_COUNT.format(owned_end="c.ends_at <= :now", end="p.ends_at <= :now"),
@@ -245,13 +277,26 @@ class ConferenceRepository:
         )
 
     async def list_log(
-        self, person_id: int, *, now: int, archive: bool, limit: int, offset: int = 0
+        self,
+        person_id: int,
+        *,
+        now: int,
+        archive: bool,
+        limit: int,
+        offset: int = 0,
+        total: int | None = None,
     ) -> list[LogRow]:
-        """One page of the person's log: scheduled soonest first, archive newest first."""
+        """One page of the person's log: scheduled soonest first, archive newest first.
+        Given the list's `total` (count_log), a page nearer the end is read from there."""
+        window = LogWindow(False, limit, offset)
+        if total is not None:
+            window = log_window(total, limit, offset)
         rows = await self._db.fetch_all(
-            LOG_PAGE_SQL[archive],
-            {"person": person_id, "now": now, "limit": limit, "offset": offset},
+            LOG_PAGE_SQL[archive, window.backwards],
+            {"person": person_id, "now": now, "limit": window.limit, "offset": window.offset},
         )
+        if window.backwards:
+            rows = rows[::-1]
         return [
             LogRow(
                 ConferenceRecord.from_row(row),

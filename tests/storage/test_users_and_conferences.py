@@ -179,3 +179,36 @@ async def test_participant_rows_follow_their_conferences_times(db):
         " JOIN conferences AS c ON c.id = p.conference_id"
     )
     assert [row[0] for row in rows] == [1, 1]
+
+
+@pytest.mark.parametrize("archive", [False, True])
+async def test_a_page_read_from_the_end_is_the_same_page(db, archive):
+    """Pages nearer the end are read backwards (OFFSET is paid per row skipped): every
+    page, full or short, holds the same rows in the same order either way."""
+    for user_id in (1, 2):
+        await UserRepository(db).record_seen(
+            user_id, username=None, full_name="P", language="en", timezone="UTC", now=NOW
+        )
+    conferences = ConferenceRepository(db)
+    participants = ParticipantRepository(db)
+    sign = -1 if archive else 1
+    for index in range(13):
+        # Equal starts in pairs: the id breaks the tie, the same way in both directions.
+        start = NOW + sign * (3600 + (index // 2) * 600) - (7200 if archive else 0)
+        owner = 2 if index % 3 else 1
+        conference_id = await conferences.create(
+            NewConference(owner, f"T{index}", start, start + 300, f"c{index}", "pw"), now=NOW
+        )
+        if owner == 1:
+            await participants.add(conference_id, 2, kind="user", title="B", now=NOW)
+    total = await conferences.count_log(2, now=NOW, archive=archive)
+    assert total == 13
+    everything = await conferences.list_log(2, now=NOW, archive=archive, limit=100)
+    for offset in range(0, 14):
+        for limit in (1, 6):
+            page = await conferences.list_log(
+                2, now=NOW, archive=archive, limit=limit, offset=offset, total=total
+            )
+            expected = everything[offset : offset + limit]
+            assert [r.conference.id for r in page] == [r.conference.id for r in expected]
+            assert [r.invited_by for r in page] == [r.invited_by for r in expected]
