@@ -1,9 +1,12 @@
 """B2: the store at scale (100,000 users, 1,000,000 conferences; bench/bigdata.py).
 
 Product path: the bot's own code on its own connection (storage.db.Database, aiosqlite):
-- "my scheduled" / "my archive" page = ConferenceService.page (count_* + list_*), owners
-  drawn in proportion to how many conferences they own (busy people open their log more),
-  70% first pages, 30% deep pages (clamped to the last page, the worst offset);
+- "my scheduled" / "my archive" page = ConferenceService.page (count_log + list_log: what
+  the person owns and what they take part in), owners drawn in proportion to how many
+  conferences they own (busy people open their log more), 70% first pages, 30% deep pages
+  (clamped to the last page, the worst offset);
+- "participant's scheduled" / "participant's archive": the same pages for people drawn in
+  proportion to how often they take part in someone else's conference;
 - scheduling = ConferenceService.schedule of a fresh draft;
 - editing = ConferenceService.edit moving a scheduled conference's start.
 Baseline: the same SQL on a plain sqlite3 connection to the same file, same parameters.
@@ -63,7 +66,12 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
     from bot.admin import AdminService
     from bot.clock import Clock
     from bot.conferences import ConferenceService, ListKind
-    from storage.conferences import ConferenceRepository
+    from storage.conferences import (
+        LOG_COUNT_SQL,
+        LOG_PAGE_SQL,
+        ConferenceRepository,
+        log_window,
+    )
     from storage.db import Database
     from storage.outbox import OutboxRepository
     from storage.participants import ParticipantRepository
@@ -96,55 +104,48 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
     pages = [0 if rng.random() < 0.7 else 10_000 for _ in owners]
 
     # -- pages -------------------------------------------------------------------------
-    sql = {
-        ListKind.SCHEDULED: (
-            "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at > ?",
-            "SELECT * FROM conferences WHERE owner_id = ? AND ends_at > ?"
-            " ORDER BY starts_at, id LIMIT ? OFFSET ?",
-        ),
-        ListKind.ARCHIVE: (
-            "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at <= ?",
-            "SELECT * FROM conferences WHERE owner_id = ? AND ends_at <= ?"
-            " ORDER BY starts_at DESC, id DESC LIMIT ? OFFSET ?",
-        ),
-    }
-
-    def plain_page(kind, owner, number):
-        count_sql, list_sql = sql[kind]
-        total = plain.execute(count_sql, (owner, now)).fetchone()[0]
+    # The log lists what a person owns and what they take part in (storage/conferences.py):
+    # the baseline runs the same two statements on a plain connection.
+    def plain_page(kind, person, number):
+        archive = kind is ListKind.ARCHIVE
+        params = {"person": person, "now": now}
+        total = plain.execute(LOG_COUNT_SQL[archive], params).fetchone()[0]
         last = max(0, -(-total // PAGE_SIZE) - 1)
         number = min(max(0, number), last)
-        return plain.execute(list_sql, (owner, now, PAGE_SIZE, number * PAGE_SIZE)).fetchall()
+        window = log_window(total, PAGE_SIZE, number * PAGE_SIZE)
+        page = {**params, "limit": window.limit, "offset": window.offset}
+        rows = plain.execute(LOG_PAGE_SQL[archive, window.backwards], page).fetchall()
+        return rows[::-1] if window.backwards else rows
 
-    for kind, label in ((ListKind.SCHEDULED, "my scheduled"), (ListKind.ARCHIVE, "my archive")):
+    async def pages_of(label, people, numbers, kind, heavy, heavy_name, heavy_detail):
         # Warm the caches for both sides.
-        for owner, number in zip(owners[:50], pages[:50], strict=True):
-            await service.page(owner, kind, number)
-            plain_page(kind, owner, number)
+        for person, number in zip(people[:50], numbers[:50], strict=True):
+            await service.page(person, kind, number)
+            plain_page(kind, person, number)
         traced.clear()
         mine, base = [], []
-        for owner, number in zip(owners, pages, strict=True):
+        for person, number in zip(people, numbers, strict=True):
             t0 = time.perf_counter()
-            await service.page(owner, kind, number)
+            await service.page(person, kind, number)
             t1 = time.perf_counter()
-            plain_page(kind, owner, number)
+            plain_page(kind, person, number)
             t2 = time.perf_counter()
             mine.append(t1 - t0)
             base.append(t2 - t1)
         collect("pages")
-        # The busiest owner's deepest page: the worst case of the OFFSET and the sort.
+        # The busiest person's deepest page: the worst case of the OFFSET and the sort.
         t0 = time.perf_counter()
-        await service.page(data.heaviest_owner, kind, 10_000)
+        await service.page(heavy, kind, 10_000)
         worst = time.perf_counter() - t0
         t0 = time.perf_counter()
-        plain_page(kind, data.heaviest_owner, 10_000)
+        plain_page(kind, heavy, 10_000)
         worst_base = time.perf_counter() - t0
         collect("pages")
         result.note(
-            f"{label} page (count + list), {SAMPLES} owners: p50 {ms(p50(mine))}, "
+            f"{label} page (count + list), {len(people)} people: p50 {ms(p50(mine))}, "
             f"p99 {ms(p99(mine))}; plain sqlite3 p50 {ms(p50(base))}, "
-            f"p99 {ms(p99(base))}; busiest owner ({data.heaviest_count} conferences), "
-            f"last page: {ms(worst)} (plain {ms(worst_base)})"
+            f"p99 {ms(p99(base))}; {heavy_name} ({heavy_detail}), last page: {ms(worst)} "
+            f"(plain {ms(worst_base)})"
         )
         result.add(
             f"{label} page p50",
@@ -162,11 +163,46 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
             p99(mine) < 0.002,
         )
         result.add(
-            f"{label}, busiest owner's last page",
+            f"{label}, {heavy_name}'s last page",
             ms(worst),
             ms(worst_base),
             f"{worst / worst_base:.1f}x",
             "(info)",
+        )
+
+    owner_detail = f"{data.heaviest_count} conferences"
+    for kind, label in ((ListKind.SCHEDULED, "my scheduled"), (ListKind.ARCHIVE, "my archive")):
+        await pages_of(
+            label, owners, pages, kind, data.heaviest_owner, "busiest owner", owner_detail
+        )
+    # Participants drawn in proportion to how often they take part, among the rows that
+    # still count (not removed or left): their log is owned + participated.
+    max_row = plain.execute("SELECT MAX(rowid) FROM participants").fetchone()[0]
+    participants: list[int] = []
+    while len(participants) < SAMPLES:
+        row = plain.execute(
+            "SELECT chat_id FROM participants WHERE rowid = ? AND removed_at IS NULL",
+            (rng.randrange(1, max_row + 1),),
+        ).fetchone()
+        if row is not None:
+            participants.append(row[0])
+    participant_pages = [0 if rng.random() < 0.7 else 10_000 for _ in participants]
+    participant_detail = (
+        f"{data.busiest_participations} participations, "
+        f"{_owned(plain, data.busiest_participant)} own"
+    )
+    for kind, label in (
+        (ListKind.SCHEDULED, "participant's scheduled"),
+        (ListKind.ARCHIVE, "participant's archive"),
+    ):
+        await pages_of(
+            label,
+            participants,
+            participant_pages,
+            kind,
+            data.busiest_participant,
+            "busiest participant",
+            participant_detail,
         )
 
     # -- scheduling --------------------------------------------------------------------
@@ -343,6 +379,12 @@ def run(result: Result) -> None:
     timings = asyncio.run(measure(data, result))
     for label in ("reminder query (storage/reminders.py)", "admin /stats (storage/admin.py)"):
         result.add(label, ms(timings[label]), "", "", "(info)")
+
+
+def _owned(conn: sqlite3.Connection, person: int) -> int:
+    return int(
+        conn.execute("SELECT COUNT(*) FROM conferences WHERE owner_id = ?", (person,)).fetchone()[0]
+    )
 
 
 async def _ignore(chat_id: int) -> None:

@@ -12,8 +12,10 @@ Shape (fixed seed):
   typical user has a handful;
 - starts are uniform from three years ago to 90 days ahead (~92% archived), lengths 30 to
   120 minutes, created up to two weeks before the start;
-- 10% of conferences have a share token; 200,000 participant rows; 100,000 invitations;
-  20,000 outbox rows of ~2 KB.
+- 10% of conferences have a share token; 200,000 participant rows (people in random
+  conferences, skewed like owners: most users take part in one or two, the busiest in
+  ~600), 2,000 of them left on their own and 2,000 removed by the owner; 100,000
+  invitations; 20,000 outbox rows of ~2 KB.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class BigData:
     seconds: float  # generation time
     heaviest_owner: int
     heaviest_count: int
+    busiest_participant: int
+    busiest_participations: int
 
 
 _cache: BigData | None = None
@@ -131,12 +135,20 @@ def _build() -> BigData:
     )
     for _name, sql in indexes:
         conn.execute(sql)
+    # People take part the way they own: a few very often, most now and then (the log
+    # of the busiest lists hundreds of participations beside their own conferences).
     conn.executemany(
-        "INSERT OR IGNORE INTO participants (conference_id, chat_id, kind, title, created_at)"
-        " VALUES (?, ?, 'user', '', ?)",
+        "INSERT OR IGNORE INTO participants (conference_id, chat_id, kind, title, created_at,"
+        " removed_at, left_at) VALUES (?, ?, 'user', '', ?, ?, ?)",
         (
-            (rng.randrange(1, N_CONFERENCES + 1), FIRST_USER_ID + rng.randrange(N_USERS), now)
-            for _ in range(N_PARTICIPANTS)
+            (
+                rng.randrange(1, N_CONFERENCES + 1),
+                owner_of(rng.random()),
+                now,
+                now if i % 100 < 2 else None,  # 1% left, 1% removed by the owner
+                now if i % 100 == 0 else None,
+            )
+            for i in range(N_PARTICIPANTS)
         ),
     )
     conn.executemany(
@@ -175,7 +187,20 @@ def _build() -> BigData:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     heaviest = max(counts, key=counts.__getitem__)
-    return BigData(path, now, time.perf_counter() - started, heaviest, counts[heaviest])
+    conn = sqlite3.connect(path)
+    busiest, participations = conn.execute(
+        "SELECT chat_id, COUNT(*) AS n FROM participants GROUP BY chat_id ORDER BY n DESC LIMIT 1"
+    ).fetchone()
+    conn.close()
+    return BigData(
+        path,
+        now,
+        time.perf_counter() - started,
+        heaviest,
+        counts[heaviest],
+        busiest,
+        participations,
+    )
 
 
 def size_mb(path: Path) -> float:

@@ -1,4 +1,5 @@
-"""Conferences: the rules of scheduling, editing, repeating and deleting (F1, F2, F5, F7-F10).
+"""Conferences: the rules of scheduling, editing, repeating, ending and deleting (F1, F2,
+F5, F7-F10), and a person's log of what they own and what they take part in.
 
 The service never trusts ids it is handed: every lookup on behalf of a person goes
 through `owned()`, which answers None for a conference that is gone or not theirs, so a
@@ -18,8 +19,9 @@ from bot.clock import Clock
 from bot.dates import PAST_GRACE
 from bot.text import strip_invisible
 from bot.validation import InvalidInput
-from storage.conferences import ConferenceRecord, ConferenceRepository, NewConference
+from storage.conferences import ConferenceRecord, ConferenceRepository, LogRow, NewConference
 from storage.db import Database
+from storage.reminders import JoinWaiterRepository
 
 MAX_TOPIC_LENGTH = 200
 MAX_CONFERENCE_LENGTH = timedelta(hours=24)  # from start to end
@@ -71,14 +73,22 @@ class Draft:
 
 @dataclass(frozen=True)
 class Page:
+    """One page of a person's log: their own conferences and those they take part in."""
+
     kind: ListKind
-    items: list[ConferenceRecord]
+    items: list[LogRow]
     number: int  # from 0
     total_items: int
 
     @property
     def total_pages(self) -> int:
         return max(1, -(-self.total_items // PAGE_SIZE))
+
+
+@dataclass(frozen=True)
+class EndedConference:
+    conference: ConferenceRecord  # as ended: in the archive
+    waiters: list[int]  # people who were waiting for the owner to join, to be told
 
 
 def clean_topic(typed: str) -> str:
@@ -132,24 +142,24 @@ class ConferenceService:
         conference = await ConferenceRepository(self._database).get(conference_id)
         return conference if conference and conference.owner_id == owner_id else None
 
-    async def page(self, owner_id: int, kind: ListKind, number: int) -> Page:
-        """One page of the scheduled list or the archive; out-of-range numbers are clamped."""
+    async def page(self, person_id: int, kind: ListKind, number: int) -> Page:
+        """One page of the person's scheduled list or archive: the conferences they own
+        and those they take part in, together in start order (the archive newest first);
+        out-of-range numbers are clamped."""
         repository = ConferenceRepository(self._database)
         now = self._clock.timestamp()
-        if kind is ListKind.SCHEDULED:
-            total = await repository.count_scheduled(owner_id, now=now)
-        else:
-            total = await repository.count_archive(owner_id, now=now)
+        archive = kind is ListKind.ARCHIVE
+        total = await repository.count_log(person_id, now=now, archive=archive)
         last = max(0, -(-total // PAGE_SIZE) - 1)
         number = min(max(0, number), last)
-        if kind is ListKind.SCHEDULED:
-            items = await repository.list_scheduled(
-                owner_id, now=now, limit=PAGE_SIZE, offset=number * PAGE_SIZE
-            )
-        else:
-            items = await repository.list_archive(
-                owner_id, now=now, limit=PAGE_SIZE, offset=number * PAGE_SIZE
-            )
+        items = await repository.list_log(
+            person_id,
+            now=now,
+            archive=archive,
+            limit=PAGE_SIZE,
+            offset=number * PAGE_SIZE,
+            total=total,
+        )
         return Page(kind, items, number, total)
 
     async def upcoming(self, owner_id: int, *, limit: int) -> list[ConferenceRecord]:
@@ -163,6 +173,11 @@ class ConferenceService:
 
     def is_archived(self, conference: ConferenceRecord) -> bool:
         return conference.ends_at <= self._clock.timestamp()
+
+    def can_end_now(self, conference: ConferenceRecord) -> bool:
+        """ "End now" is offered while the conference runs, from the minute after its
+        start: stored times are whole minutes, and the end must come after the start."""
+        return conference.starts_at < _whole_minute(self._clock.timestamp()) < conference.ends_at
 
     # -- drafts --------------------------------------------------------------------
     async def new_draft(self, topic: str) -> Draft:
@@ -327,6 +342,26 @@ class ConferenceService:
             # that edit() does not shift the end a second time.
             changes["starts_at"], changes["ends_at"] = draft.starts_at, draft.ends_at
         return await self.edit(owner_id, draft.editing_id, **changes), changed
+
+    async def end_now(self, owner_id: int, conference_id: int) -> EndedConference:
+        """ "End now": the running conference ends at the current whole minute, so it moves
+        to the archive, and the people waiting for the owner to join are taken off the
+        waiting list, to be told that it has ended. Participants are not told otherwise:
+        their buttons answer as for any archived conference. Raises InvalidInput
+        "conference.gone" (not theirs or deleted) or "conference.not_running"."""
+        async with self._database.transaction() as tx:
+            repository = ConferenceRepository(tx)
+            current = await repository.get(conference_id)
+            if current is None or current.owner_id != owner_id:
+                raise InvalidInput("conference.gone")
+            if not self.can_end_now(current):
+                raise InvalidInput("conference.not_running")
+            now = self._clock.timestamp()
+            await repository.update(conference_id, {"ends_at": _whole_minute(now)}, now=now)
+            waiters = await JoinWaiterRepository(tx).take_all(conference_id)
+            ended = await repository.get(conference_id)
+        assert ended is not None
+        return EndedConference(ended, [user_id for user_id, _name in waiters])
 
     async def delete(self, owner_id: int, conference_id: int) -> bool:
         async with self._database.transaction() as tx:

@@ -1,5 +1,6 @@
 """Sharing a conference in Telegram (F4): the deep link, participants, groups, inline cards,
 and the owner's "Participants" list, from which people, groups and invitees are removed.
+A participant may leave on their own, and take part again through the link.
 
 A deep link carries an unguessable per-conference token, never the conference id: ids
 are small numbers anyone could count through.
@@ -49,6 +50,15 @@ class RosterPage:
         return self.number * ROSTER_PAGE_SIZE + 1
 
 
+@dataclass(frozen=True)
+class Participation:
+    """A conference as one of its participants sees it."""
+
+    conference: ConferenceRecord
+    owner_name: str
+    left: bool  # they left it; the link offers to take part again, nothing more
+
+
 def deep_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={token}"
 
@@ -90,7 +100,8 @@ class SharingService:
         None, and nobody becomes a participant, for a token that is unknown or was
         replaced by a new link, for a conference that is over or deleted, and for a
         visitor the owner removed: such a link shows nothing of the conference (not even
-        to its owner).
+        to its owner). A visitor who left the conference gets it back without becoming a
+        participant again: taking part again is a choice of its own (`rejoin`).
         """
         if not token or len(token) > 64:
             return None
@@ -101,6 +112,8 @@ class SharingService:
             if conference.owner_id != visitor_id:
                 participants = ParticipantRepository(tx)
                 earlier = await participants.get(conference.id, visitor_id)
+                if earlier is not None and earlier.left_at is not None:
+                    return conference  # they left: shown, and asked before taking part
                 if earlier is not None and earlier.removed_at is not None:
                     return None  # removed by the owner: the link does not let them back
                 await participants.add(
@@ -125,6 +138,49 @@ class SharingService:
         if conference.owner_id == user_id or await self.is_participant(conference.id, user_id):
             return conference
         return None
+
+    async def participation(self, user_id: int, conference_id: int | None) -> Participation | None:
+        """The conference as this participant sees it: while they take part, or after
+        they left it (not after the owner removed them); None for its owner, anyone
+        else, or if it is gone."""
+        if conference_id is None:
+            return None
+        conference = await ConferenceRepository(self._database).get(conference_id)
+        if conference is None or conference.owner_id == user_id:
+            return None
+        row = await ParticipantRepository(self._database).get(conference_id, user_id)
+        if row is None or row.kind != "user" or not row.is_active:
+            return None
+        left = row.left_at is not None
+        if row.removed_at is not None and not left:
+            return None
+        owner = await UserRepository(self._database).get(conference.owner_id)
+        return Participation(conference, owner.full_name if owner else "", left)
+
+    async def leave(self, user_id: int, conference_id: int) -> ConferenceRecord | None:
+        """The participant leaves: no more notices or reminders, out of their log, and
+        off the list of people waiting for the owner. None if they were not (or no
+        longer) a participant."""
+        async with self._database.transaction() as tx:
+            conference = await ConferenceRepository(tx).get(conference_id)
+            if conference is None:
+                return None
+            now = self._clock.timestamp()
+            if not await ParticipantRepository(tx).leave(conference_id, user_id, now=now):
+                return None
+            await JoinWaiterRepository(tx).remove(conference_id, user_id)
+        return conference
+
+    async def rejoin(self, user_id: int, conference_id: int) -> ConferenceRecord | None:
+        """A person who left takes part again, by their own choice; None if they had
+        not left (a person the owner removed stays out) or the conference is over."""
+        async with self._database.transaction() as tx:
+            conference = await ConferenceRepository(tx).get(conference_id)
+            if conference is None or conference.ends_at <= self._clock.timestamp():
+                return None
+            if not await ParticipantRepository(tx).rejoin(conference_id, user_id):
+                return None
+        return conference
 
     async def add_group(self, conference: ConferenceRecord, chat_id: int, title: str) -> None:
         """The owner posted the card to a group, which then hears of changes; posting

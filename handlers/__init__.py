@@ -20,6 +20,7 @@ from handlers import (
     language,
     menu,
     participants,
+    participation,
     persistence_flush,
     privacy,
     profile,
@@ -71,6 +72,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
     application.add_handlers(conference_log.handlers(), group=FEATURE_GROUP)
     application.add_handlers(sharing.handlers(), group=FEATURE_GROUP)
     application.add_handlers(participants.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(participation.handlers(), group=FEATURE_GROUP)
     application.add_handlers(language.handlers(), group=FEATURE_GROUP)
     application.add_handlers(download.handlers(), group=FEATURE_GROUP)
     application.add_handlers(menu.handlers(), group=FEATURE_GROUP)

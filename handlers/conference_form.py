@@ -8,6 +8,11 @@ After each accepted answer the form asks for the next missing value, or shows th
 card when nothing is missing; a new start keeps the length when an end is already set.
 The draft lives in user_data (persisted), so a restart resumes the form.
 
+Cancel (or /cancel) with something entered asks "Discard this draft?" first
+(CONFIRM_DISCARD): "Discard" ends the form, "Keep editing" asks again what the form was
+asking (the next missing value, else the review card). An empty draft, or an edit that
+changes nothing yet, is cancelled at once; a second Cancel or /cancel discards.
+
 The start question takes a moment ("tomorrow 15:00"), a start and an end at once
 ("tomorrow 15:00-16:00", which fills both), or a day alone ("friday", "25.12"): then
 the form asks "🗓 Fri 27 Nov — at what time?" (ASK_TIME), with quick times, and keeps
@@ -58,11 +63,12 @@ from handlers.common import (
     show,
     typed_text,
 )
+from handlers.conference_log import refuse_press
 from handlers.conference_views import card_screen, moment, review_card
 from storage.conferences import ConferenceRecord
 
 # Persisted by number: new states go at the end.
-ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD, REVIEW, ASK_TIME = range(7)
+ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD, REVIEW, ASK_TIME, CONFIRM_DISCARD = range(8)
 END = ConversationHandler.END
 _DRAFT = "conference_form"
 # The day typed without a time, while the form asks for the time (ISO date).
@@ -206,7 +212,10 @@ async def start_scheduling(update: Update, context: BotContext) -> int:
 async def start_repeat(update: Update, context: BotContext) -> int:
     """ "Repeat" on an archived conference: its parameters, asking only for a new start."""
     conference = await _owned_from_button(update, context)
-    if conference is None or not context.services.conferences.is_archived(conference):
+    if conference is None:
+        await refuse_press(update, context, _pressed_id(update))
+        return END
+    if not context.services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"))
         return END
     await answer_press(update)
@@ -219,7 +228,10 @@ async def start_repeat(update: Update, context: BotContext) -> int:
 async def start_edit(update: Update, context: BotContext) -> int:
     """ "Edit" on a scheduled conference: the review card of its current values."""
     conference = await _owned_from_button(update, context)
-    if conference is None or context.services.conferences.is_archived(conference):
+    if conference is None:
+        await refuse_press(update, context, _pressed_id(update))
+        return END
+    if context.services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"))
         return END
     await answer_press(update)
@@ -229,10 +241,12 @@ async def start_edit(update: Update, context: BotContext) -> int:
 
 
 async def _owned_from_button(update: Update, context: BotContext) -> ConferenceRecord | None:
+    return await context.services.conferences.owned(context.current_user.id, _pressed_id(update))
+
+
+def _pressed_id(update: Update) -> int | None:
     data = pressed_data(update)
-    return await context.services.conferences.owned(
-        context.current_user.id, data.arg_int() if data else None
-    )
+    return data.arg_int() if data else None
 
 
 # -- typed answers ---------------------------------------------------------------------
@@ -469,6 +483,32 @@ async def _save(update: Update, context: BotContext, draft: Draft) -> int:
 
 
 async def _cancel(update: Update, context: BotContext) -> int:
+    """Cancel or /cancel: ask before discarding what was entered; else cancel at once."""
+    draft = _draft(context)
+    if draft is not None and await _has_entries(context, draft):
+        await answer_press(update)
+        t = context.t
+        key = "schedule.confirm_discard_edit" if draft.editing_id else "schedule.confirm_discard"
+        await show(update, context, t(key), keyboards.form_discard(t))
+        return CONFIRM_DISCARD
+    return await _discard(update, context)
+
+
+async def _has_entries(context: BotContext, draft: Draft) -> bool:
+    """Whether cancelling would lose something the person entered: a new conference's
+    topic or start, a repeat's new start, or an edit that differs from the conference."""
+    if draft.editing_id is not None:
+        current = await context.services.conferences.owned(
+            context.current_user.id, draft.editing_id
+        )
+        return current is not None and context.services.conferences.edit_draft(current) != draft
+    if draft.repeat_of is not None:
+        return draft.starts_at is not None or _pending_day(context) is not None
+    return bool(draft.topic) or draft.starts_at is not None
+
+
+async def _discard(update: Update, context: BotContext) -> int:
+    """Leave the form; nothing is saved."""
     await answer_press(update)
     draft = _draft(context)
     _drop(context)
@@ -483,8 +523,31 @@ async def _cancel(update: Update, context: BotContext) -> int:
 
 
 async def cancel_command(update: Update, context: BotContext) -> int:
-    """/cancel: leave the form; nothing is saved."""
+    """/cancel: as the Cancel button (asks first when something was entered)."""
     return await _cancel(update, context)
+
+
+async def on_discard_press(update: Update, context: BotContext) -> int | None:
+    """ "Discard this draft?": Discard (or an older Cancel) ends the form; Keep editing
+    goes back to what the form was asking; other buttons of the form work as usual."""
+    data = pressed_data(update)
+    draft = _draft(context)
+    if data is None or draft is None:
+        await answer_press(update, context.t.plain("common.stale_button"))
+        return None
+    if data.action in ("discard", "cancel"):
+        return await _discard(update, context)
+    if data.action == "keep":
+        await answer_press(update)
+        return await _next(update, context, draft)
+    return await on_form_press(update, context)
+
+
+async def on_discard_typed(update: Update, context: BotContext) -> int:
+    """Typed text while "Discard this draft?" waits: the question again."""
+    t = context.t
+    await send(update, context, t("schedule.discard_choose"), keyboards.form_discard(t))
+    return CONFIRM_DISCARD
 
 
 def handlers() -> list[Handler]:
@@ -506,7 +569,16 @@ def handlers() -> list[Handler]:
                 CallbackQueryHandler(start_repeat, pattern=cb.pattern(cb.CONFERENCE, "repeat")),
                 CallbackQueryHandler(start_edit, pattern=cb.pattern(cb.CONFERENCE, "edit")),
             ],
-            states={**asking, REVIEW: [form_presses, not_text]},
+            states={
+                **asking,
+                REVIEW: [form_presses, not_text],
+                CONFIRM_DISCARD: [
+                    CallbackQueryHandler(on_discard_press, pattern=cb.pattern(cb.FORM)),
+                    CommandHandler("cancel", _discard),
+                    MessageHandler(typed, on_discard_typed),
+                    not_text_handler(keyboards.form_discard),
+                ],
+            },
             fallbacks=dialog_fallbacks(cancel_command, _DRAFT, _DAY),
         )
     ]

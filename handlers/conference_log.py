@@ -1,9 +1,11 @@
 """Conference log (F5), the conference card and view info (F7), join link, "Add to
-calendar", delete (F10) and "Start conference now" (F2).
+calendar", delete (F10), "End now", "Refresh" and "Start conference now" (F2).
 
 Every button carries a conference id only; the conference is looked up as the pressing
-user's own on each press, so old, forged or foreign buttons all get the same polite
-"no longer exists" answer and change nothing.
+user's own on each press, so old, forged or foreign buttons change nothing. A
+participant who presses one of the owner's buttons is told that they are the owner's;
+anyone else gets the same "no longer exists" as for a deleted conference, which tells a
+stranger nothing about which conferences exist.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.calendar import calendar_description, publish_ics
 from bot.conferences import ListKind, clean_topic
 from bot.context import BotContext
+from bot.delivery import Notice, send_to_many
+from bot.i18n import Translator
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
 from handlers import keyboards
@@ -28,7 +32,7 @@ from handlers.common import (
     send,
     show,
 )
-from handlers.conference_views import card_screen, conference_log_rows, log_page, moment
+from handlers.conference_views import card_screen, log_buttons, log_page, moment
 from storage.conferences import ConferenceRecord
 
 
@@ -51,13 +55,15 @@ async def on_log_press(update: Update, context: BotContext) -> None:
 
 async def _show_page(update: Update, context: BotContext, kind: ListKind, number: int) -> None:
     user = context.current_user
-    conferences = context.services.conferences
+    services = context.services
+    conferences = services.conferences
     page = await conferences.page(user.id, kind, number)
-    online = {c.id for c in page.items if conferences.is_online(c)}
-    text = log_page(context.t, page, timezone=user.timezone, online=online)
-    markup = keyboards.conference_log(
-        context.t, kind.value, conference_log_rows(page), page.number, page.total_pages
+    online = {row.conference.id for row in page.items if conferences.is_online(row.conference)}
+    text = log_page(context.t, page, timezone=user.timezone)
+    lines = log_buttons(
+        context.t, page, timezone=user.timezone, online=online, now=services.clock.now()
     )
+    markup = keyboards.conference_log(context.t, kind.value, lines, page.number, page.total_pages)
     await show(update, context, text, markup)
 
 
@@ -65,16 +71,27 @@ async def pressed_conference(
     update: Update, context: BotContext, *, scheduled_only: bool = False
 ) -> ConferenceRecord | None:
     """The user's own conference named by the pressed button (and, if asked, not yet
-    over), or None after answering that it is gone."""
+    over), or None after answering why not (`refuse_press`)."""
     data = pressed_data(update)
     user = context.current_user
     services = context.services
-    conference = await services.conferences.owned(user.id, data.arg_int() if data else None)
+    conference_id = data.arg_int() if data else None
+    conference = await services.conferences.owned(user.id, conference_id)
     if conference is not None and scheduled_only and services.conferences.is_archived(conference):
-        conference = None
-    if conference is None:
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
+        return None
+    if conference is None:
+        await refuse_press(update, context, conference_id)
     return conference
+
+
+async def refuse_press(update: Update, context: BotContext, conference_id: int | None) -> None:
+    """The answer to an owner's button pressed by someone who is not the owner: a
+    participant learns that the buttons are the owner's; anyone else (or a conference
+    that is gone) gets "no longer exists"."""
+    visible = await context.services.sharing.visible_to(context.current_user.id, conference_id)
+    key = "conference.owner_only" if visible is not None else "conference.gone"
+    await answer_press(update, context.t.plain(key), alert=True)
 
 
 async def on_view(update: Update, context: BotContext) -> None:
@@ -85,6 +102,69 @@ async def on_view(update: Update, context: BotContext) -> None:
     await answer_press(update)
     text, markup = await card_screen(context, conference)
     await show(update, context, text, markup)
+
+
+async def on_refresh(update: Update, context: BotContext) -> None:
+    """ "Refresh": the card drawn again with the invitations' delivery as it is now (a
+    press that changes nothing leaves the message as it is)."""
+    conference = await pressed_conference(update, context)
+    if conference is None:
+        return
+    await answer_press(update, context.t.plain("conference.refreshed"))
+    text, markup = await card_screen(context, conference)
+    await show(update, context, text, markup)
+
+
+async def on_end(update: Update, context: BotContext) -> None:
+    """ "End now": ask first, with OK and Cancel."""
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    if not context.services.conferences.can_end_now(conference):
+        await answer_press(update, context.t.plain("conference.not_running"), alert=True)
+        return
+    await answer_press(update)
+    t = context.t
+    await show(
+        update,
+        context,
+        t("conference.confirm_end", topic=conference.topic),
+        keyboards.confirm_end(t, conference.id),
+    )
+
+
+async def on_end_confirmed(update: Update, context: BotContext) -> None:
+    """OK: the conference ends now and moves to the archive; whoever waits for the owner
+    to join is told that it has ended. A second press finds it over already."""
+    conference = await pressed_conference(update, context, scheduled_only=True)
+    if conference is None:
+        return
+    services = context.services
+    t = context.t
+    try:
+        ended = await services.conferences.end_now(context.current_user.id, conference.id)
+    except InvalidInput as error:
+        await answer_press(update, t.plain(error.key), alert=True)
+        return
+    await answer_press(update)
+    card, markup = await card_screen(context, ended.conference)
+    await show(
+        update, context, f"{t('conference.ended', topic=conference.topic)}\n\n{card}", markup
+    )
+    if ended.waiters:
+        await send_to_many(
+            context.bot,
+            [await _ended_notice(context, user_id, conference) for user_id in ended.waiters],
+            on_unreachable=services.sharing.chat_unreachable,
+            purpose="conference ended",
+        )
+
+
+async def _ended_notice(context: BotContext, user_id: int, conference: ConferenceRecord) -> Notice:
+    """The message to someone who waited for the owner, in their language."""
+    person = await context.services.users.get(user_id)
+    t = Translator(person.language if person else context.t.language)
+    return Notice(user_id, t("conference.ended_waiter", topic=conference.topic), None)
 
 
 async def on_add_to_calendar(update: Update, context: BotContext) -> None:
@@ -188,4 +268,7 @@ def handlers() -> list[Handler]:
         conf("ics", on_add_to_calendar),
         conf("del", on_delete),
         conf("delok", on_delete_confirmed),
+        conf("refresh", on_refresh),
+        conf("end", on_end),
+        conf("endok", on_end_confirmed),
     ]

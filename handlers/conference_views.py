@@ -1,30 +1,44 @@
-"""How conferences read in a chat: the card, the review card, the log page.
+"""How conferences read in a chat: the owner's card, a participant's card, the review
+card, the log page.
 
-Pure functions of a translator, a time zone and records, so they are easy to test and
-the same card looks the same wherever it appears.
+Mostly pure functions of a translator, a time zone and records, so they are easy to test
+and the same card looks the same wherever it appears.
+
+The log is one compact list: a button per conference ("15:00 Budget review 🟢"), under
+a header button per day ("Today", "Tomorrow", "Mon 7 Dec"). Telegram shows a message's
+text above all of its buttons, so day headers in the text could not sit next to the
+rows of their day; a header is a button that shows the same page again.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from telegram import InlineKeyboardMarkup
 
-from bot.conferences import PAGE_SIZE, Draft, Page
+from bot.addresses import readable_address
+from bot.conferences import Draft, ListKind, Page
 from bot.context import BotContext
 from bot.formatting import format_moment
 from bot.i18n import Translator
 from bot.mail.failures import ERROR, REASONS
 from bot.platforms import VideoPlatform
+from bot.sharing import Participation
 from bot.text import shorten
 from bot.timezones import display_name
+from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.access import code_label, with_link_notes
-from storage.conferences import ConferenceRecord
+from storage.conferences import ConferenceRecord, LogRow
 
 _TOPIC_IN_BUTTON = 40
+# A log button: the whole label within what a phone shows on one line, the topic cut
+# first; a participation's owner name is cut to leave the topic some room.
+_LOG_LABEL = 42
+_OWNER_IN_BUTTON = 18
+_TOPIC_AT_LEAST = 12
 # The card must fit Telegram's 4096 characters whatever was typed: so many invitees shown,
 # each value cut to a line.
 _INVITEES_ON_CARD = 10
@@ -98,50 +112,82 @@ def review_card(t: Translator, draft: Draft, *, timezone: str) -> str:
     )
 
 
-def log_page(
-    t: Translator, page: Page, *, timezone: str, online: set[int], now: datetime | None = None
-) -> str:
-    scheduled = page.kind.value == "s"
+def log_page(t: Translator, page: Page, *, timezone: str, now: datetime | None = None) -> str:
+    """The log's text: which list, how many, in which zone; the rows are its buttons."""
+    scheduled = page.kind is ListKind.SCHEDULED
     title = t("log.title_scheduled" if scheduled else "log.title_archive", count=page.total_items)
     if not page.items:
         return f"{title}\n\n{t('log.empty_scheduled' if scheduled else 'log.empty_archive')}"
-    rows = [
-        t(
-            "log.row",
-            number=first_number(page) + index,
-            date=_local(t, conference.starts_at, timezone, "time.date"),
-            start=_local(t, conference.starts_at, timezone, "time.clock"),
-            end=_local(t, conference.ends_at, timezone, "time.clock"),
-            status=t.plain(
-                "conference.status_online"
-                if conference.id in online
-                else "conference.status_offline"
-            ),
-            topic=conference.topic,
-        )
-        for index, conference in enumerate(page.items)
+    footer = [
+        t("log.times_in", timezone=display_name(timezone, t.language, now)),
+        t("log.hint_scheduled" if scheduled else "log.hint_archive"),
     ]
-    footer = [t("log.times_in", timezone=display_name(timezone, t.language, now))]
-    if page.total_pages > 1:
-        footer.append(t("log.page", page=page.number + 1, pages=page.total_pages))
-    footer.append(t("log.hint_scheduled" if scheduled else "log.hint_archive"))
-    return "\n\n".join([title, *rows, "\n".join(footer)])
+    return "\n\n".join([title, "\n".join(footer)])
 
 
-def first_number(page: Page) -> int:
-    """Rows are numbered across pages: page 2 starts where page 1 ended."""
-    return page.number * PAGE_SIZE + 1
+def log_buttons(
+    t: Translator, page: Page, *, timezone: str, online: set[int], now: datetime
+) -> list[tuple[str, str]]:
+    """(label, callback data) of the log's lines, in order: a header per day, then the
+    day's conferences. A header shows the same page again; a conference opens the
+    owner's card, or the participant's card for one they take part in."""
+    zone = ZoneInfo(timezone)
+    today = now.astimezone(zone).date()
+    same_page = cb.encode(cb.LOG, page.kind.value, page.number)
+    lines: list[tuple[str, str]] = []
+    shown_day: date | None = None
+    for row in page.items:
+        conference = row.conference
+        starts = datetime.fromtimestamp(conference.starts_at, UTC).astimezone(zone)
+        if starts.date() != shown_day:
+            shown_day = starts.date()
+            lines.append((t.plain("log.day_header", day=day_name(t, shown_day, today)), same_page))
+        if row.invited_by is None:
+            data = cb.encode(cb.CONFERENCE, "view", conference.id)
+        else:
+            data = cb.encode(cb.PARTICIPANT, "view", conference.id)
+        lines.append((log_label(t, row, starts, online=conference.id in online), data))
+    return lines
+
+
+def day_name(t: Translator, day: date, today: date) -> str:
+    """ "Today", "Tomorrow", "Yesterday", else "Mon 7 Dec" (with the year if not this one)."""
+    relative = {
+        today: "log.day_today",
+        today + timedelta(days=1): "log.day_tomorrow",
+        today - timedelta(days=1): "log.day_yesterday",
+    }
+    if day in relative:
+        return t.plain(relative[day])
+    key = "log.day_format" if day.year == today.year else "log.day_format_year"
+    return format_date(day, t.plain(key), locale=t.language)
+
+
+def log_label(t: Translator, row: LogRow, starts: datetime, *, online: bool) -> str:
+    """ "15:00 Budget review 🟢": the local start time, the topic cut to fit, 🟢 while
+    online (nothing otherwise), and who invited the person to one they take part in."""
+    clock = format_datetime(starts, t.plain("time.clock"), locale=t.language)
+    status = " 🟢" if online else ""
+    if row.invited_by is None:
+        suffix = ""
+    else:
+        owner = shorten(row.invited_by or "—", _OWNER_IN_BUTTON)
+        suffix = t.plain("log.button_invited", owner=owner)
+    room = max(_TOPIC_AT_LEAST, _LOG_LABEL - len(clock) - 1 - len(status) - len(suffix))
+    return f"{clock} {shorten(row.conference.topic, room)}{status}{suffix}"
 
 
 def row_label(number: int, conference: ConferenceRecord) -> str:
-    """A log row's button: its number and the topic, cut to fit a button."""
+    """A numbered pick-list button (a group's /invite): the number and the topic, cut."""
     return f"{number}. {shorten(conference.topic, _TOPIC_IN_BUTTON)}"
 
 
 async def card_screen(
     context: BotContext, conference: ConferenceRecord
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The conference card, with who was invited and how delivery went, and its buttons."""
+    """The owner's conference card, with who was invited and how delivery went, and its
+    buttons. While an invitation is still being sent the card says when it was drawn
+    and offers "Refresh": nothing redraws it by itself when the e-mail leaves."""
     services = context.services
     t = context.t
     user = context.current_user
@@ -161,35 +207,88 @@ async def card_screen(
         video=services.video,
         untold=untold,
     )
-    delivery = await services.invitations.delivery_state(conference.id)
-    # Invitees the owner removed got their cancellation; the card lists those still in.
-    invitees = set(await services.sharing.invitees(conference.id))
-    delivery = {email: state for email, state in delivery.items() if email in invitees}
-    if delivery:
-        lines = [t("invite.delivery_title")]
-        for email, (status, reason) in list(delivery.items())[:_INVITEES_ON_CARD]:
-            lines.append(
-                t(
-                    f"invite.delivery_{status}",
-                    email=shorten(email, _VALUE_ON_CARD),
-                    reason=reason_in_words(t, reason),
-                )
-            )
-        if len(delivery) > _INVITEES_ON_CARD:
-            lines.append(t("invite.and_more", count=len(delivery) - _INVITEES_ON_CARD))
+    lines, pending = await _deliveries(context, conference)
+    if lines:
         text = f"{text}\n\n" + "\n".join(lines)
     participants = await services.sharing.participants(conference.id)
     if participants:
         text = f"{text}\n\n{t('invite.participants_line', count=len(participants))}"
     return text, keyboards.conference_actions(
-        t, conference.id, archived=archived, can_notify=untold
+        t,
+        conference.id,
+        archived=archived,
+        can_notify=untold,
+        can_end=services.conferences.can_end_now(conference),
+        can_refresh=pending,
     )
 
 
-def conference_log_rows(page: Page) -> list[tuple[str, int]]:
-    """(button label, conference id) for each row of a log page."""
-    first = first_number(page)
-    return [
-        (row_label(first + index, conference), conference.id)
-        for index, conference in enumerate(page.items)
-    ]
+async def _deliveries(context: BotContext, conference: ConferenceRecord) -> tuple[list[str], bool]:
+    """The card's invitation lines, and whether one is still being sent."""
+    services = context.services
+    t = context.t
+    # The outbox keeps the address as it went on the wire (an international domain in
+    # its ASCII form), the invitations as they were typed: both are matched, and shown,
+    # in their readable form. Invitees the owner removed got their cancellation; the
+    # card lists those still in.
+    states = {
+        readable_address(email): state
+        for email, state in (await services.invitations.delivery_state(conference.id)).items()
+    }
+    delivery = {}
+    for invitee in await services.sharing.invitees(conference.id):
+        shown = readable_address(invitee)
+        if shown in states:
+            delivery[shown] = states[shown]
+    if not delivery:
+        return [], False
+    pending = any(status == "pending" for status, _reason in delivery.values())
+    if pending:
+        drawn = _local(t, services.clock.timestamp(), context.current_user.timezone, "time.clock")
+        lines = [t("invite.delivery_title_updated", time=drawn)]
+    else:
+        lines = [t("invite.delivery_title")]
+    for email, (status, reason) in list(delivery.items())[:_INVITEES_ON_CARD]:
+        lines.append(
+            t(
+                f"invite.delivery_{status}",
+                email=shorten(email, _VALUE_ON_CARD),
+                reason=reason_in_words(t, reason),
+            )
+        )
+    if len(delivery) > _INVITEES_ON_CARD:
+        lines.append(t("invite.and_more", count=len(delivery) - _INVITEES_ON_CARD))
+    return lines, pending
+
+
+async def participant_screen(
+    context: BotContext, participation: Participation
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A conference as one of its participants sees it: who invited them, when, how to
+    join; Join, Add to calendar and Leave (or, after leaving, "Take part again")."""
+    services = context.services
+    t = context.t
+    conference = participation.conference
+    timezone = context.current_user.timezone
+    archived = services.conferences.is_archived(conference)
+    online = services.conferences.is_online(conference)
+    text = t(
+        "card.participant",
+        topic=conference.topic,
+        owner=participation.owner_name or "—",
+        status=t.plain("conference.status_online" if online else "conference.status_offline"),
+        start=moment(t, conference.starts_at, timezone),
+        end=moment(t, conference.ends_at, timezone),
+        code_label=code_label(t, services.video),
+        code=conference.conference_code,
+        password=conference.password,
+    )
+    if participation.left:
+        note = t("card.left_note")
+    elif archived:
+        note = t("card.archived_note")
+    else:
+        note = t("card.will_hear")
+    return f"{text}\n\n{note}", keyboards.participant_actions(
+        t, conference.id, archived=archived, left=participation.left
+    )

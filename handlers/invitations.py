@@ -12,6 +12,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.addresses import readable_address
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.invitations import parse_addresses
@@ -30,6 +31,7 @@ from handlers.common import (
     show,
     typed_text,
 )
+from handlers.conference_log import refuse_press
 from handlers.conference_views import card_screen
 
 ASK_ADDRESSES, CONFIRM = range(2)
@@ -42,10 +44,12 @@ async def start_inviting(update: Update, context: BotContext) -> int:
     """ "Send invitation e-mail" on a scheduled conference: ask for addresses."""
     data = pressed_data(update)
     services = context.services
-    conference = await services.conferences.owned(
-        context.current_user.id, data.arg_int() if data else None
-    )
-    if conference is None or services.conferences.is_archived(conference):
+    conference_id = data.arg_int() if data else None
+    conference = await services.conferences.owned(context.current_user.id, conference_id)
+    if conference is None:
+        await refuse_press(update, context, conference_id)
+        return END
+    if services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
         return END
     await answer_press(update)
@@ -104,7 +108,7 @@ async def on_addresses(update: Update, context: BotContext) -> int:
         "invite.confirm",
         topic=conference.topic,
         count=len(addresses.valid),
-        addresses=_listing(t, addresses.valid),
+        addresses=_listing(t, [readable_address(email) for email in addresses.valid]),
     )
     await send(
         update,

@@ -139,37 +139,61 @@ def back_to_log(t: Translator, kind: str) -> InlineKeyboardMarkup:
 
 
 def conference_actions(
-    t: Translator, conference_id: int, *, archived: bool, can_notify: bool = False
+    t: Translator,
+    conference_id: int,
+    *,
+    archived: bool,
+    can_notify: bool = False,
+    can_end: bool = False,
+    can_refresh: bool = False,
 ) -> InlineKeyboardMarkup:
-    """Under a conference card: what the seed's log offers for its list; "Notify
-    participants" only when it changed and there is someone to tell (`can_notify`)."""
+    """Under the owner's conference card: what the log offers for its list; "Notify
+    participants" only when it changed and there is someone to tell (`can_notify`),
+    "End now" while it runs (`can_end`), "Refresh" while an invitation is being sent."""
     back = back_to_log(t, "a" if archived else "s").inline_keyboard[0][0]
     calendar = _conf(t, "conference.button_calendar", "ics", conference_id)
+    refresh = [[_conf(t, "conference.button_refresh", "refresh", conference_id)]]
     if archived:
         return InlineKeyboardMarkup(
             [
                 [_conf(t, "conference.button_repeat", "repeat", conference_id), calendar],
                 [_conf(t, "conference.button_delete", "del", conference_id)],
+                *(refresh if can_refresh else []),
                 [back],
             ]
         )
+    people = [_conf(t, "people.button", "people", conference_id)]
+    if can_notify:
+        people.append(_conf(t, "invite.button_notify", "notify", conference_id))
     rows = [
         [_conf(t, "conference.button_join", "join", conference_id), calendar],
+        *([[_conf(t, "conference.button_end", "end", conference_id)]] if can_end else []),
         [_conf(t, "invite.button_email", "invite", conference_id)],
         [
             _conf(t, "invite.button_share", "share", conference_id),
             _conf(t, "link.button_new", "relink", conference_id),
         ],
-        [_conf(t, "people.button", "people", conference_id)],
+        people,
         [
             _conf(t, "conference.button_edit", "edit", conference_id),
             _conf(t, "conference.button_delete", "del", conference_id),
         ],
+        *(refresh if can_refresh else []),
         [back],
     ]
-    if can_notify:
-        rows[3].append(_conf(t, "invite.button_notify", "notify", conference_id))
     return InlineKeyboardMarkup(rows)
+
+
+def confirm_end(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
+    """ "End now" or Cancel (back to the card)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _conf(t, "conference.button_end", "endok", conference_id),
+                _conf(t, "common.cancel", "view", conference_id),
+            ]
+        ]
+    )
 
 
 def confirm_delete(
@@ -284,20 +308,37 @@ def share_actions(t: Translator, conference_code: str) -> InlineKeyboardMarkup:
     )
 
 
-def visitor_actions(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
-    """What a participant who opened a deep link can do: join, add to calendar."""
+def _part(t: Translator, key: str, action: str, conference_id: int) -> Button:
+    return Button(t.plain(key), callback_data=cb.encode(cb.PARTICIPANT, action, conference_id))
+
+
+def participant_actions(
+    t: Translator, conference_id: int, *, archived: bool, left: bool
+) -> InlineKeyboardMarkup:
+    """Under a participant's card: Join (while scheduled), Add to calendar and Leave;
+    after leaving, only "Take part again" (while scheduled). Never the owner's buttons."""
+    back = back_to_log(t, "a" if archived else "s").inline_keyboard[0][0]
+    calendar = _part(t, "conference.button_calendar", "ics", conference_id)
+    if left:
+        rows = [] if archived else [[_part(t, "card.button_rejoin", "rejoin", conference_id)]]
+    elif archived:
+        rows = [[calendar], [_part(t, "card.button_leave", "leave", conference_id)]]
+    else:
+        rows = [
+            [_part(t, "conference.button_join", "join", conference_id), calendar],
+            [_part(t, "card.button_leave", "leave", conference_id)],
+        ]
+    return InlineKeyboardMarkup([*rows, [back]])
+
+
+def confirm_leave(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
+    """Leave or Cancel (back to the participant's card)."""
     return InlineKeyboardMarkup(
         [
             [
-                Button(
-                    t.plain("conference.button_join"),
-                    callback_data=cb.encode(cb.PARTICIPANT, "join", conference_id),
-                ),
-                Button(
-                    t.plain("conference.button_calendar"),
-                    callback_data=cb.encode(cb.PARTICIPANT, "ics", conference_id),
-                ),
-            ],
+                _part(t, "card.button_leave_ok", "leaveok", conference_id),
+                _part(t, "common.cancel", "view", conference_id),
+            ]
         ]
     )
 
@@ -315,23 +356,27 @@ def group_pick(
 
 
 def conference_log(
-    t: Translator, kind: str, rows: list[tuple[str, int]], page: int, pages: int
+    t: Translator, kind: str, rows: list[tuple[str, str]], page: int, pages: int
 ) -> InlineKeyboardMarkup:
-    """One button per row (opens its card), page arrows, the other list, the menu."""
-    keyboard = [
-        [Button(label, callback_data=cb.encode(cb.CONFERENCE, "view", conference_id))]
-        for label, conference_id in rows
-    ]
+    """One button per line (label, callback data: a day's header or a conference), the
+    pages ("◀️", "Page 2 of 5", "▶️"; ⏮ and ⏭ where they reach further than the
+    arrows), the other list, the menu. The middle label shows the same page again."""
+    keyboard = [[Button(label, callback_data=data)] for label, data in rows]
 
     def to(target: int, label: str) -> Button:
         return Button(label, callback_data=cb.encode(cb.LOG, kind, target))
 
-    arrows = []
-    if page > 0:
-        arrows += [to(0, "⏮"), to(page - 1, "◀️")]
-    if page < pages - 1:
-        arrows += [to(page + 1, "▶️"), to(pages - 1, "⏭")]
-    if arrows:
+    if pages > 1:
+        arrows = []
+        if page > 1:
+            arrows.append(to(0, "⏮"))
+        if page > 0:
+            arrows.append(to(page - 1, "◀️"))
+        arrows.append(to(page, t.plain("log.page", page=page + 1, pages=pages)))
+        if page < pages - 1:
+            arrows.append(to(page + 1, "▶️"))
+        if page < pages - 2:
+            arrows.append(to(pages - 1, "⏭"))
         keyboard.append(arrows)
     other, other_key = ("a", "log.tab_archive") if kind == "s" else ("s", "log.tab_scheduled")
     keyboard.append([Button(t.plain(other_key), callback_data=cb.encode(cb.LOG, other, 0))])
@@ -371,6 +416,13 @@ def form_review(t: Translator, *, allow: bool, editing: bool) -> InlineKeyboardM
     save_key = "schedule.button_save" if editing else "schedule.button_schedule"
     rows.append([_form(t, save_key, "save"), _form(t, "common.cancel", "cancel")])
     return InlineKeyboardMarkup(rows)
+
+
+def form_discard(t: Translator) -> InlineKeyboardMarkup:
+    """ "Discard this draft?": Discard, or Keep editing (back where the form was)."""
+    return InlineKeyboardMarkup(
+        [[_form(t, "schedule.button_discard", "discard"), _form(t, "schedule.button_keep", "keep")]]
+    )
 
 
 def form_prompt(t: Translator, *, back_to_review: bool) -> InlineKeyboardMarkup:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.addresses import readable_address
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.sharing import EMAIL, TELEGRAM, RosterPage
@@ -32,6 +33,13 @@ _KIND_KEYS = {
 }
 
 
+def _name(entry: RosterEntry) -> str:
+    """How a line names its participant: an invitee's address in readable form."""
+    if entry.kind == "email":
+        return readable_address(entry.title)
+    return entry.title or "—"
+
+
 def _line_kind(entry: RosterEntry) -> str:
     """The letter a button carries: a Telegram chat, or an e-mail invitation."""
     return EMAIL if entry.kind == "email" else TELEGRAM
@@ -45,7 +53,7 @@ def roster_text(t: Translator, page: RosterPage) -> str:
         t(
             "people.line",
             number=page.first_number + index,
-            name=entry.title or "—",
+            name=_name(entry),
             kind=t.plain(_KIND_KEYS[entry.kind]),
         )
         for index, entry in enumerate(page.entries)
@@ -70,7 +78,7 @@ async def _show_list(
             t.plain(
                 "people.button_line",
                 number=page.first_number + index,
-                name=shorten(entry.title or "—", _NAME_IN_BUTTON),
+                name=shorten(_name(entry), _NAME_IN_BUTTON),
             ),
             _line_kind(entry),
             entry.ref,
@@ -131,7 +139,7 @@ async def on_remove(update: Update, context: BotContext) -> None:
     await show(
         update,
         context,
-        t(f"people.confirm_{entry.kind}", name=entry.title or "—", topic=conference.topic),
+        t(f"people.confirm_{entry.kind}", name=_name(entry), topic=conference.topic),
         keyboards.confirm_removal(t, conference.id, kind, ref, page),
     )
 
@@ -155,10 +163,11 @@ async def on_remove_confirmed(update: Update, context: BotContext) -> None:
         name = None if removed is None else (removed.title or "—")
     else:
         try:
-            name = await services.invitations.remove_invitee(owner, conference.id, ref)
+            removed_email = await services.invitations.remove_invitee(owner, conference.id, ref)
         except InvalidInput:
             await answer_press(update, t.plain("conference.gone"), alert=True)
             return
+        name = None if removed_email is None else readable_address(removed_email)
     if name is None:
         await answer_press(update, t.plain("people.not_there"), alert=True)
         await _show_list(update, context, conference.id, page)

@@ -43,7 +43,7 @@ from handlers.common import (
     send,
     show,
 )
-from handlers.conference_log import pressed_conference, send_calendar_file
+from handlers.conference_log import pressed_conference, refuse_press, send_calendar_file
 from handlers.conference_views import card_screen, moment, row_label
 from handlers.notices import (
     NoticeReport,
@@ -51,6 +51,7 @@ from handlers.notices import (
     refresh_inline_cards,
     tell_participants,
 )
+from handlers.participation import show_participation
 from storage.conferences import ConferenceRecord
 from storage.participants import Participant
 from storage.users import UserRecord
@@ -169,28 +170,11 @@ async def open_deep_link(update: Update, context: BotContext, token: str) -> Non
         card, markup = await card_screen(context, conference)
         await send(update, context, card, markup)
         return
-    await send(
-        update,
-        context,
-        visitor_card(t, context, conference, user.timezone),
-        keyboards.visitor_actions(t, conference.id),
-    )
-
-
-def visitor_card(
-    t: Translator, context: BotContext, conference: ConferenceRecord, timezone: str
-) -> str:
-    online = context.services.conferences.is_online(conference)
-    return t(
-        "card.visitor",
-        topic=conference.topic,
-        status=t.plain("conference.status_online" if online else "conference.status_offline"),
-        start=moment(t, conference.starts_at, timezone),
-        end=moment(t, conference.ends_at, timezone),
-        code_label=code_label(t, context.services.video),
-        code=conference.conference_code,
-        password=conference.password,
-    )
+    participation = await services.sharing.participation(user.id, conference.id)
+    if participation is None:  # removed or gone in between
+        await send(update, context, t("card.visitor_gone"), keyboards.main_menu(t))
+        return
+    await show_participation(update, context, participation)
 
 
 async def on_participant_calendar(update: Update, context: BotContext) -> None:
@@ -421,7 +405,7 @@ async def on_delete_and_notify(update: Update, context: BotContext) -> None:
         result = await context.services.invitations.cancel_and_delete(owner, conference_id)
     except InvalidInput as error:
         if error.key != "budget.delete" or conference_id is None:
-            await answer_press(update, t.plain("conference.gone"), alert=True)
+            await refuse_press(update, context, conference_id)
             return
         # Over the daily e-mail budget: nothing was deleted; the plain delete is offered.
         await answer_press(update)

@@ -1,4 +1,5 @@
-"""The conferences table: scheduled and archived conferences of each owner.
+"""The conferences table: scheduled and archived conferences of each owner, and a
+person's "Conference log": what they own and what they take part in.
 
 A conference is "scheduled" while its end is in the future and "archived" after; the
 split is computed from `ends_at` against the caller's clock, never stored.
@@ -62,6 +63,93 @@ _TELL_NOW = (
     "told_topic = topic, told_starts_at = starts_at, told_ends_at = ends_at,"
     " told_code = conference_code, told_password = password"
 )
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """A line of someone's conference log: their own conference (`invited_by` None), or
+    one they take part in, with its owner's name."""
+
+    conference: ConferenceRecord
+    invited_by: str | None = None
+
+
+# A person's log: the conferences they own, then those they take part in (a participant
+# row of their own, not removed and not left), as one list ordered by start for paging.
+# Each arm is read in page order through an index of its own, and SQLite merges the two
+# and stops after the page: the owner's through (owner_id, starts_at) or (owner_id,
+# ends_at), the participations through participants_person_start or _end, whose rows
+# carry copies of the conference's start and end (migration 12: triggers keep them equal)
+# so that counting and filtering never visit the conferences themselves. {owned_end} and
+# {end} are the scheduled or archive filter; the archive's "+" keeps (owner_id, ends_at)
+# out, see list_archive. An owner is never a participant of their own conference
+# (SharingService.open_shared), so the arms cannot overlap.
+_COLUMNS = [f.name for f in fields(ConferenceRecord)]
+# The participations' arm names its columns so that its start, end and id come from the
+# participant row, read in index order: SQLite can then merge without sorting.
+_FROM_PARTICIPANT = {"id": "p.conference_id", "starts_at": "p.starts_at", "ends_at": "p.ends_at"}
+# The owner's name is read for the rows a page emits only (a correlated lookup by id).
+_OWNED_COLUMNS = ", ".join(f"c.{name}" for name in _COLUMNS) + ", NULL AS invited_by"
+_PARTICIPATED_COLUMNS = (
+    ", ".join(f"{_FROM_PARTICIPANT.get(name, 'c.' + name)} AS {name}" for name in _COLUMNS)
+    + ", (SELECT u.full_name FROM users AS u WHERE u.id = c.owner_id) AS invited_by"
+)
+_LOG = (
+    f"SELECT {_OWNED_COLUMNS} FROM conferences AS c"
+    " WHERE c.owner_id = :person AND {owned_end}"
+    f" UNION ALL SELECT {_PARTICIPATED_COLUMNS}"
+    " FROM participants AS p JOIN conferences AS c ON c.id = p.conference_id"
+    " WHERE p.chat_id = :person AND p.kind = 'user' AND p.is_active = 1"
+    " AND p.removed_at IS NULL AND {end}"
+)
+_LOG_SCHEDULED = _LOG.format(owned_end="c.ends_at > :now", end="p.ends_at > :now")
+_LOG_ARCHIVE = _LOG.format(owned_end="+c.ends_at <= :now", end="+p.ends_at <= :now")
+_LOG_COUNT = """
+SELECT (SELECT COUNT(*) FROM conferences AS c WHERE c.owner_id = :person AND {owned_end})
+     + (SELECT COUNT(*) FROM participants AS p
+         WHERE p.chat_id = :person AND p.kind = 'user' AND p.is_active = 1
+           AND p.removed_at IS NULL AND {end})
+"""
+
+
+def _page_sql(archive: bool, backwards: bool) -> str:
+    """The page statement: scheduled soonest first, archive newest first; `backwards`
+    reads the same list from its other end."""
+    order = "starts_at DESC, id DESC" if archive != backwards else "starts_at, id"
+    rows = _LOG_ARCHIVE if archive else _LOG_SCHEDULED
+    return f"{rows} ORDER BY {order} LIMIT :limit OFFSET :offset"
+
+
+# (archive, backwards) -> statement
+LOG_PAGE_SQL = {
+    (archive, backwards): _page_sql(archive, backwards)
+    for archive in (False, True)
+    for backwards in (False, True)
+}
+
+
+@dataclass(frozen=True)
+class LogWindow:
+    """Where a page is read from: OFFSET costs a step per row skipped, so a page nearer
+    the end of the list (the last page, ⏭) is read from the end, and its rows reversed."""
+
+    backwards: bool
+    limit: int
+    offset: int
+
+
+def log_window(total: int, limit: int, offset: int) -> LogWindow:
+    """The cheaper way to read rows offset..offset+limit of a list of `total` rows."""
+    after = max(0, total - offset - limit)  # rows behind the page
+    if after >= offset:
+        return LogWindow(False, limit, offset)
+    return LogWindow(True, max(0, min(limit, total - offset)), after)
+
+
+LOG_COUNT_SQL = {
+    False: _LOG_COUNT.format(owned_end="c.ends_at > :now", end="p.ends_at > :now"),
+    True: _LOG_COUNT.format(owned_end="c.ends_at <= :now", end="p.ends_at <= :now"),
+}
 
 # Columns an owner may change after scheduling (column names are never user input).
 _EDITABLE_COLUMNS = frozenset(
@@ -223,6 +311,41 @@ class ConferenceRepository:
                 (owner_id, now),
             )
         )
+
+    async def count_log(self, person_id: int, *, now: int, archive: bool) -> int:
+        """How many conferences the person owns or takes part in, scheduled or archived."""
+        return int(
+            await self._db.fetch_value(LOG_COUNT_SQL[archive], {"person": person_id, "now": now})
+        )
+
+    async def list_log(
+        self,
+        person_id: int,
+        *,
+        now: int,
+        archive: bool,
+        limit: int,
+        offset: int = 0,
+        total: int | None = None,
+    ) -> list[LogRow]:
+        """One page of the person's log: scheduled soonest first, archive newest first.
+        Given the list's `total` (count_log), a page nearer the end is read from there."""
+        window = LogWindow(False, limit, offset)
+        if total is not None:
+            window = log_window(total, limit, offset)
+        rows = await self._db.fetch_all(
+            LOG_PAGE_SQL[archive, window.backwards],
+            {"person": person_id, "now": now, "limit": window.limit, "offset": window.offset},
+        )
+        if window.backwards:
+            rows = rows[::-1]
+        return [
+            LogRow(
+                ConferenceRecord.from_row(row),
+                (row["invited_by"] or "") if row["owner_id"] != person_id else None,
+            )
+            for row in rows
+        ]
 
     async def update(
         self,

@@ -4,6 +4,8 @@ posted through inline mode that can be edited in place.
 
 The owner may remove a participant or an invitee: the row stays with `removed_at` set,
 so that the person's deep link cannot bring them back and nothing more reaches them.
+A person may also leave on their own: the row is removed the same way and `left_at` is
+set too, so that they (and only they) may come back when they ask to.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class Participant:
     title: str
     is_active: bool
     removed_at: int | None = None
+    left_at: int | None = None  # set (with removed_at) when the person left on their own
 
     @classmethod
     def from_row(cls, row: Row) -> Participant:
@@ -31,6 +34,7 @@ class Participant:
             row["title"],
             bool(row["is_active"]),
             row["removed_at"],
+            row["left_at"],
         )
 
 
@@ -76,7 +80,8 @@ class ParticipantRepository:
         )
         if not changed:
             await self._db.execute(
-                "UPDATE participants SET is_active = 1, title = ?, removed_at = NULL"
+                "UPDATE participants SET is_active = 1, title = ?, removed_at = NULL,"
+                " left_at = NULL"
                 " WHERE conference_id = ? AND chat_id = ? AND (removed_at IS NULL OR ?)",
                 (title[:128], conference_id, chat_id, int(restore)),
             )
@@ -116,6 +121,28 @@ class ParticipantRepository:
                 "UPDATE participants SET removed_at = ?"
                 " WHERE conference_id = ? AND chat_id = ? AND removed_at IS NULL",
                 (now, conference_id, chat_id),
+            )
+        )
+
+    async def leave(self, conference_id: int, chat_id: int, *, now: int) -> bool:
+        """The person left on their own; False if they were not (or no longer) in."""
+        return bool(
+            await self._db.execute(
+                "UPDATE participants SET removed_at = ?, left_at = ?"
+                " WHERE conference_id = ? AND chat_id = ? AND kind = 'user'"
+                " AND removed_at IS NULL",
+                (now, now, conference_id, chat_id),
+            )
+        )
+
+    async def rejoin(self, conference_id: int, chat_id: int) -> bool:
+        """A person who left takes part again (never one the owner removed); False if
+        they had not left."""
+        return bool(
+            await self._db.execute(
+                "UPDATE participants SET removed_at = NULL, left_at = NULL, is_active = 1"
+                " WHERE conference_id = ? AND chat_id = ? AND left_at IS NOT NULL",
+                (conference_id, chat_id),
             )
         )
 

@@ -129,7 +129,7 @@ async def test_schedule_view_add_to_calendar_delete_and_quit(tmp_path):
 
     log = await sandbox.type("/log")
     assert "Scheduled conferences: 1" in log
-    card = await sandbox.press(log, "1. Weekly sync")
+    card = await sandbox.press(log, "15:00 Weekly sync")
     assert "✎ message #" in card and f"Conference ID (for reference): {code}" in card
     assert "Join link: https://meet.jit.si/" in card
 

@@ -82,7 +82,7 @@ async def test_find_block_unblock_and_delete(bot, emu):
     await admin.send(f"/unblock {user.id}")
     assert "is unblocked" in (await admin.expect_message()).text
     await user.send("/log")
-    assert "Secret plans" in (await user.expect_message()).text
+    assert "17:00 Secret plans" in (await user.expect_message()).button_texts()
 
     await admin.press(card, "Delete (admin)")
     question = await admin.expect_edit(card)

@@ -43,13 +43,23 @@ def test_every_keyboard_fits_telegrams_limit():
             keyboards.main_menu(t),
             keyboards.profile_card(t, remember_name=True, reminder="off"),
             keyboards.language_choice(cb.PROFILE, t),
-            keyboards.conference_actions(t, 10**17, archived=False, can_notify=True),
-            keyboards.conference_actions(t, 10**17, archived=True),
+            keyboards.conference_actions(
+                t, 10**17, archived=False, can_notify=True, can_end=True, can_refresh=True
+            ),
+            keyboards.conference_actions(t, 10**17, archived=True, can_refresh=True),
+            keyboards.confirm_end(t, 10**17),
+            keyboards.participant_actions(t, 10**17, archived=False, left=False),
+            keyboards.participant_actions(t, 10**17, archived=True, left=False),
+            keyboards.participant_actions(t, 10**17, archived=False, left=True),
+            keyboards.confirm_leave(t, 10**17),
+            keyboards.form_discard(t),
             keyboards.confirm_delete(t, 10**17),
             keyboards.confirm_new_link(t, 10**17),
             keyboards.participants(t, 10**17, [("x", "t", -(10**17) + 1)], 10**4, 10**5),
             keyboards.confirm_removal(t, 10**17, "t", -(10**17) + 1, 10**4),
-            keyboards.conference_log(t, "s", [("1. x", 10**17)], 5, 50),
+            keyboards.conference_log(
+                t, "s", [("09:00 x", cb.encode(cb.PARTICIPANT, "view", 10**17))], 10**4, 10**5
+            ),
             keyboards.form_review(t, allow=True, editing=False),
             keyboards.form_start_prompt(t, back_to_review=True),
             keyboards.form_end_prompt(t, back_to_review=False),

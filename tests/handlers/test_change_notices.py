@@ -176,7 +176,7 @@ async def test_no_question_without_participants_or_for_the_toggle_alone(bot, emu
     boris = await join_by_link(bot, emu, anna.id, alone, "Boris")
     await anna.send("/log")
     log = await anna.expect_message()
-    await anna.press(log, "1. Call 1 renamed")
+    await anna.press(log, " Call 1 renamed")
     card = await anna.expect_edit(log)
     assert UNTOLD not in card.text and NOTIFY not in card.button_texts()
 
@@ -202,7 +202,7 @@ async def test_repeat_of_an_archived_conference_with_participants_asks(bot, emu,
     log = await anna.expect_message()
     await anna.press(log, "🗄 Conference archive")
     log = await anna.expect_edit(log)
-    await anna.press(log, "1. Retro")
+    await anna.press(log, " Retro")
     card = await anna.expect_edit(log)
     await anna.press(card, "🔁 Repeat")
     prompt = await anna.expect_edit(card)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from icalendar import Calendar
 
+from bot.timezones import display_name
 from storage.conferences import ConferenceRepository, NewConference
 
 HOUR = 3600
@@ -45,21 +46,54 @@ async def open_log(user, menu, label="Conference log"):
     return await user.expect_edit(menu)
 
 
+def log_lines(log):
+    """The log's one-column buttons (day headers and conferences), without the paging,
+    list and menu rows."""
+    return [
+        row[0].text
+        for row in log.buttons
+        if len(row) == 1
+        and row[0].callback_data.startswith(("conf:view:", "part:view:", "log:"))
+        and row[0].text.startswith(("—", *"0123456789"))
+    ]
+
+
+def conference_rows(log):
+    """(label, callback data) of the log's conference buttons, in order."""
+    return [
+        (button.text, button.callback_data)
+        for button in log.all_buttons()
+        if button.callback_data and button.callback_data.startswith(("conf:view:", "part:view:"))
+    ]
+
+
+async def open_first(user, log):
+    """Press the log's first conference and return its card."""
+    await user.press(log, callback_data=conference_rows(log)[0][1])
+    return await user.expect_edit(log)
+
+
 async def test_log_shows_scheduled_and_archive_with_status(bot, emu):
     anna, menu = await person(emu)
     await bot.update_profile(anna.id, timezone="Europe/Moscow")
     await add_conferences(bot, anna.id, [-0.5, 3, -5, 26])  # running, later, past, tomorrow
     log = await open_log(anna, menu)
     assert "Scheduled conferences: 3" in log.text
-    lines = log.text.split("\n\n")
-    assert "1. Wed 25 Nov 2026, 14:30–15:30 · 🟢 online\nMeeting 1" in lines
-    assert "2. Wed 25 Nov 2026, 18:00–19:00 · ⚪ offline\nMeeting 2" in lines
-    assert "3. Thu 26 Nov 2026, 17:00–18:00 · ⚪ offline\nMeeting 4" in lines
-    assert "Times in Moscow time (UTC+3)." in log.text
+    # One compact form: day headers, then "time topic 🟢" buttons; no row in the text.
+    assert log_lines(log) == [
+        "— Today —",
+        "14:30 Meeting 1 🟢",
+        "18:00 Meeting 2",
+        "— Tomorrow —",
+        "17:00 Meeting 4",
+    ]
+    assert "Meeting" not in log.text and "Nov" not in log.text
+    assert f"Times in {display_name('Europe/Moscow')}." in log.text
     await anna.press(log, "🗄 Conference archive")
     archive = await anna.expect_edit(log)
-    assert "Conference archive: 1" in archive.text and "Meeting 3" in archive.text
-    await anna.press(archive, "1. Meeting 3")
+    assert "Conference archive: 1" in archive.text
+    assert log_lines(archive) == ["— Today —", "10:00 Meeting 3"]
+    await anna.press(archive, "10:00 Meeting 3")
     card = await anna.expect_edit(log)
     assert "This conference is over" in card.text
     assert set(card.button_texts()) >= {"🔁 Repeat", "📆 Add to calendar", "🗑 Delete"}
@@ -72,8 +106,8 @@ async def test_log_in_russian(bot, emu):
     await add_conferences(bot, ivan.id, [0.1], topic="Планёрка")
     log = await open_log(ivan, menu, "Журнал конференций")
     assert "Запланированные конференции: 1" in log.text
-    assert "ср, 25 нояб. 2026 г., 12:06–13:06 · 🟢 онлайн" in log.text
-    await ivan.press(log, "1. Планёрка")
+    assert log_lines(log) == ["— Сегодня —", "12:06 Планёрка 🟢"]
+    await ivan.press(log, "12:06 Планёрка 🟢")
     card = await ivan.expect_edit(log)
     assert "Идентификатор конференции (для справки):" in card.text
 
@@ -82,26 +116,34 @@ async def test_three_hundred_conferences_are_all_reachable(bot, emu):
     anna, menu = await person(emu)
     await add_conferences(bot, anna.id, [1 + n for n in range(300)])
     log = await open_log(anna, menu)
-    assert "Scheduled conferences: 300" in log.text and "Page 1 of 50" in log.text
+    assert "Scheduled conferences: 300" in log.text
+    # The page is on the paging buttons: "Page 1 of 50", ▶️ and ⏭ (no way back yet).
+    assert [b.text for b in log.buttons[-3]] == ["Page 1 of 50", "▶️", "⏭"]
     await anna.press(log, "▶️")
     page2 = await anna.expect_edit(log)
-    assert "Page 2 of 50" in page2.text and "7. " in page2.text and "Meeting 7" in page2.text
+    assert [b.text for b in page2.buttons[-3]] == ["◀️", "Page 2 of 50", "▶️", "⏭"]
+    assert "19:00 Meeting 7" in page2.button_texts()
     await anna.press(page2, "⏭")
     last = await anna.expect_edit(log)
-    assert "Page 50 of 50" in last.text and "300. " in last.text and "Meeting 300" in last.text
-    assert "▶️" not in last.button_texts()
+    assert [b.text for b in last.buttons[-3]] == ["⏮", "◀️", "Page 50 of 50"]
+    assert conference_rows(last)[-1][0] == "00:00 Meeting 300"
     await anna.press(last, "◀️")
-    assert "Page 49 of 50" in (await anna.expect_edit(log)).text
-    seen = set()
+    page49 = await anna.expect_edit(log)
+    assert "Page 49 of 50" in page49.button_texts()
+    # The middle label shows the same page again, unchanged (and without an error).
+    await anna.press(page49, "Page 49 of 50")
+    assert (await anna.expect_callback_answer()).text is None
+    await anna.expect_no_message(within=0.2)
+    seen = []
     # Walk every page from the first: each conference appears exactly once.
     await anna.press_data(last, "log:s:0")
     page = await anna.expect_edit(log)
     for number in range(50):
-        seen.update(line.split("\n")[1] for line in page.text.split("\n\n") if line[:1].isdigit())
+        seen += [label.split(" ", 1)[1] for label, _data in conference_rows(page)]
         if number < 49:
             await anna.press(page, "▶️")
             page = await anna.expect_edit(log)
-    assert seen == {f"Meeting {n}" for n in range(1, 301)}
+    assert sorted(seen) == sorted(f"Meeting {n}" for n in range(1, 301))
 
 
 async def test_out_of_range_page_is_clamped(bot, emu):
@@ -110,7 +152,8 @@ async def test_out_of_range_page_is_clamped(bot, emu):
     log = await open_log(anna, menu)
     await anna.press_data(log, "log:s:999")
     last = await anna.expect_edit(log)
-    assert "Page 2 of 2" in last.text and "Meeting 7" in last.text
+    assert "Page 2 of 2" in last.button_texts()
+    assert [label for label, _data in conference_rows(last)] == ["19:00 Meeting 7"]
 
 
 async def test_empty_log(bot, emu):
@@ -123,8 +166,7 @@ async def test_view_info_and_add_to_calendar(bot, emu):
     anna, menu = await person(emu)
     [conference_id] = await add_conferences(bot, anna.id, [2], topic='<b>x</b> & <a href="y">')
     log = await open_log(anna, menu)
-    await anna.press(log, "1. ")
-    card = await anna.expect_edit(log)
+    card = await open_first(anna, log)
     assert '<b>x</b> & <a href="y">' in card.text
     assert "Join link: https://meet.jit.si/code00001" in card.text
     await anna.press(card, "📆 Add to calendar")
@@ -150,7 +192,7 @@ async def test_delete_needs_ok_and_a_second_press_finds_it_gone(bot, emu):
     anna, menu = await person(emu)
     [conference_id] = await add_conferences(bot, anna.id, [2])
     log = await open_log(anna, menu)
-    await anna.press(log, "1. Meeting 1")
+    await anna.press(log, "Meeting 1")
     card = await anna.expect_edit(log)
     await anna.press(card, "🗑 Delete")
     question = await anna.expect_edit(log)

@@ -1,12 +1,12 @@
 """Edit (F8, first half) and Repeat (F9) through the same form."""
 
 from storage.conferences import ConferenceRepository
-from tests.handlers.test_conference_log import add_conferences, open_log, person
+from tests.handlers.test_conference_log import add_conferences, open_first, open_log, person
 
 HOUR = 3600
 
 
-async def open_card(anna, menu, row="1. Meeting 1", archive=False):
+async def open_card(anna, menu, row="Meeting 1", archive=False):
     log = await open_log(anna, menu)
     if archive:
         await anna.press(log, "🗄 Conference archive")
@@ -94,6 +94,22 @@ async def test_save_without_changes_and_cancel(bot, emu):
     await anna.press(form, "Topic")
     await anna.expect_edit(form)
     form = await answer(anna, "Not kept")
+    # A changed topic: Cancel asks first; "Keep editing" comes back to the review card.
+    await anna.press(form, "Cancel")
+    question = await anna.expect_edit(form)
+    assert "Discard your changes?" in question.text
+    await anna.press(question, "✏️ Keep editing")
+    form = await anna.expect_edit(form)
+    assert "Topic: Not kept" in form.text
+    await anna.press(form, "Cancel")
+    question = await anna.expect_edit(form)
+    await anna.press(question, "🗑 Discard")
+    assert "was not changed" in (await anna.expect_edit(form)).text
+    # Nothing changed yet: Cancel leaves at once.
+    await anna.send("/log")
+    card = await open_first(anna, await anna.expect_message())
+    await anna.press(card, "✏️ Edit")
+    form = await anna.expect_edit(card)
     await anna.press(form, "Cancel")
     assert "was not changed" in (await anna.expect_edit(form)).text
     [conference] = await ConferenceRepository(bot.services.database).list_scheduled(
@@ -133,7 +149,7 @@ async def test_repeat_in_russian_with_quick_start(bot, emu):
     log = await open_log(ivan, menu, "Журнал конференций")
     await ivan.press(log, "🗄 Архив конференций")
     log = await ivan.expect_edit(log)
-    await ivan.press(log, "1. Планёрка")
+    await ivan.press(log, "Планёрка")
     card = await ivan.expect_edit(log)
     await ivan.press(card, "🔁 Повторить")
     prompt = await ivan.expect_edit(card)

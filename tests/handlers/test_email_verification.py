@@ -180,6 +180,8 @@ async def test_the_code_typed_outside_the_dialog_and_after_a_restart(bot, emu, s
     await anna.send("123456")
     assert "Step 2 of 3" in (await anna.expect_message()).text
     await anna.send("/cancel")
+    assert "Discard this draft?" in (await anna.expect_message()).text
+    await anna.send("/cancel")
     await anna.expect_message()
     assert await bot.services.verification.pending(anna.id) is not None
 

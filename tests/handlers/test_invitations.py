@@ -6,7 +6,7 @@ from icalendar import Calendar
 
 from storage.outbox import OutboxRepository
 from tests.e2e import smtp_settings
-from tests.handlers.test_conference_log import add_conferences, person
+from tests.handlers.test_conference_log import add_conferences, open_first, person
 
 
 @pytest.fixture
@@ -24,8 +24,7 @@ async def open_card(user, menu=None):
     """The first scheduled conference's card, from a fresh /log message."""
     await user.send("/log")
     log = await user.expect_message()
-    await user.press(log, "1. ")
-    return await user.expect_edit(log)
+    return await open_first(user, log)
 
 
 async def invite(user, card, typed):

@@ -7,14 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.handlers.test_conference_log import add_conferences, person
+from tests.handlers.test_conference_log import add_conferences, open_first, person
 
 
 async def card_of(user):
     await user.send("/log")
     log = await user.expect_message()
-    await user.press(log, "1. ")
-    return await user.expect_edit(log)
+    return await open_first(user, log)
 
 
 async def participant(emu, bot, owner_id, conference_id, name, language="en"):

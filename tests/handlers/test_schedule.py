@@ -167,6 +167,8 @@ async def test_cancel_at_any_step_leaves_nothing(bot, emu):
     anna2, _ = await begin(emu, bot, name="Bea")
     await answer(anna2, "Topic")
     await anna2.send("/cancel")
+    assert "Discard this draft?" in (await anna2.expect_message()).text
+    await anna2.send("/cancel")  # a second /cancel discards
     assert "nothing was scheduled" in (await anna2.expect_message()).text
     await anna2.send("tomorrow 15:00")
     assert "did not understand" in (await anna2.expect_message()).text

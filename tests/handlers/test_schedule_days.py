@@ -151,6 +151,9 @@ async def test_cancel_on_the_time_question_leaves_nothing(bot, emu):
     anna, _ = await at_start_question(emu, bot)
     question = await answer(anna, "friday")
     await anna.press(question, "✖️ Cancel")
+    discard = await anna.expect_edit(question)
+    assert "Discard this draft?" in discard.text
+    await anna.press(discard, "🗑 Discard")
     assert "nothing was scheduled" in (await anna.expect_edit(question)).text
     # The form is gone: a time now is not an answer, and old buttons are stale.
     await anna.send("15:00")
@@ -161,7 +164,9 @@ async def test_cancel_on_the_time_question_leaves_nothing(bot, emu):
     bea, _ = await at_start_question(emu, bot, name="Bea")
     await answer(bea, "в пятницу")
     await bea.send("/cancel")
-    assert "nothing was scheduled" in (await bea.expect_message()).text
+    discard = await bea.expect_message()
+    await bea.press(discard, "🗑 Discard")
+    assert "nothing was scheduled" in (await bea.expect_edit(discard)).text
     assert await stored(bot, anna.id) == [] and await stored(bot, bea.id) == []
 
 
@@ -410,7 +415,7 @@ async def test_repeat_of_a_short_ad_hoc_conference_keeps_its_whole_minutes(bot, 
     anna, menu = await person(emu)
     await bot.update_profile(anna.id, timezone="Europe/Moscow")
     started = await bot.services.conferences.start_now(anna.id, "Quick call")
-    card = await open_card(anna, menu, row="1. Quick call")
+    card = await open_card(anna, menu, row="Quick call")
     await anna.press(card, "✏️ Edit")
     review = await anna.expect_edit(card)
     await anna.press(review, "🕓 End")
@@ -421,7 +426,7 @@ async def test_repeat_of_a_short_ad_hoc_conference_keeps_its_whole_minutes(bot, 
     # The next day it is in the archive; Repeat it tomorrow at 11:00.
     clock.set(utc(2026, 11, 26, 12))
     menu = await answer(anna, "/start")
-    card = await open_card(anna, menu, row="1. Quick call", archive=True)
+    card = await open_card(anna, menu, row="Quick call", archive=True)
     await anna.press(card, "🔁 Repeat")
     await anna.expect_edit(card)
     review = await answer(anna, "tomorrow 11:00")

@@ -5,14 +5,13 @@ and the owner's summary with a participant who blocked the bot."""
 from icalendar import Calendar
 
 from tests.e2e import eventually
-from tests.handlers.test_conference_log import add_conferences, person
+from tests.handlers.test_conference_log import add_conferences, open_first, person
 
 
 async def card_of(user):
     await user.send("/log")
     log = await user.expect_message()
-    await user.press(log, "1. ")
-    return await user.expect_edit(log)
+    return await open_first(user, log)
 
 
 async def move_start(bot, owner_id, conference_id, hours):

@@ -132,7 +132,7 @@ async def test_first_card_from_the_log_cancel_keeps_the_zone_and_shows_the_card(
     await add_conferences(bot, anna.id, [3])
     await anna.send("/log")
     log = await anna.expect_message()
-    await anna.press(log, "1. ")
+    await anna.press(log, "Meeting 1")
     question = await anna.expect_message()
     assert QUESTION in question.text
     await anna.press(question, "✖️ Cancel")
@@ -141,7 +141,7 @@ async def test_first_card_from_the_log_cancel_keeps_the_zone_and_shows_the_card(
     assert "Meeting 1" in card.text and "Wed 25 Nov 2026, 15:00 UTC" in card.text
     assert await confirmed(bot, anna)
     # The next card opens in place, unasked.
-    await anna.press(log, "1. ")
+    await anna.press(log, "Meeting 1")
     assert "Meeting 1" in (await anna.expect_edit(log)).text
 
 

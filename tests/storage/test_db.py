@@ -294,6 +294,37 @@ async def test_migration_11_marks_conferences_whose_participants_hold_old_room_l
         await upgraded.close()
 
 
+async def test_migration_12_copies_the_times_of_existing_participations(tmp_path, monkeypatch):
+    """A database from before migration 12: its participant rows get their conference's
+    start and end, so the participants' logs list them at once after the upgrade."""
+    import storage.db
+
+    path = tmp_path / "bot.sqlite3"
+    monkeypatch.setattr(storage.db, "MIGRATIONS", MIGRATIONS[:11])
+    db = await Database.open(path)
+    await db.execute(
+        "INSERT INTO users (id, full_name, language, timezone, created_at, updated_at,"
+        " last_seen_at) VALUES (1, 'Anna', 'en', 'UTC', 0, 0, 0),"
+        " (2, 'Boris', 'en', 'UTC', 0, 0, 0)"
+    )
+    await db.execute(
+        "INSERT INTO conferences (id, owner_id, topic, starts_at, ends_at, conference_code,"
+        " password, created_at, updated_at) VALUES (7, 1, 'T', 1000, 2000, 'c7', 'pw', 0, 0)"
+    )
+    await db.execute(
+        "INSERT INTO participants (conference_id, chat_id, kind, created_at)"
+        " VALUES (7, 2, 'user', 0)"
+    )
+    await db.close()
+    monkeypatch.setattr(storage.db, "MIGRATIONS", MIGRATIONS)
+    db = await Database.open(path)
+    try:
+        row = await db.fetch_one("SELECT starts_at, ends_at, left_at FROM participants")
+        assert (row[0], row[1], row[2]) == (1000, 2000, None)
+    finally:
+        await db.close()
+
+
 async def test_migration_13_keeps_what_people_were_told_the_organizer_and_languages(
     tmp_path, monkeypatch
 ):

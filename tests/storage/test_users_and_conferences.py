@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 
 from storage.conferences import ConferenceRepository, NewConference
+from storage.participants import ParticipantRepository
 from storage.users import ProfileFields, UserRepository
 
 NOW = 1_795_000_000
@@ -87,3 +88,127 @@ async def test_page_queries_use_the_owner_indexes(db):
     for plan in plans:
         assert "USING INDEX conferences_owner" in plan, plan
         assert "SCAN conferences" not in plan.replace("USING INDEX", ""), plan
+
+
+async def test_the_log_merges_owned_and_participated_in_start_order(db):
+    for user_id, name in ((1, "Anna"), (2, "Boris"), (3, "Cara")):
+        await UserRepository(db).record_seen(
+            user_id, username=None, full_name=name, language="en", timezone="UTC", now=NOW
+        )
+    conferences = ConferenceRepository(db)
+    participants = ParticipantRepository(db)
+    ids = {}
+    for topic, owner, offset in [
+        ("B-own-1", 2, 1),
+        ("A-1", 1, 2),
+        ("B-own-2", 2, 3),
+        ("A-left", 1, 4),
+        ("A-removed", 1, 5),
+        ("C-inactive", 3, 6),
+        ("C-group", 3, 7),
+        ("A-past", 1, -5),
+        ("B-own-past", 2, -3),
+    ]:
+        start = NOW + offset * 3600
+        ids[topic] = await conferences.create(
+            NewConference(owner, topic, start, start + 1800, topic.lower(), "pw"), now=NOW
+        )
+    for topic in ("A-1", "A-left", "A-removed", "C-inactive", "A-past"):
+        await participants.add(ids[topic], 2, kind="user", title="Boris", now=NOW)
+    await participants.add(ids["C-group"], -100, kind="group", title="Team", now=NOW)
+    assert await participants.leave(ids["A-left"], 2, now=NOW)
+    assert not await participants.leave(ids["A-left"], 2, now=NOW)  # left already
+    assert await participants.remove(ids["A-removed"], 2, now=NOW)
+    await participants.deactivate_chat(2)
+    await participants.add(ids["A-1"], 2, kind="user", title="Boris", now=NOW)  # back again
+
+    def shown(rows):
+        return [(row.conference.topic, row.invited_by) for row in rows]
+
+    page = await conferences.list_log(2, now=NOW, archive=False, limit=10)
+    assert shown(page) == [("B-own-1", None), ("A-1", "Anna"), ("B-own-2", None)]
+    assert await conferences.count_log(2, now=NOW, archive=False) == 3
+    assert shown(await conferences.list_log(2, now=NOW, archive=False, limit=2, offset=1)) == [
+        ("A-1", "Anna"),
+        ("B-own-2", None),
+    ]
+    archive = await conferences.list_log(2, now=NOW, archive=True, limit=10)
+    assert shown(archive) == [("B-own-past", None)]  # A-past: deactivated with the chat
+    assert await conferences.count_log(2, now=NOW, archive=True) == 1
+    # A removed person cannot come back through rejoin; one who left can.
+    assert not await participants.rejoin(ids["A-removed"], 2)
+    assert await participants.rejoin(ids["A-left"], 2)
+    assert ("A-left", "Anna") in shown(
+        await conferences.list_log(2, now=NOW, archive=False, limit=10)
+    )
+
+
+async def test_participant_rows_follow_their_conferences_times(db):
+    """The log orders and splits participations by copies of the conference's start and
+    end in the participant rows (migration 12); triggers keep them equal."""
+    for user_id in (1, 2):
+        await UserRepository(db).record_seen(
+            user_id, username=None, full_name="P", language="en", timezone="UTC", now=NOW
+        )
+    conferences = ConferenceRepository(db)
+    participants = ParticipantRepository(db)
+    first = await conferences.create(
+        NewConference(1, "First", NOW + 100, NOW + 200, "c1", "pw"), now=NOW
+    )
+    second = await conferences.create(
+        NewConference(1, "Second", NOW + 300, NOW + 400, "c2", "pw"), now=NOW
+    )
+    for conference_id in (first, second):
+        await participants.add(conference_id, 2, kind="user", title="B", now=NOW)
+
+    async def log(archive=False):
+        rows = await conferences.list_log(2, now=NOW, archive=archive, limit=10)
+        return [(row.conference.topic, row.conference.starts_at) for row in rows]
+
+    assert await log() == [("First", NOW + 100), ("Second", NOW + 300)]
+    # Moved after the second: the order follows.
+    await conferences.update(first, {"starts_at": NOW + 500, "ends_at": NOW + 600}, now=NOW)
+    assert await log() == [("Second", NOW + 300), ("First", NOW + 500)]
+    # Ended (the end in the past): into the archive, counted there.
+    await conferences.update(second, {"starts_at": NOW - 200, "ends_at": NOW - 100}, now=NOW)
+    assert await log() == [("First", NOW + 500)]
+    assert await log(archive=True) == [("Second", NOW - 200)]
+    assert await conferences.count_log(2, now=NOW, archive=True) == 1
+    rows = await db.fetch_all(
+        "SELECT p.starts_at = c.starts_at AND p.ends_at = c.ends_at FROM participants AS p"
+        " JOIN conferences AS c ON c.id = p.conference_id"
+    )
+    assert [row[0] for row in rows] == [1, 1]
+
+
+@pytest.mark.parametrize("archive", [False, True])
+async def test_a_page_read_from_the_end_is_the_same_page(db, archive):
+    """Pages nearer the end are read backwards (OFFSET is paid per row skipped): every
+    page, full or short, holds the same rows in the same order either way."""
+    for user_id in (1, 2):
+        await UserRepository(db).record_seen(
+            user_id, username=None, full_name="P", language="en", timezone="UTC", now=NOW
+        )
+    conferences = ConferenceRepository(db)
+    participants = ParticipantRepository(db)
+    sign = -1 if archive else 1
+    for index in range(13):
+        # Equal starts in pairs: the id breaks the tie, the same way in both directions.
+        start = NOW + sign * (3600 + (index // 2) * 600) - (7200 if archive else 0)
+        owner = 2 if index % 3 else 1
+        conference_id = await conferences.create(
+            NewConference(owner, f"T{index}", start, start + 300, f"c{index}", "pw"), now=NOW
+        )
+        if owner == 1:
+            await participants.add(conference_id, 2, kind="user", title="B", now=NOW)
+    total = await conferences.count_log(2, now=NOW, archive=archive)
+    assert total == 13
+    everything = await conferences.list_log(2, now=NOW, archive=archive, limit=100)
+    for offset in range(0, 14):
+        for limit in (1, 6):
+            page = await conferences.list_log(
+                2, now=NOW, archive=archive, limit=limit, offset=offset, total=total
+            )
+            expected = everything[offset : offset + limit]
+            assert [r.conference.id for r in page] == [r.conference.id for r in expected]
+            assert [r.invited_by for r in page] == [r.invited_by for r in expected]
