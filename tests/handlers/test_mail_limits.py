@@ -264,8 +264,12 @@ class TestFailureReasons:
         card = await open_card(anna)
         assert "❌ bob@example.com: not delivered (mailbox unavailable)" in card.text
         assert "❌ carol@example.com: not delivered (the server refused it)" in card.text
-        for leak in ("mx7", "corp.internal", "/var/spool", "550", "554", "Recipient address"):
+        for leak in ("mx7", "corp.internal", "/var/spool", "Recipient address"):
             assert leak not in card.text
+        # The codes are checked as the server wrote them ("550 5.1.1"), not as bare digits:
+        # the card's room link is random and may hold "550" by chance.
+        for code in ("550 5.1.1", "554 5.7.1"):
+            assert code not in card.text
         # Admins still see the server's words.
         await admin.send("/outbox")
         listing = await admin.expect_message()
