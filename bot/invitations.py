@@ -22,6 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bot.calendar import conference_uid
 from bot.clock import Clock
+from bot.links import new_join_token
 from bot.mail.budget import MailBudget
 from bot.mail.compose import ConferenceMail, Method, invitation_message
 from bot.mail.outbox import enqueue
@@ -127,7 +128,8 @@ class InvitationService:
             await self._check_limits(tx, owner.id, conference.id, emails)
             invitations = InvitationRepository(tx)
             for email in emails:
-                await invitations.add(conference.id, email, now=now)
+                # Each invitee's own join page (bot/links.py); removing them revokes it.
+                await invitations.add(conference.id, email, join_token=new_join_token(), now=now)
             attendees = await invitations.emails(conference.id)
             mail = self._mail(owner, conference, attendees)
             for email in emails:

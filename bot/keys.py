@@ -3,7 +3,8 @@ overridable by a setting (so several processes, or a restored backup, can share 
 
 The room key makes Jitsi room names unguessable: a room is named from the conference by
 a keyed hash (HMAC-SHA256, bot/platforms/jitsi.py), so knowing a conference ID, its row
-id or when it was made is not enough to find the room.
+id or when it was made is not enough to find the room. The web key signs the join
+page's cookies and CSRF tokens (bot/signing.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from storage.bot_secrets import BotSecretRepository
 from storage.db import Database
 
 ROOM_KEY = "room"
+WEB_KEY = "web"
 _KEY_BYTES = 32  # 43 URL-safe characters, 256 bits
 
 
@@ -26,4 +28,15 @@ async def room_secret(database: Database, settings: Settings, clock: Clock) -> s
     async with database.transaction() as tx:
         return await BotSecretRepository(tx).get_or_create(
             ROOM_KEY, secrets.token_urlsafe(_KEY_BYTES), now=clock.timestamp()
+        )
+
+
+async def web_secret(database: Database, clock: Clock) -> str:
+    """The key that signs the web side's cookies and CSRF tokens (bot/signing.py), made
+    on the first start with PUBLIC_URL (app/factory.py). Every process on one database
+    shares it, so a cookie signed by one is good at another; deleting the row forgets
+    every "Remember me"."""
+    async with database.transaction() as tx:
+        return await BotSecretRepository(tx).get_or_create(
+            WEB_KEY, secrets.token_urlsafe(_KEY_BYTES), now=clock.timestamp()
         )
