@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.context import Services
-from web import health
+from web import health, join, website
+from web.pages import PAGES_KEY, Pages
+from web.security import request_limit_middleware
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -27,7 +29,16 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 
 
 def build_site(services: Services) -> web.Application:
-    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    pages = Pages(services.join_page, services.settings)
+    limit_requests = request_limit_middleware(
+        pages.proxies, services.settings.web_rate_limit, pages.too_many
+    )
+    app = web.Application(middlewares=[security_headers, limit_requests], client_max_size=64 * 1024)
     app[health.HEALTH_KEY] = services.health
     app.add_routes(health.routes())
+    # The join page (/j/<token>) and the website (/): route names start with "join" or
+    # "website", which is what the per-IP limit counts.
+    app[PAGES_KEY] = pages
+    app.add_routes(join.routes())
+    app.add_routes(website.routes())
     return app
