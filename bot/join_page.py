@@ -14,13 +14,18 @@ conference (its rows are gone) and an archived one (its end has passed).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import re
 import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 
 from bot.calendar import publish_ics
 from bot.clock import Clock
@@ -36,6 +41,8 @@ from storage.participants import InvitationRepository
 
 REMEMBER_MAX_AGE = 365 * 24 * 3600  # "Remember me"
 WEBSITE_PASS_MAX_AGE = 12 * 3600  # a right ID and password, while the page waits
+RECORD_TTL = 2.0  # seconds a cached read is trusted without a write in this process
+RECORD_CACHE_SIZE = 4096
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _REMEMBER = "remember"
 _PASS = "website-pass"
@@ -92,6 +99,9 @@ class JoinPageService:
         self.video = video
         self._signer = Signer(signing_key)
         self.guesses = guesses or WrongGuesses(clock)
+        # Pages and their polling read the same rows over and over; what was read stays
+        # good until this process writes anything (Database.changes), or RECORD_TTL.
+        self._records: ReadCache[Any, ConferenceRecord | None] = ReadCache(database)
 
     # -- what a token or an ID and password lead to --------------------------------------
     async def by_token(self, token: str) -> JoinView | None:
@@ -99,13 +109,17 @@ class JoinPageService:
         may show it."""
         if not _TOKEN_SHAPE.fullmatch(token):
             return None
+        return self._view(await self._records.get(("token", token), self._load_by_token))
+
+    async def _load_by_token(self, key: tuple[str, str]) -> ConferenceRecord | None:
+        token = key[1]
         conferences = ConferenceRepository(self._database)
         conference = await conferences.get_by_share_token(token)
         if conference is None:
             conference_id = await InvitationRepository(self._database).conference_of_token(token)
             if conference_id is not None:
                 conference = await conferences.get(conference_id)
-        return self._view(conference)
+        return conference
 
     async def by_id_and_password(self, client: str, code: str, password: str) -> WebsiteAnswer:
         """The website's lookup. Wrong pairs count against this client and ID
@@ -126,7 +140,10 @@ class JoinPageService:
         return WebsiteAnswer(view)
 
     async def by_id(self, conference_id: int) -> JoinView | None:
-        return self._view(await ConferenceRepository(self._database).get(conference_id))
+        return self._view(await self._records.get(("id", conference_id), self._load_by_id))
+
+    async def _load_by_id(self, key: tuple[str, int]) -> ConferenceRecord | None:
+        return await ConferenceRepository(self._database).get(key[1])
 
     def _view(self, conference: ConferenceRecord | None) -> JoinView | None:
         if conference is None or self._conferences.is_archived(conference):
@@ -214,6 +231,56 @@ class JoinPageService:
 
     def now(self) -> datetime:
         return self._clock.now()
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class ReadCache(Generic[K, V]):
+    """Reads kept while the database has not changed in this process (its `changes`
+    counter) and for at most `ttl` seconds (a write by another process on the same
+    file is seen that late at most); the least recent dropped past `size`."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        ttl: float = RECORD_TTL,
+        size: int = RECORD_CACHE_SIZE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._database = database
+        self._ttl = ttl
+        self._size = size
+        self._clock = clock
+        self._entries: OrderedDict[K, tuple[int, float, V]] = OrderedDict()
+        self._loading: dict[K, tuple[int, asyncio.Future[V]]] = {}
+
+    async def get(self, key: K, load: Callable[[K], Awaitable[V]]) -> V:
+        changes, now = self._database.changes, self._clock()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == changes and now - entry[1] < self._ttl:
+            self._entries.move_to_end(key)
+            return entry[2]
+        # One read per key at a time: the visitors who ask meanwhile wait for it, instead
+        # of queueing a read each on the one database connection.
+        pending = self._loading.get(key)
+        if pending is not None and pending[0] == changes:
+            return await asyncio.shield(pending[1])
+        task = asyncio.ensure_future(load(key))
+        self._loading[key] = (changes, task)
+        try:
+            value = await asyncio.shield(task)
+        finally:
+            if self._loading.get(key, (0, None))[1] is task:
+                del self._loading[key]
+        # Stamped with the count from before the read: a write during it voids it.
+        self._entries[key] = (changes, now, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return value
 
 
 def _digest(value: str) -> bytes:

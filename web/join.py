@@ -15,6 +15,8 @@ Archived, deleted, revoked or unknown: one 404 page, the same for all.
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from bot.i18n import Translator
@@ -47,7 +49,19 @@ def _render(
     language = pages.language(request)
     token = request.match_info["token"]
     path = _page_path(token)
-    context = pages.conference_context(view, language)
+
+    def values() -> dict[str, Any]:
+        return {
+            "error": error,
+            "typed_name": typed_name,
+            "remembered": remembered,
+            "forget_url": f"{path}/forget",
+            "form_action": path,
+            "calendar_url": f"{path}.ics",
+            "poll_url": None if view.may_join else f"{path}/status",
+            **pages.conference_context(view, language),
+        }
+
     return pages.render(
         request,
         "join.html",
@@ -55,14 +69,9 @@ def _render(
         title=Translator(language).plain("web.title", topic=view.conference.topic),
         status=status,
         form=view.may_join,
-        error=error,
-        typed_name=typed_name,
-        remembered=remembered,
-        forget_url=f"{path}/forget",
-        form_action=path,
-        calendar_url=f"{path}.ics",
-        poll_url=None if view.may_join else f"{path}/status",
-        **context,
+        # Everything the page shows follows from these.
+        key=(token, view, error, typed_name, remembered),
+        values=values,
     )
 
 

@@ -9,10 +9,14 @@ the templates escape them, as they escape every value.
 from __future__ import annotations
 
 import logging
+import re
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -45,7 +49,14 @@ REMEMBER_COOKIE = "remember"
 CSRF_COOKIE = "csrf"
 POLL_SECONDS = 5  # how often a waiting page asks whether it may go on (with JavaScript)
 REFRESH_SECONDS = 15  # and reloads without JavaScript
+PAGE_CACHE_SIZE = 512
 _TEMPLATES = Path(__file__).parent / "templates"
+# Where each answer's nonce and CSRF token go in a kept page: random, so no typed value
+# (a topic, a name) can contain them.
+_MARK = secrets.token_hex(16)
+_NONCE_MARK = f"nonce{_MARK}"
+_CSRF_MARK = f"csrf{_MARK}"
+_MARKS = re.compile(f"({_NONCE_MARK}|{_CSRF_MARK})")
 
 
 def _environment() -> Environment:
@@ -68,13 +79,15 @@ def platform_origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+class Moment(NamedTuple):
+    iso: str  # for <time datetime=...>, which the page's script shows in the visitor's zone
+    text: str  # in the server's zone, named: what shows without JavaScript
+
+
 @lru_cache(maxsize=4096)
-def _moment(timestamp: int, timezone: str, language: str) -> dict[str, str]:
+def _moment(timestamp: int, timezone: str, language: str) -> Moment:
     moment = datetime.fromtimestamp(timestamp, UTC)
-    return {
-        "iso": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "text": format_moment(moment, timezone, language),
-    }
+    return Moment(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), format_moment(moment, timezone, language))
 
 
 @lru_cache(maxsize=4096)
@@ -95,6 +108,7 @@ class Pages:
         self.form_targets = (platform_origin(service.video.website_url()),)
         self.proxies = TrustedProxies(settings.web_trusted_proxies)
         self._environment = _environment()
+        self._rendered: OrderedDict[Hashable, tuple[bytes | str, ...]] = OrderedDict()
 
     def client_ip(self, request: web.Request) -> str:
         return self.proxies.client_ip(request)
@@ -114,37 +128,71 @@ class Pages:
         title: str,
         status: int = 200,
         form: bool = False,
+        key: Hashable | None = None,
+        values: Callable[[], dict[str, Any]] | None = None,
         **context: Any,
     ) -> web.Response:
         """A page in `language`, with its nonce, headers and, for a form, the CSRF token
-        (and cookie, when the browser has none yet)."""
-        translator = Translator(language)
+        (and cookie, when the browser has none yet).
+
+        The page is a function of the template and its values; it is rendered once with
+        marks where the nonce and the CSRF token go, kept (PAGE_CACHE_SIZE pages), and
+        each answer fills the marks in. `key`, when given, stands for the values (which
+        `values()` then gives only when the page is not kept yet); else the values are
+        their own key."""
+        if key is None:
+            key = tuple(sorted(context.items()))
+        key = (template, language, title, form, key)
+        parts = self._rendered.get(key)
+        if parts is None:
+            if values is not None:
+                context.update(values())
+            html = self._render(template, language, title, form, context)
+            # Kept as UTF-8 pieces around the marks, so each answer only joins them.
+            parts = tuple(
+                piece if piece in (_NONCE_MARK, _CSRF_MARK) else piece.encode()
+                for piece in _MARKS.split(html)
+            )
+            self._rendered[key] = parts
+            while len(self._rendered) > PAGE_CACHE_SIZE:
+                self._rendered.popitem(last=False)
+        else:
+            self._rendered.move_to_end(key)
         nonce = new_nonce()
-        csrf_secret, new_secret = None, False
+        csrf, csrf_secret, new_secret = b"", None, False
         if form:
             csrf_secret = self.cookies.get(request, CSRF_COOKIE)
             if not csrf_secret or len(csrf_secret) > 128:
                 csrf_secret, new_secret = self.service.new_csrf_secret(), True
-            context["csrf"] = self.service.csrf_token(csrf_secret)
-        html = self._environment.get_template(template).render(
-            t=translator.plain,
-            tf=lambda key, **values: Markup.escape(catalog(language)[key]).format(**values),
-            language=language,
-            other_language=other_language(language),
-            zone=self.settings.default_timezone,
-            nonce=nonce,
-            title=title,
-            poll_ms=POLL_SECONDS * 1000,
-            refresh_seconds=REFRESH_SECONDS,
-            **context,
-        )
-        response = web.Response(text=html, status=status, content_type="text/html")
+            csrf = self.service.csrf_token(csrf_secret).encode()
+        filled = {_NONCE_MARK: nonce.encode(), _CSRF_MARK: csrf}
+        body = b"".join(filled[part] if isinstance(part, str) else part for part in parts)
+        response = web.Response(body=body, status=status, content_type="text/html", charset="utf-8")
         page_headers(response, nonce, self.form_targets if form else ())
         if new_secret and csrf_secret:
             self.cookies.set(response, CSRF_COOKIE, csrf_secret, max_age=None)
         if chosen_by_switch(request):
             self.cookies.set(response, LANGUAGE_COOKIE, language, max_age=LANGUAGE_MAX_AGE)
         return response
+
+    def _render(
+        self, template: str, language: str, title: str, form: bool, context: dict[str, Any]
+    ) -> str:
+        translator = Translator(language)
+        texts = catalog(language)
+        return self._environment.get_template(template).render(
+            t=translator.plain,
+            tf=lambda key, **values: Markup.escape(texts[key]).format(**values),
+            language=language,
+            other_language=other_language(language),
+            zone=self.settings.default_timezone,
+            nonce=_NONCE_MARK,
+            csrf=_CSRF_MARK if form else None,
+            title=title,
+            poll_ms=POLL_SECONDS * 1000,
+            refresh_seconds=REFRESH_SECONDS,
+            **context,
+        )
 
     def message(
         self,
@@ -182,7 +230,6 @@ class Pages:
     def conference_context(self, view: JoinView, language: str) -> dict[str, Any]:
         conference = view.conference
         zone = self.settings.default_timezone
-        t = Translator(language)
         return {
             "topic": conference.topic,
             "code": conference.conference_code,
@@ -192,11 +239,17 @@ class Pages:
             "opens_time": _clock(view.opens_at, zone, language),
             "state": view.admission.value,
             "online": view.online,
-            "downloads": [
-                (t.plain(f"download.{client}"), url)
-                for client, url in self.service.download_links().items()
-            ],
+            "downloads": self._downloads(language),
         }
+
+    @lru_cache(maxsize=8)  # noqa: B019 - one Pages per web server, kept for its life
+    def _downloads(self, language: str) -> tuple[tuple[str, str], ...]:
+        """(label, URL) of each client, as the platform and the settings give them."""
+        t = Translator(language)
+        return tuple(
+            (t.plain(f"download.{client}"), url)
+            for client, url in self.service.download_links().items()
+        )
 
     # -- the form -----------------------------------------------------------------------
     def csrf_ok(self, request: web.Request, form: Any) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import re
 import secrets
 import time
 from collections import OrderedDict
@@ -27,6 +28,7 @@ LIMITED_PREFIXES = ("join", "website")  # route names the per-IP limit applies t
 STATUS_SUFFIX = "_status"  # the pages' polling: counted apart, with a larger limit
 STATUS_FACTOR = 5
 WINDOW_SECONDS = 60.0
+_COOKIE_VALUE = re.compile(r"[A-Za-z0-9._-]{0,3000}")
 MAX_CLIENTS = 100_000
 
 
@@ -37,10 +39,17 @@ class TrustedProxies:
         self._networks: list[IPNetwork] = [
             ipaddress.ip_network(network, strict=False) for network in networks
         ]
+        self._known: dict[str, bool] = {}  # address -> trusted, as parsing is not free
 
     def trusts(self, address: str | None) -> bool:
-        ip = _ip(address)
-        return ip is not None and any(ip in network for network in self._networks)
+        known = self._known.get(address or "")
+        if known is None:
+            ip = _ip(address)
+            known = ip is not None and any(ip in network for network in self._networks)
+            if len(self._known) >= MAX_CLIENTS:
+                self._known.clear()
+            self._known[address or ""] = known
+        return known
 
     def client_ip(self, request: web.Request) -> str:
         """The peer, or, when the peer is a trusted proxy, the nearest address in
@@ -167,10 +176,14 @@ def page_headers(response: web.StreamResponse, nonce: str, form_targets: Iterabl
 
 class Cookies:
     """Cookie names and flags: HttpOnly and SameSite=Lax always; Secure, and the __Host-
-    prefix (no Domain, Path=/, only over https), when PUBLIC_URL is https."""
+    prefix (no Domain, Path=/, only over https), when PUBLIC_URL is https.
+
+    The header is written here rather than through http.cookies: every value we set is
+    URL-safe base64, digits and dots (checked), and a first visit sets one on each page."""
 
     def __init__(self, *, secure: bool) -> None:
         self.secure = secure
+        self._flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
 
     def name(self, base: str) -> str:
         return f"__Host-{base}" if self.secure else base
@@ -181,17 +194,13 @@ class Cookies:
     def set(
         self, response: web.StreamResponse, base: str, value: str, *, max_age: int | None
     ) -> None:
-        response.set_cookie(
-            self.name(base),
-            value,
-            max_age=max_age,
-            path="/",
-            httponly=True,
-            samesite="Lax",
-            secure=self.secure,
-        )
+        if not _COOKIE_VALUE.fullmatch(value):
+            raise ValueError("a cookie value must be URL-safe base64, digits and dots")
+        age = "" if max_age is None else f"; Max-Age={max_age}"
+        response.headers.add("Set-Cookie", f"{self.name(base)}={value}{age}{self._flags}")
 
     def delete(self, response: web.StreamResponse, base: str) -> None:
-        response.del_cookie(
-            self.name(base), path="/", secure=self.secure, httponly=True, samesite="Lax"
+        response.headers.add(
+            "Set-Cookie",
+            f"{self.name(base)}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT{self._flags}",
         )

@@ -1,6 +1,7 @@
 """The core of the join page: one admission rule for the bot and the web, signed values,
 the wrong-guess lockout, and invitees' personal tokens in storage."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +9,9 @@ import pytest
 from bot.clock import FixedClock
 from bot.guesses import WrongGuesses
 from bot.i18n import LANGUAGES, catalog
+from bot.join_page import ReadCache
 from bot.joining import Admission, admission
+from bot.settings import SettingsError, load_settings
 from bot.signing import Signer
 from storage.conferences import ConferenceRecord, ConferenceRepository, NewConference
 from storage.db import Database
@@ -142,3 +145,63 @@ def test_the_web_texts_are_plain_text(language):
     texts = {key: value for key, value in catalog(language).items() if key.startswith("web.")}
     assert len(texts) > 30
     assert not [key for key, value in texts.items() if "<" in value or "&" in value]
+
+
+def test_the_web_limit_and_trusted_proxy_settings():
+    base = {"TELEGRAM_BOT_TOKEN": "123456:" + "a" * 30}
+    defaults = load_settings(base, env_file=None)
+    assert defaults.web_rate_limit == 60
+    assert defaults.web_trusted_proxies == ("127.0.0.1", "::1")
+    chosen = load_settings(
+        {**base, "WEB_RATE_LIMIT": "0", "WEB_TRUSTED_PROXIES": "10.0.0.0/8, fd00::1"},
+        env_file=None,
+    )
+    assert chosen.web_rate_limit == 0 and chosen.web_trusted_proxies == ("10.0.0.0/8", "fd00::1")
+    assert (
+        load_settings({**base, "WEB_TRUSTED_PROXIES": "none"}, env_file=None).web_trusted_proxies
+        == ()
+    )
+    for name, value in (
+        ("WEB_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"),
+        ("WEB_RATE_LIMIT", "-1"),
+    ):
+        with pytest.raises(SettingsError) as error:
+            load_settings({**base, name: value}, env_file=None)
+        assert str(error.value).startswith(name)
+
+
+async def test_kept_reads_last_until_the_database_changes_or_the_ttl_passes(tmp_path):
+    db = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        now = [0.0]
+        cache = ReadCache(db, ttl=2.0, clock=lambda: now[0])
+        loads: list[str] = []
+
+        async def load(key: str) -> str:
+            loads.append(key)
+            await asyncio.sleep(0.01)
+            return f"value of {key} #{len(loads)}"
+
+        first = await cache.get("a", load)
+        assert await cache.get("a", load) == first and loads == ["a"]
+        # Many visitors at once while it is being read: one read.
+        await db.execute("UPDATE bot_data SET data = data WHERE id = 0")
+        answers = await asyncio.gather(*(cache.get("a", load) for _ in range(20)))
+        assert len(set(answers)) == 1 and loads == ["a", "a"]
+        # A SELECT changes nothing; a statement that writes, or a transaction, does.
+        await db.fetch_all("SELECT 1")
+        await cache.get("a", load)
+        assert len(loads) == 2
+        await db.fetch_value("UPDATE bot_data SET data = data WHERE id = 0 RETURNING id")
+        await cache.get("a", load)
+        assert len(loads) == 3
+        async with db.transaction() as tx:
+            await tx.fetch_all("SELECT 1")
+        await cache.get("a", load)
+        assert len(loads) == 4
+        # Another process's writes are not seen here: the TTL bounds how long.
+        now[0] += 2.0
+        await cache.get("a", load)
+        assert len(loads) == 5
+    finally:
+        await db.close()
