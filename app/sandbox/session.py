@@ -20,6 +20,7 @@ from telegram.ext import Application
 
 from app.sandbox.console import Console, LineReader
 from app.sandbox.render import Style, numbered_buttons, render_buttons, render_message
+from bot.context import Services
 from bot.settings import Settings
 from emulator import BotAPIEmulator, Button, ChatEvent, SentMessage, SimulatedGroup, SimulatedUser
 
@@ -35,6 +36,7 @@ Sandbox commands (anything else goes to the bot exactly as typed, like /start or
   /group TITLE  go to a group chat with the bot and everyone so far (created on first use)
   /private      back to the private chat with the bot
   /who          people and groups in this sandbox
+  /web          the join page (in your browser) of each of your scheduled conferences
   /sandbox, /?  this help
   /quit         leave (Ctrl-D and Ctrl-C too)
 A deep link https://t.me/<bot>?start=... typed or pasted opens like "/start ..." does.\
@@ -139,6 +141,8 @@ class Sandbox:
             self.say(f"Back in {self.me.first_name}'s private chat with the bot.")
         elif command == "/who":
             self.who()
+        elif command == "/web":
+            await self.web_pages()
         elif match := _PRESS.match(text):
             number = int(match.group(1))
             if match.group(2) is None:
@@ -276,6 +280,17 @@ class Sandbox:
             mark = "  ← here" if group is self.chat else ""
             members = ", ".join(self._name(uid) for uid in group.member_ids)
             lines.append(f"Group “{group.title}”: {members}{mark}")
+        self.say("\n".join(lines))
+
+    async def web_pages(self) -> None:
+        """The join page of each scheduled conference of the current person, and the
+        website: what people outside Telegram open."""
+        services: Services = self.application.bot_data["services"]
+        lines = [f"Website: {services.links.website()}"]
+        for conference in await services.conferences.upcoming(self.me.id, limit=20):
+            lines.append(f"“{conference.topic}”: {await services.links.shared(conference)}")
+        if len(lines) == 1:
+            lines.append(f"{self.me.first_name} has no scheduled conference yet.")
         self.say("\n".join(lines))
 
     def _name(self, user_id: int) -> str:
