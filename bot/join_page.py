@@ -183,6 +183,8 @@ class JoinPageService:
         return self._signer.sign(_REMEMBER, name, now=self._clock.timestamp())
 
     def remembered_name(self, cookie: str | None) -> str | None:
+        if not cookie:
+            return None
         return self._signer.unsign(
             _REMEMBER, cookie, now=self._clock.timestamp(), max_age=REMEMBER_MAX_AGE
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 
 _MAC_BYTES = 18  # 144 bits of HMAC-SHA256: 24 URL-safe characters
@@ -35,7 +34,7 @@ class Signer:
     def mac(self, purpose: str, value: str) -> str:
         """The signature of `value` for `purpose`."""
         message = f"{purpose}\x00{value}".encode()
-        return _b64(hmac.new(self._key, message, hashlib.sha256).digest()[:_MAC_BYTES])
+        return _b64(hmac.digest(self._key, message, "sha256")[:_MAC_BYTES])
 
     def mac_matches(self, purpose: str, value: str, mac: str) -> bool:
         """Whether `mac` is `value`'s signature for `purpose` (compared in constant time)."""

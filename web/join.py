@@ -148,11 +148,12 @@ async def join_forget(request: web.Request) -> web.StreamResponse:
 
 
 def routes() -> list[web.RouteDef]:
-    # The .ics and /status routes first: a token never contains "." or "/".
+    # The page first (it is asked for most; routes are tried in order): a token never
+    # contains "." or "/", so it never takes the .ics, /status or /forget paths.
     return [
-        web.get(f"{JOIN_PATH}{TOKEN}.ics", join_calendar, name="join_calendar"),
-        web.get(f"{JOIN_PATH}{TOKEN}/status", join_status, name="join_status"),
-        web.get(f"{JOIN_PATH}{TOKEN}/forget", join_forget, name="join_forget"),
         web.get(f"{JOIN_PATH}{TOKEN}", join_page, name="join_page"),
         web.post(f"{JOIN_PATH}{TOKEN}", join_form, name="join_form"),
+        web.get(f"{JOIN_PATH}{TOKEN}/status", join_status, name="join_status"),
+        web.get(f"{JOIN_PATH}{TOKEN}.ics", join_calendar, name="join_calendar"),
+        web.get(f"{JOIN_PATH}{TOKEN}/forget", join_forget, name="join_forget"),
     ]

@@ -14,6 +14,8 @@ LANGUAGE_MAX_AGE = 365 * 24 * 3600
 def from_accept_language(header: str | None, default: str) -> str:
     """The supported language the browser prefers most; on equal q, the one it lists
     first. `ru-RU;q=0.9` counts as `ru`; `*` and q=0 never choose."""
+    if not header:
+        return default
     best, best_q = default, 0.0
     for part in (header or "").split(",")[:32]:
         tag, *parameters = (piece.strip() for piece in part.split(";"))

@@ -136,10 +136,10 @@ class Pages:
         (and cookie, when the browser has none yet).
 
         The page is a function of the template and its values; it is rendered once with
-        marks where the nonce and the CSRF token go, kept (PAGE_CACHE_SIZE pages), and
-        each answer fills the marks in. `key`, when given, stands for the values (which
-        `values()` then gives only when the page is not kept yet); else the values are
-        their own key."""
+        marks where the nonce and the CSRF token go, kept (the last PAGE_CACHE_SIZE pages
+        rendered), and each answer fills the marks in. `key`, when given, stands for the
+        values (which `values()` then gives only when the page is not kept yet); else the
+        values are their own key."""
         if key is None:
             key = tuple(sorted(context.items()))
         key = (template, language, title, form, key)
@@ -153,11 +153,10 @@ class Pages:
                 piece if piece in (_NONCE_MARK, _CSRF_MARK) else piece.encode()
                 for piece in _MARKS.split(html)
             )
+            # The oldest kept page goes first (a page asked for often is soon back).
             self._rendered[key] = parts
             while len(self._rendered) > PAGE_CACHE_SIZE:
                 self._rendered.popitem(last=False)
-        else:
-            self._rendered.move_to_end(key)
         nonce = new_nonce()
         csrf, csrf_secret, new_secret = b"", None, False
         if form:
