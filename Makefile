@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench demo install clean
+.PHONY: run test lint format bench demo install chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,16 @@ run: $(STAMP)
 	$(BIN)/python -m bot
 
 # The same checks as CI, in this order: lint and formatting, types, then the suite.
+# The browser tests of the join page need Debian's chromium at /usr/bin/chromium
+# (`sudo apt-get install chromium`, or `make chromium`); without it they are skipped,
+# with that reason, and the rest runs.
 test: lint $(STAMP)
+	@test -x /usr/bin/chromium || echo "note: /usr/bin/chromium is missing, so the browser tests are skipped (make chromium)"
 	$(BIN)/python -m pytest
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+chromium:
+	@test -x /usr/bin/chromium || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
 # ruff (lint, import order, formatting check) and mypy; configured in pyproject.toml.
 lint: $(STAMP)

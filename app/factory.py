@@ -7,6 +7,7 @@ the typed context (bot/context.py); start-up and shutdown open and close what th
 from __future__ import annotations
 
 import logging
+import secrets
 import warnings
 from functools import partial
 
@@ -20,8 +21,10 @@ from bot.conferences import ConferenceService
 from bot.context import BotContext, Services, install_services
 from bot.health import HealthService
 from bot.invitations import InvitationService
+from bot.join_page import JoinPageService
 from bot.joining import JoinService
-from bot.keys import room_secret
+from bot.keys import room_secret, web_secret
+from bot.links import JoinLinks
 from bot.mail.outbox import MailSender
 from bot.metrics import Metrics
 from bot.persistence import SQLitePersistence
@@ -84,6 +87,18 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     sharing = SharingService(database, clock)
     persistence = SQLitePersistence(database)
     ledger = UpdateLedger(database, clock, persistence)
+    joining = JoinService(database, clock, conferences, asks_name=video.link_carries_name())
+    join_page = JoinPageService(
+        database,
+        clock,
+        conferences,
+        joining,
+        video,
+        # The web side's key, made and kept only where there is a web side.
+        signing_key=(
+            await web_secret(database, clock) if settings.public_url else secrets.token_urlsafe()
+        ),
+    )
     services = Services(
         settings=settings,
         database=database,
@@ -95,7 +110,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         sharing=sharing,
         invitations=invitations,
         mail_sender=mail_sender,
-        joining=JoinService(database, clock, conferences, asks_name=video.link_carries_name()),
+        joining=joining,
         reminders=ReminderService(database, clock, default_minutes=settings.reminder_minutes),
         admin=AdminService(
             database,
@@ -106,6 +121,8 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         health=HealthService(database, clock),
         metrics=metrics,
         updates=ledger,
+        join_page=join_page,
+        links=JoinLinks(database, settings, sharing),
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
     updates = PerPersonUpdateProcessor(ledger=ledger, metrics=metrics)

@@ -20,6 +20,7 @@ BENCHMARKS = {
     "B4": ("bench.b4_mail", "1,000 e-mails through the outbox vs a plain aiosmtplib loop"),
     "B5": ("bench.b5_dates", "date parsing vs dateparser"),
     "B6": ("bench.b6_startup", "start-up and memory vs an echo bot"),
+    "B7": ("bench.b7_join_page", "the join page under wrk vs a bare aiohttp handler"),
 }
 
 
@@ -51,7 +52,7 @@ def markdown(results: list[Result]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "names", nargs="*", metavar="B1..B6", help="benchmarks to run (default: all)"
+        "names", nargs="*", metavar="B1..B7", help="benchmarks to run (default: all)"
     )
     parser.add_argument(
         "--markdown",

@@ -14,7 +14,9 @@ from bot.conferences import ConferenceService
 from bot.health import HealthService
 from bot.i18n import Translator
 from bot.invitations import InvitationService
+from bot.join_page import JoinPageService
 from bot.joining import JoinService
+from bot.links import JoinLinks
 from bot.mail.outbox import MailSender
 from bot.metrics import Metrics
 from bot.platforms import VideoPlatform
@@ -50,6 +52,8 @@ class Services:
     health: HealthService
     metrics: Metrics
     updates: UpdateLedger  # which updates were handled; their states saved with them
+    join_page: JoinPageService  # the web's join page and website (web/)
+    links: JoinLinks  # where the join page of a conference or an invitee is
 
 
 # ExtBot[Any]: sends may carry our limiter's `rate_limit_args` (bot/ratelimit.py Bulk).

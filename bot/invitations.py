@@ -29,6 +29,7 @@ from email_validator import EmailNotValidError, validate_email
 from bot.calendar import conference_uid
 from bot.changes import Change, changes_since_told
 from bot.clock import Clock
+from bot.links import new_join_token
 from bot.mail.budget import MailBudget
 from bot.mail.compose import ConferenceMail, Method, invitation_message
 from bot.mail.outbox import enqueue
@@ -156,7 +157,14 @@ class InvitationService:
             conference = await _owned(tx, owner.id, conference_id)
             invitations = InvitationRepository(tx)
             for email in emails:
-                await invitations.add(conference.id, email, now=now, language=owner.language)
+                # Each invitee's own join page (bot/links.py); removing them revokes it.
+                await invitations.add(
+                    conference.id,
+                    email,
+                    join_token=new_join_token(),
+                    now=now,
+                    language=owner.language,
+                )
             invitees = await invitations.invitees(conference.id)
             mail = self._mail(owner, conference, invitees)
             languages = {invitee.email: invitee.language for invitee in invitees}

@@ -22,6 +22,25 @@ class JoinOutcome(Enum):
     JOIN = "join"  # here is the link
 
 
+class Admission(Enum):
+    """Whether anyone but the owner may go in now, before any name is asked."""
+
+    NOT_STARTED = "not_started"  # offline: outside [start - JOIN_EARLY_MINUTES, end]
+    WAIT_FOR_OWNER = "wait"  # online, but the owner must join first
+    OPEN = "open"
+
+
+def admission(conference: ConferenceRecord, *, online: bool, is_owner: bool) -> Admission:
+    """The seed's rules of the moment of joining, for the bot and the join page alike:
+    nobody joins while offline; with "Allow joining in the absence of conference owner"
+    off, participants wait until the owner has joined (the owner never waits)."""
+    if not online:
+        return Admission.NOT_STARTED
+    if not is_owner and not conference.allow_without_owner and conference.owner_joined_at is None:
+        return Admission.WAIT_FOR_OWNER
+    return Admission.OPEN
+
+
 @dataclass(frozen=True)
 class JoinDecision:
     outcome: JoinOutcome
@@ -72,12 +91,19 @@ class JoinService:
         self._conferences = conferences
         self._asks_name = asks_name
 
+    def admission(self, conference: ConferenceRecord, *, is_owner: bool = False) -> Admission:
+        """`admission` now, by this service's clock and JOIN_EARLY_MINUTES."""
+        return admission(
+            conference, online=self._conferences.is_online(conference), is_owner=is_owner
+        )
+
     async def decide(
         self, user: UserRecord, conference: ConferenceRecord, typed_name: str | None = None
     ) -> JoinDecision:
         """What a press on Join leads to; the owner joining is recorded here."""
         is_owner = conference.owner_id == user.id
-        if not self._conferences.is_online(conference):
+        gate = self.admission(conference, is_owner=is_owner)
+        if gate is Admission.NOT_STARTED:
             return JoinDecision(JoinOutcome.NOT_STARTED, conference, is_owner=is_owner)
         name = typed_name or remembered_name(user)
         if name is None and not self._asks_name:
@@ -89,7 +115,7 @@ class JoinService:
                 conference.id, now=self._clock.timestamp()
             )
             return JoinDecision(JoinOutcome.JOIN, conference, name, is_owner=True)
-        if not conference.allow_without_owner and conference.owner_joined_at is None:
+        if gate is Admission.WAIT_FOR_OWNER:
             await JoinWaiterRepository(self._database).add(
                 conference.id, user.id, name, now=self._clock.timestamp()
             )

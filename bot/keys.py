@@ -8,6 +8,8 @@ id or when it was made is not enough to find the room.
 In webhook mode Telegram sends updates to PUBLIC_URL/telegram/<path> with a secret token
 in a header (app/webhook.py); both are made once and kept, so a restart sets the same
 webhook and updates already on their way still arrive.
+id or when it was made is not enough to find the room. The web key signs the join
+page's cookies and CSRF tokens (bot/signing.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from storage.db import Database
 ROOM_KEY = "room"
 WEBHOOK_PATH_KEY = "webhook_path"
 WEBHOOK_TOKEN_KEY = "webhook_secret_token"
+WEB_KEY = "web"
 _KEY_BYTES = 32  # 43 URL-safe characters, 256 bits
 
 
@@ -54,3 +57,14 @@ async def webhook_secrets(database: Database, clock: Clock) -> WebhookSecrets:
             WEBHOOK_TOKEN_KEY, secrets.token_urlsafe(_KEY_BYTES), now=now
         )
     return WebhookSecrets(path, token)
+
+
+async def web_secret(database: Database, clock: Clock) -> str:
+    """The key that signs the web side's cookies and CSRF tokens (bot/signing.py), made
+    on the first start with PUBLIC_URL (app/factory.py). Every process on one database
+    shares it, so a cookie signed by one is good at another; deleting the row forgets
+    every "Remember me"."""
+    async with database.transaction() as tx:
+        return await BotSecretRepository(tx).get_or_create(
+            WEB_KEY, secrets.token_urlsafe(_KEY_BYTES), now=clock.timestamp()
+        )

@@ -7,6 +7,7 @@ Secrets are wrapped in `Secret`, whose repr never shows the value.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -101,6 +102,10 @@ class Settings:
     public_url: str | None = None
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    # Requests per minute one client IP may make to the join page and the website
+    # (0: no limit); the IP is X-Forwarded-For's only when the peer is a trusted proxy.
+    web_rate_limit: int = 60
+    web_trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     telegram_mode: str = "polling"  # or "webhook" (needs PUBLIC_URL)
     metrics_token: Secret | None = None  # /metrics wants "Authorization: Bearer <it>"
     # Ask each person once whether DEFAULT_TIMEZONE is theirs (handlers/zone_check.py).
@@ -197,6 +202,12 @@ def load_settings(
         public_url=reader.get("PUBLIC_URL", _parse_http_url, None),
         web_host=reader.get("WEB_HOST", str, defaults.web_host),
         web_port=reader.get("WEB_PORT", _int_between(0, 65535), defaults.web_port),
+        web_rate_limit=reader.get(
+            "WEB_RATE_LIMIT", _int_between(0, 1_000_000), defaults.web_rate_limit
+        ),
+        web_trusted_proxies=reader.get(
+            "WEB_TRUSTED_PROXIES", _parse_networks, defaults.web_trusted_proxies
+        ),
         telegram_mode=reader.get("TELEGRAM_MODE", _one_of(TELEGRAM_MODES), defaults.telegram_mode),
         metrics_token=reader.get("METRICS_TOKEN", Secret, None),
         ask_timezone=reader.get("ASK_TIMEZONE", _parse_switch, defaults.ask_timezone),
@@ -323,6 +334,22 @@ def _parse_id_list(raw: str) -> frozenset[int]:
             f"must be Telegram user ids separated by commas, such as 12345,67890, not {raw[:60]!r}"
         )
     return frozenset(int(part) for part in parts)
+
+
+def _parse_networks(raw: str) -> tuple[str, ...]:
+    """IP addresses or networks (CIDR) separated by commas; "none" trusts none."""
+    if raw.strip().lower() == "none":
+        return ()
+    parts = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for part in parts:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise _Problem(
+                f"must be IP addresses or networks separated by commas, such as "
+                f"127.0.0.1,::1,10.0.0.0/8 (or none), not {part[:60]!r}"
+            ) from None
+    return parts
 
 
 def _parse_timezone(raw: str) -> str:

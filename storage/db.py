@@ -44,10 +44,17 @@ class _Statements:
     async def _run(self, call: Any) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def _may_write(self) -> None:
+        """Called before a statement that may change data (Database counts them)."""
+
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        if not _reads_only(sql):
+            self._may_write()  # UPDATE ... RETURNING
         return await self._run(lambda conn: _fetch_one(conn, sql, params))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        if not _reads_only(sql):
+            self._may_write()
         return await self._run(lambda conn: conn.execute_fetchall(sql, params))
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
@@ -56,14 +63,21 @@ class _Statements:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the number of rows it changed."""
+        self._may_write()
         return await self._run(lambda conn: _execute(conn, sql, params, "rowcount"))
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run an INSERT; returns the new row id."""
+        self._may_write()
         return await self._run(lambda conn: _execute(conn, sql, params, "lastrowid"))
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        self._may_write()
         await self._run(lambda conn: conn.executemany(sql, rows))
+
+
+def _reads_only(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
 
 
 async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Params) -> Row | None:
@@ -83,6 +97,17 @@ class Database(_Statements):
         self._conn = connection
         self._lock = asyncio.Lock()
         self._transaction_task: asyncio.Task[Any] | None = None
+        self._changes = 0
+
+    @property
+    def changes(self) -> int:
+        """Rises before every statement that may change data and at every transaction's
+        end: a cache of what was read (bot/join_page.py) is current while this has not
+        moved. This process only: writes by another process are not seen here."""
+        return self._changes
+
+    def _may_write(self) -> None:
+        self._changes += 1
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
@@ -134,6 +159,8 @@ class Database(_Statements):
                 await self._conn.execute("COMMIT")
             finally:
                 self._transaction_task = None
+                # Still under the lock: nobody reads between the commit and this.
+                self._changes += 1
 
     async def migrate(self) -> list[int]:
         """Apply the migrations not yet recorded; returns the numbers applied now."""

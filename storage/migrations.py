@@ -476,4 +476,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX handled_updates_by_time ON handled_updates (handled_at)",
         ),
     ),
+    # 15 was never released (the number of work that landed elsewhere): numbers only
+    # need to ascend.
+    Migration(
+        17,
+        "personal join-page tokens of e-mail invitees",
+        (
+            # The unguessable token of an invitee's own join page (PUBLIC_URL/j/<token>).
+            # Removing the invitee (removed_at) revokes it; inviting the address again
+            # gives a new one. NULL for rows of earlier versions until first needed.
+            "ALTER TABLE invitations ADD COLUMN join_token TEXT",
+            "CREATE UNIQUE INDEX invitations_join_token ON invitations (join_token)",
+        ),
+    ),
 )

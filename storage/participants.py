@@ -158,21 +158,31 @@ class InvitationRepository:
         self._db = db
 
     async def add(
-        self, conference_id: int, email: str, *, now: int, language: str | None = None
+        self,
+        conference_id: int,
+        email: str,
+        *,
+        join_token: str,
+        now: int,
+        language: str | None = None,
     ) -> bool:
-        """Record an invitee; an address the owner removed before is invited again (it is
-        the owner's own act). `language` is that of the first invitation, kept for every
-        later message about the conference. Returns False if the address was already there."""
+        """Record an invitee with the token of their own join page; an address the owner
+        removed before is invited again (it is the owner's own act) under `join_token`, a
+        new one, so the link they held before stays revoked. An invitee still in keeps the
+        token they have. `language` is that of the first invitation, kept for every later
+        message about the conference. Returns False if the address was already there."""
         inserted = await self._db.execute(
-            "INSERT INTO invitations (conference_id, email, created_at, language)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (conference_id, email) DO NOTHING",
-            (conference_id, email, now, language),
+            "INSERT INTO invitations (conference_id, email, join_token, created_at, language)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, email) DO NOTHING",
+            (conference_id, email, join_token, now, language),
         )
         if not inserted:
             await self._db.execute(
-                "UPDATE invitations SET removed_at = NULL, language = COALESCE(language, ?)"
+                "UPDATE invitations SET join_token = CASE WHEN removed_at IS NOT NULL"
+                " OR join_token IS NULL THEN ? ELSE join_token END, removed_at = NULL,"
+                " language = COALESCE(language, ?)"
                 " WHERE conference_id = ? AND email = ?",
-                (language, conference_id, email),
+                (join_token, language, conference_id, email),
             )
         return bool(inserted)
 
@@ -184,6 +194,28 @@ class InvitationRepository:
             (conference_id,),
         )
         return [Invitee(row["email"], row["language"]) for row in rows]
+
+    async def join_token(self, conference_id: int, email: str, *, new_token: str) -> str | None:
+        """The invitee's join-page token; `new_token` is stored first if they have none
+        (rows of earlier versions). None if the address is not (or no longer) invited."""
+        await self._db.execute(
+            "UPDATE invitations SET join_token = ? WHERE conference_id = ? AND email = ?"
+            " AND join_token IS NULL AND removed_at IS NULL",
+            (new_token, conference_id, email),
+        )
+        return await self._db.fetch_value(
+            "SELECT join_token FROM invitations WHERE conference_id = ? AND email = ?"
+            " AND removed_at IS NULL",
+            (conference_id, email),
+        )
+
+    async def conference_of_token(self, join_token: str) -> int | None:
+        """The conference an invitee's token opens; None if unknown or revoked (the
+        invitee was removed)."""
+        return await self._db.fetch_value(
+            "SELECT conference_id FROM invitations WHERE join_token = ? AND removed_at IS NULL",
+            (join_token,),
+        )
 
     async def emails(self, conference_id: int) -> list[str]:
         """The invitees to keep informed (not those the owner removed)."""

@@ -10,7 +10,9 @@ from aiohttp.typedefs import Middleware
 
 from bot.context import Services
 from bot.metrics import Metrics
-from web import health, metrics
+from web import health, join, metrics, website
+from web.pages import PAGES_KEY, Pages
+from web.security import request_limit_middleware
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -56,11 +58,22 @@ def counting(counters: Metrics) -> Middleware:
 
 
 def build_site(services: Services) -> web.Application:
+    pages = Pages(services.join_page, services.settings)
+    limit_requests = request_limit_middleware(
+        pages.proxies, services.settings.web_rate_limit, pages.too_many
+    )
+    # Counted before the limit, so refused requests (429) show in /metrics too.
     app = web.Application(
-        middlewares=[security_headers, counting(services.metrics)], client_max_size=64 * 1024
+        middlewares=[security_headers, counting(services.metrics), limit_requests],
+        client_max_size=64 * 1024,
     )
     app[health.HEALTH_KEY] = services.health
     app.add_routes(health.routes())
     app[metrics.SERVICES_KEY] = services
     app.add_routes(metrics.routes())
+    # The join page (/j/<token>) and the website (/): route names start with "join" or
+    # "website", which is what the per-IP limit counts.
+    app[PAGES_KEY] = pages
+    app.add_routes(join.routes())
+    app.add_routes(website.routes())
     return app

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 import tempfile
 from dataclasses import replace
@@ -45,7 +46,20 @@ def sandbox_settings(database: Path, environ: dict[str, str] | None = None) -> S
     values["TELEGRAM_BASE_URL"] = ""
     values["TELEGRAM_MODE"] = "polling"  # the sandbox keeps polling its own emulator
     values["DATABASE_PATH"] = str(database)
+    # The web side (join pages, the website) on this machine, so a newcomer can open it:
+    # PUBLIC_URL is the local server itself, on WEB_PORT if set, else a free port.
+    port = values.get("WEB_PORT", "").strip() or str(_free_port())
+    values["WEB_HOST"] = "127.0.0.1"
+    values["WEB_PORT"] = port
+    values["PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+    values["TELEGRAM_MODE"] = "polling"  # the emulator is polled; there is no webhook here
     return load_settings(values, require_token=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def run_sandbox(
@@ -180,7 +194,11 @@ def _banner_lines(settings: Settings, database: Path, temporary: bool, log_path:
         )
     else:
         reminders = "Reminders:  off in this process (REMINDER_CHECK_SECONDS=0)"
-    return [database_line, mail, reminders, f"Bot log:    {log_path.resolve()}"]
+    website = (
+        f"Website:    {settings.public_url}/ (join by conference ID and password; "
+        "/web: the join page of each of your conferences)"
+    )
+    return [database_line, mail, reminders, website, f"Bot log:    {log_path.resolve()}"]
 
 
 def _configure_logging(settings: Settings, console: Console, style: Style) -> Path:

@@ -20,6 +20,7 @@ from telegram.ext import Application
 
 from app.sandbox.console import Console, LineReader
 from app.sandbox.render import Style, numbered_buttons, render_buttons, render_message
+from bot.context import Services
 from bot.settings import Settings
 from emulator import BotAPIEmulator, Button, ChatEvent, SentMessage, SimulatedGroup, SimulatedUser
 
@@ -37,6 +38,7 @@ Sandbox commands (anything else goes to the bot exactly as typed, like /start or
   /location LAT LON   share a location, as Telegram's "send location" button does
                 (e.g. /location 55.75 37.62 is Moscow)
   /who          people and groups in this sandbox
+  /web          the join page (in your browser) of each of your scheduled conferences
   /sandbox, /?  this help
   /quit         leave (Ctrl-D and Ctrl-C too)
 A deep link https://t.me/<bot>?start=... typed or pasted opens like "/start ..." does.\
@@ -143,6 +145,8 @@ class Sandbox:
             self.who()
         elif command == "/location":
             await self.share_location(argument)
+        elif command == "/web":
+            await self.web_pages()
         elif match := _PRESS.match(text):
             number = int(match.group(1))
             if match.group(2) is None:
@@ -288,6 +292,17 @@ class Sandbox:
             mark = "  ← here" if group is self.chat else ""
             members = ", ".join(self._name(uid) for uid in group.member_ids)
             lines.append(f"Group “{group.title}”: {members}{mark}")
+        self.say("\n".join(lines))
+
+    async def web_pages(self) -> None:
+        """The join page of each scheduled conference of the current person, and the
+        website: what people outside Telegram open."""
+        services: Services = self.application.bot_data["services"]
+        lines = [f"Website: {services.links.website()}"]
+        for conference in await services.conferences.upcoming(self.me.id, limit=20):
+            lines.append(f"“{conference.topic}”: {await services.links.shared(conference)}")
+        if len(lines) == 1:
+            lines.append(f"{self.me.first_name} has no scheduled conference yet.")
         self.say("\n".join(lines))
 
     def _name(self, user_id: int) -> str:

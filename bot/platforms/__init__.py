@@ -56,6 +56,10 @@ class VideoPlatform(Protocol):
         is the way in, and the ID is a reference)."""
         ...
 
+    def website_url(self) -> str:
+        """The platform's own root: the join page sends people there, so its CSP allows it."""
+        ...
+
     def link_makes_moderator(self, is_owner: bool) -> bool:
         """Whether this person's personal link makes them the moderator."""
         ...
