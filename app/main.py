@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 
 from app.factory import build_application, quiet_design_warnings
-from app.runner import BotRunner
+from app.runner import serve
+from bot.leadership import AlreadyRunning, ProcessLock
 from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import SettingsError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +32,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     configure_logging(settings)
-    return asyncio.run(_serve(settings))
+    try:
+        # SQLite: one process per file, refused before the database is opened.
+        process_lock = ProcessLock.acquire(settings.database_path)
+    except AlreadyRunning as refused:
+        print(f"Cannot start: {refused} ({refused.path})", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(serve(settings, build_application, postgres_url=None))
+    finally:
+        process_lock.release()
 
 
 def _parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -64,9 +74,3 @@ def _parse_arguments(argv: list[str]) -> argparse.Namespace:
     if not options.sandbox and (options.db or options.downloads or options.name != "Alice"):
         parser.error("--db, --downloads and --name only go with --sandbox")
     return options
-
-
-async def _serve(settings: Settings) -> int:
-    application = await build_application(settings)
-    await BotRunner(application).run_until_signalled()
-    return 0

@@ -110,6 +110,10 @@ class Settings:
     metrics_token: Secret | None = None  # /metrics wants "Authorization: Bearer <it>"
     # Ask each person once whether DEFAULT_TIMEZONE is theirs (handlers/zone_check.py).
     ask_timezone: bool = True
+    # On PostgreSQL: how soon a standby takes over from an active process that died or
+    # lost its database connection (bot/leadership.py). At least 3: the active process
+    # checks its lock every second and must notice a loss before a standby may act.
+    failover_seconds: int = 5
 
     def is_admin(self, telegram_id: int) -> bool:
         return telegram_id in self.admin_ids
@@ -211,6 +215,9 @@ def load_settings(
         telegram_mode=reader.get("TELEGRAM_MODE", _one_of(TELEGRAM_MODES), defaults.telegram_mode),
         metrics_token=reader.get("METRICS_TOKEN", Secret, None),
         ask_timezone=reader.get("ASK_TIMEZONE", _parse_switch, defaults.ask_timezone),
+        failover_seconds=reader.get(
+            "FAILOVER_SECONDS", _int_between(3, 600), defaults.failover_seconds
+        ),
         log_level=reader.get(
             "LOG_LEVEL",
             _one_of(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),

@@ -7,7 +7,7 @@ import pytest
 
 from storage.db import Database
 
-pytest_plugins = ["tests.e2e"]
+pytest_plugins = ["tests.e2e", "tests.pg_server"]
 
 
 @pytest.fixture

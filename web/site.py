@@ -77,3 +77,10 @@ def build_site(services: Services) -> web.Application:
     app.add_routes(join.routes())
     app.add_routes(website.routes())
     return app
+
+
+def build_standby_site() -> web.Application:
+    """What a standby serves while it waits for the leadership lock: /healthz (503) only."""
+    app = web.Application(middlewares=[security_headers], client_max_size=1024)
+    app.add_routes(health.standby_routes())
+    return app

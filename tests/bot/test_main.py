@@ -77,6 +77,27 @@ async def test_serves_start_through_a_bot_api_server_and_stops_on_sigterm(tmp_pa
         await anna.send("/start")
         reply = await anna.expect_message(timeout=30)
         assert "Hello, Anna!" in reply.text
+
+        # A second bot on the same SQLite file would write beside the first: refused.
+        second = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=_environment(
+                tmp_path, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN, TELEGRAM_BASE_URL=emu.base_url
+            ),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, refused = await asyncio.wait_for(second.communicate(), 30)
+        assert second.returncode == 2
+        assert refused.decode().strip().splitlines() == [
+            "Cannot start: the database file is already in use by a running bot "
+            f"(pid {process.pid}) ({tmp_path / 'db.sqlite3'})"
+        ]
+        await anna.send("/help")  # the first one serves on, undisturbed
+        await anna.expect_message(timeout=30)
     finally:
         process.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(process.communicate(), 30)

@@ -23,6 +23,7 @@ async def test_healthz_reports_the_database_the_last_update_and_the_mail_backlog
     assert server is not None
     status, body, headers = await get_json(f"{server.base_url}/healthz")
     assert status == 200 and body["status"] == "ok" and body["database"] == "ok"
+    assert body["role"] == "active"  # the one process on SQLite serves
     assert body["last_update_at"] is None
     assert body["outbox"] == {"pending": 0, "oldest_pending_age_seconds": None}
     assert headers["X-Frame-Options"] == "DENY" and headers["Referrer-Policy"] == "no-referrer"
