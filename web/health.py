@@ -34,9 +34,15 @@ async def standby_healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "standby", "role": "standby"}, status=503)
 
 
+async def standby_elsewhere(request: web.Request) -> web.Response:
+    """Any other path (a webhook, a join page) on a standby: 503, so that a proxy with
+    passive health checks (nginx's proxy_next_upstream http_503) tries the active one."""
+    return web.Response(status=503, text="standby: another process serves")
+
+
 def routes() -> list[web.RouteDef]:
     return [web.get("/healthz", healthz)]
 
 
 def standby_routes() -> list[web.RouteDef]:
-    return [web.get("/healthz", standby_healthz)]
+    return [web.get("/healthz", standby_healthz), web.route("*", "/{path:.*}", standby_elsewhere)]

@@ -80,7 +80,7 @@ def build_site(services: Services) -> web.Application:
 
 
 def build_standby_site() -> web.Application:
-    """What a standby serves while it waits for the leadership lock: /healthz (503) only."""
+    """What a standby serves while it waits for the leadership lock: 503 on every path."""
     app = web.Application(middlewares=[security_headers], client_max_size=1024)
     app.add_routes(health.standby_routes())
     return app
