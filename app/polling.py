@@ -112,6 +112,9 @@ class Poller:
         if self.offset is None:
             return
         try:
-            await self._application.bot.get_updates(offset=self.offset, timeout=0, limit=1)
+            # Short waits: a stop must not hang on an unreachable Telegram.
+            await self._application.bot.get_updates(
+                offset=self.offset, timeout=0, limit=1, read_timeout=2, connect_timeout=2
+            )
         except TelegramError as error:
             log.info("Could not confirm the last updates on the way out (%s)", error)
