@@ -64,7 +64,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
 
     The caller owns the result: BotRunner (app/runner.py) starts and stops it.
     """
-    database = await Database.open(settings.database_path)
+    database = await Database.open(settings.database)
     clock = clock or Clock()
     # Jitsi rooms are named under the bot's own key, made on the first start.
     video = make_platform(

@@ -2,7 +2,8 @@
 
 `python -m bot` serves the bot with long polling; `python -m bot --sandbox` runs it in a
 terminal chat instead, against a Bot API emulator inside the process: no token and no
-Telegram needed (app/sandbox/).
+Telegram needed (app/sandbox/). `python -m bot copy-db --to postgresql://...` copies the
+SQLite database into an empty PostgreSQL one (app/copy_db.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from bot.settings import SettingsError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    options = _parse_arguments(sys.argv[1:] if argv is None else argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["copy-db"]:
+        from app.copy_db import main as copy_db  # SQLite -> PostgreSQL (app/copy_db.py)
+
+        return copy_db(arguments[1:])
+    options = _parse_arguments(arguments)
     quiet_design_warnings()
     if options.sandbox:
         from app.sandbox import run_sandbox  # the emulator is loaded only for the sandbox

@@ -142,13 +142,17 @@ class AdminService:
         return await AdminRepository(self._database).unfinished_broadcasts()
 
     async def next_recipients(self, broadcast_id: int, limit: int) -> list[int]:
-        """The next users to send to, each claimed first so nobody gets it twice."""
+        """The next users to send to, each claimed first so nobody gets it twice: a user
+        another process claimed meanwhile (its row came first) is left out."""
         async with self._database.transaction() as tx:
             admin = AdminRepository(tx)
             users = await admin.broadcast_recipients(broadcast_id, limit)
-            for user_id in users:
-                await admin.record_delivery(broadcast_id, user_id, ok=False)
-        return users
+            claimed = [
+                user_id
+                for user_id in users
+                if await admin.record_delivery(broadcast_id, user_id, ok=False)
+            ]
+        return claimed
 
     async def delivered(self, broadcast_id: int, user_id: int) -> None:
         await AdminRepository(self._database).set_delivery(broadcast_id, user_id, ok=True)

@@ -9,7 +9,6 @@ forged button can neither read nor change someone else's conference.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -20,7 +19,7 @@ from bot.dates import PAST_GRACE
 from bot.text import strip_invisible
 from bot.validation import InvalidInput
 from storage.conferences import ConferenceRecord, ConferenceRepository, LogRow, NewConference
-from storage.db import Database
+from storage.db import Database, IntegrityError
 from storage.reminders import JoinWaiterRepository
 
 MAX_TOPIC_LENGTH = 200
@@ -268,7 +267,7 @@ class ConferenceService:
                         now=now,
                     )
                 created = await repository.get(conference_id)
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             # Another person took the same ID between our check and the insert.
             raise InvalidInput("schedule.bad_code_taken", {"value": draft.code}) from None
         assert created is not None

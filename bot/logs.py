@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import fields
 
-from bot.settings import Secret, Settings
+from bot.settings import Secret, Settings, database_password
 
 MASK = "********"
 _TRACEBACKS = logging.Formatter()
@@ -49,7 +49,10 @@ def secrets_of(settings: Settings) -> list[str]:
     """Every secret setting's value: each field that holds a `Secret`, so a new secret
     setting is masked without anyone remembering to list it here."""
     values = (getattr(settings, field.name) for field in fields(settings))
-    return [value.reveal() for value in values if isinstance(value, Secret)]
+    secrets = [value.reveal() for value in values if isinstance(value, Secret)]
+    # A log line may show DATABASE_URL's password apart from the URL (a driver's error).
+    password = database_password(settings)
+    return secrets + ([password] if password else [])
 
 
 def configure_logging(settings: Settings) -> None:
@@ -66,3 +69,6 @@ def configure_logging(settings: Settings) -> None:
     # would reach the log. Our own modules keep the level asked for.
     for library in ("telegram", "aiosqlite", "httpcore", "aiosmtplib"):
         logging.getLogger(library).setLevel(max(logging.INFO, root.level))
+    # SQLAlchemy logs each statement at INFO and its values with it (echo): never.
+    for library in ("sqlalchemy", "asyncpg"):
+        logging.getLogger(library).setLevel(max(logging.WARNING, root.level))

@@ -63,6 +63,9 @@ class Settings:
     telegram_bot_token: Secret | None
     telegram_base_url: str | None = None
     database_path: Path = Path("data/conference-bot.sqlite3")
+    # DATABASE_URL: sqlite:///file or postgresql://user:pass@host:5432/db; a Secret, as it
+    # may carry a password. None: the SQLite file at database_path.
+    database_url: Secret | None = None
     admin_ids: frozenset[int] = frozenset()
     default_language: str = "en"
     default_timezone: str = "UTC"
@@ -115,6 +118,13 @@ class Settings:
     # checks its lock every second and must notice a loss before a standby may act.
     failover_seconds: int = 5
 
+    @property
+    def database(self) -> str:
+        """What Database.open takes: DATABASE_URL when set, else the DATABASE_PATH file."""
+        if self.database_url is not None:
+            return self.database_url.reveal()
+        return str(self.database_path)
+
     def is_admin(self, telegram_id: int) -> bool:
         return telegram_id in self.admin_ids
 
@@ -143,6 +153,7 @@ def load_settings(
         telegram_bot_token=token,
         telegram_base_url=reader.get("TELEGRAM_BASE_URL", _parse_http_url, None),
         database_path=reader.get("DATABASE_PATH", Path, defaults.database_path),
+        database_url=reader.get("DATABASE_URL", _parse_database_url, None),
         admin_ids=reader.get("ADMIN_IDS", _parse_id_list, defaults.admin_ids),
         default_language=reader.get(
             "DEFAULT_LANGUAGE", _one_of(LANGUAGES), defaults.default_language
@@ -323,6 +334,27 @@ def _parse_jitsi_app_secret(raw: str) -> Secret:
             " `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
         )
     return Secret(raw)
+
+
+def _parse_database_url(raw: str) -> Secret:
+    scheme = urlparse(raw).scheme.split("+")[0]
+    if scheme not in ("sqlite", "postgresql", "postgres"):
+        # The value may hold a password: only its scheme is shown.
+        raise _Problem(
+            "must be sqlite:///path/to/file.sqlite3 or postgresql://user:password@host:5432/db,"
+            f" not a {scheme or 'scheme-less'!r} URL"
+        )
+    return Secret(raw)
+
+
+def database_password(settings: Settings) -> str | None:
+    """The password inside DATABASE_URL, if any (a secret for the log filter)."""
+    if settings.database_url is None:
+        return None
+    try:
+        return urlparse(settings.database_url.reveal()).password
+    except ValueError:
+        return None
 
 
 def _parse_http_url(raw: str) -> str:

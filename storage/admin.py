@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.db import Params, Queryable, Row
+from storage.db import NO_PARAMS, Params, Queryable, Row
 
 
 @dataclass(frozen=True)
@@ -32,21 +32,24 @@ class AdminRepository:
         day, week = now - 86_400, now - 7 * 86_400
         users = await _aggregate(
             self._db,
-            "SELECT COUNT(*), SUM(last_seen_at >= ?), SUM(is_blocked), SUM(1 - is_active),"
-            " SUM(created_at >= ?) FROM users",
-            (week, day),
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE last_seen_at >= :week), SUM(is_blocked),"
+            " SUM(1 - is_active), COUNT(*) FILTER (WHERE created_at >= :day) FROM users",
+            {"week": week, "day": day},
         )
         conferences = await _aggregate(
             self._db,
-            "SELECT SUM(ends_at > ?), SUM(starts_at - ? <= ? AND ends_at >= ?),"
-            " SUM(ends_at <= ?), SUM(created_at >= ?) FROM conferences",
-            (now, join_early_seconds, now, now, now, day),
+            "SELECT COUNT(*) FILTER (WHERE ends_at > :now),"
+            " COUNT(*) FILTER (WHERE starts_at - :join_early <= :now AND ends_at >= :now),"
+            " COUNT(*) FILTER (WHERE ends_at <= :now), COUNT(*) FILTER (WHERE created_at >= :day)"
+            " FROM conferences",
+            {"now": now, "join_early": join_early_seconds, "day": day},
         )
         mail = await _aggregate(
             self._db,
-            "SELECT SUM(status = 'pending'), SUM(status = 'sent'), SUM(status = 'failed'),"
-            " SUM(sent_at >= ?) FROM outbox",
-            (day,),
+            "SELECT COUNT(*) FILTER (WHERE status = 'pending'),"
+            " COUNT(*) FILTER (WHERE status = 'sent'), COUNT(*) FILTER (WHERE status = 'failed'),"
+            " COUNT(*) FILTER (WHERE sent_at >= :day) FROM outbox",
+            {"day": day},
         )
         number = lambda value: int(value or 0)  # noqa: E731 - SUM over no rows is NULL
         return Stats(
@@ -67,34 +70,38 @@ class AdminRepository:
 
     async def audit(self, admin_id: int, action: str, target: str, *, now: int) -> None:
         await self._db.execute(
-            "INSERT INTO audit_log (admin_id, action, target, created_at) VALUES (?, ?, ?, ?)",
-            (admin_id, action, target[:200], now),
+            "INSERT INTO audit_log (admin_id, action, target, created_at) VALUES (:admin_id,"
+            " :action, :target, :now)",
+            {"admin_id": admin_id, "action": action, "target": target[:200], "now": now},
         )
 
     async def audit_entries(self, limit: int = 50) -> list[tuple[int, str, str, int]]:
         rows = await self._db.fetch_all(
-            "SELECT admin_id, action, target, created_at FROM audit_log ORDER BY id DESC LIMIT ?",
-            (limit,),
+            "SELECT admin_id, action, target, created_at FROM audit_log ORDER BY id DESC LIMIT"
+            " :limit",
+            {"limit": limit},
         )
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def set_blocked(self, user_id: int, blocked: bool) -> bool:
         return bool(
             await self._db.execute(
-                "UPDATE users SET is_blocked = ? WHERE id = ?", (int(blocked), user_id)
+                "UPDATE users SET is_blocked = :blocked WHERE id = :user_id",
+                {"blocked": int(blocked), "user_id": user_id},
             )
         )
 
     async def find_user_by_username(self, username: str) -> int | None:
         return await self._db.fetch_value(
-            "SELECT id FROM users WHERE username = ? COLLATE NOCASE", (username,)
+            "SELECT id FROM users WHERE lower(username) = lower(:username) ORDER BY id LIMIT 1",
+            {"username": username},
         )
 
     # -- broadcasts -------------------------------------------------------------------
     async def start_broadcast(self, admin_id: int, text: str, *, now: int) -> int:
         return await self._db.insert(
-            "INSERT INTO broadcasts (admin_id, text, created_at) VALUES (?, ?, ?)",
-            (admin_id, text, now),
+            "INSERT INTO broadcasts (admin_id, text, created_at) VALUES (:admin_id, :text, :now)",
+            {"admin_id": admin_id, "text": text, "now": now},
         )
 
     async def unfinished_broadcasts(self) -> list[tuple[int, int, str]]:
@@ -108,9 +115,9 @@ class AdminRepository:
         rows = await self._db.fetch_all(
             "SELECT u.id FROM users AS u WHERE u.is_active = 1 AND u.is_blocked = 0"
             " AND NOT EXISTS (SELECT 1 FROM broadcast_deliveries AS d"
-            "                 WHERE d.broadcast_id = ? AND d.user_id = u.id)"
-            " ORDER BY u.id LIMIT ?",
-            (broadcast_id, limit),
+            "                 WHERE d.broadcast_id = :broadcast_id AND d.user_id = u.id)"
+            " ORDER BY u.id LIMIT :limit",
+            {"broadcast_id": broadcast_id, "limit": limit},
         )
         return [row[0] for row in rows]
 
@@ -125,32 +132,35 @@ class AdminRepository:
         """Claim this user for the broadcast; False if already recorded (never twice)."""
         return bool(
             await self._db.execute(
-                "INSERT INTO broadcast_deliveries (broadcast_id, user_id, ok) VALUES (?, ?, ?)"
+                "INSERT INTO broadcast_deliveries (broadcast_id, user_id, ok) VALUES"
+                " (:broadcast_id, :user_id, :ok)"
                 " ON CONFLICT DO NOTHING",
-                (broadcast_id, user_id, int(ok)),
+                {"broadcast_id": broadcast_id, "user_id": user_id, "ok": int(ok)},
             )
         )
 
     async def set_delivery(self, broadcast_id: int, user_id: int, ok: bool) -> None:
         await self._db.execute(
-            "UPDATE broadcast_deliveries SET ok = ? WHERE broadcast_id = ? AND user_id = ?",
-            (int(ok), broadcast_id, user_id),
+            "UPDATE broadcast_deliveries SET ok = :ok WHERE broadcast_id = :broadcast_id AND"
+            " user_id = :user_id",
+            {"ok": int(ok), "broadcast_id": broadcast_id, "user_id": user_id},
         )
 
     async def finish_broadcast(self, broadcast_id: int, *, now: int) -> tuple[int, int]:
         await self._db.execute(
-            "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ?",
-            (now, broadcast_id),
+            "UPDATE broadcasts SET status = 'done', finished_at = :now WHERE id = :broadcast_id",
+            {"now": now, "broadcast_id": broadcast_id},
         )
         row = await _aggregate(
             self._db,
-            "SELECT SUM(ok), SUM(1 - ok) FROM broadcast_deliveries WHERE broadcast_id = ?",
-            (broadcast_id,),
+            "SELECT SUM(ok), SUM(1 - ok) FROM broadcast_deliveries"
+            " WHERE broadcast_id = :broadcast_id",
+            {"broadcast_id": broadcast_id},
         )
         return int(row[0] or 0), int(row[1] or 0)
 
 
-async def _aggregate(db: Queryable, sql: str, params: Params = ()) -> Row:
+async def _aggregate(db: Queryable, sql: str, params: Params = NO_PARAMS) -> Row:
     """The one row an aggregate query (COUNT, SUM) always returns."""
     row = await db.fetch_one(sql, params)
     if row is None:

@@ -13,10 +13,12 @@ class BotSecretRepository:
         """The stored secret `name`; the first call stores `candidate` and returns it.
         Two processes starting at once agree: the first insert wins, both read it back."""
         await self._db.execute(
-            "INSERT INTO bot_secrets (name, value, created_at) VALUES (?, ?, ?)"
+            "INSERT INTO bot_secrets (name, value, created_at) VALUES (:name, :candidate, :now)"
             " ON CONFLICT (name) DO NOTHING",
-            (name, candidate, now),
+            {"name": name, "candidate": candidate, "now": now},
         )
         return str(
-            await self._db.fetch_value("SELECT value FROM bot_secrets WHERE name = ?", (name,))
+            await self._db.fetch_value(
+                "SELECT value FROM bot_secrets WHERE name = :name", {"name": name}
+            )
         )

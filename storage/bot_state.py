@@ -17,8 +17,9 @@ class BotStateRepository:
 
     async def load_conversations(self, handler_name: str) -> dict[tuple[int | str, ...], Any]:
         rows = await self._db.fetch_all(
-            "SELECT conversation_key, state FROM conversation_states WHERE handler_name = ?",
-            (handler_name,),
+            "SELECT conversation_key, state FROM conversation_states WHERE handler_name ="
+            " :handler_name",
+            {"handler_name": handler_name},
         )
         return {tuple(json.loads(row[0])): json.loads(row[1]) for row in rows}
 
@@ -28,15 +29,17 @@ class BotStateRepository:
         encoded_key = json.dumps(list(key))
         if state is None:
             await self._db.execute(
-                "DELETE FROM conversation_states WHERE handler_name = ? AND conversation_key = ?",
-                (handler_name, encoded_key),
+                "DELETE FROM conversation_states WHERE handler_name = :handler_name AND"
+                " conversation_key = :encoded_key",
+                {"handler_name": handler_name, "encoded_key": encoded_key},
             )
             return
         await self._db.execute(
             "INSERT INTO conversation_states (handler_name, conversation_key, state)"
-            " VALUES (?, ?, ?) ON CONFLICT (handler_name, conversation_key)"
+            " VALUES (:handler_name, :encoded_key, :value) ON CONFLICT (handler_name,"
+            " conversation_key)"
             " DO UPDATE SET state = excluded.state",
-            (handler_name, encoded_key, json.dumps(state)),
+            {"handler_name": handler_name, "encoded_key": encoded_key, "value": json.dumps(state)},
         )
 
     async def load_all(self, table: str) -> dict[int, dict[str, Any]]:
@@ -50,13 +53,15 @@ class BotStateRepository:
             await self.drop(table, owner_id)
             return
         await self._db.execute(
-            f"INSERT INTO {table} ({column}, data) VALUES (?, ?)"
+            f"INSERT INTO {table} ({column}, data) VALUES (:owner_id, :value)"
             f" ON CONFLICT ({column}) DO UPDATE SET data = excluded.data",
-            (owner_id, json.dumps(data)),
+            {"owner_id": owner_id, "value": json.dumps(data)},
         )
 
     async def drop(self, table: str, owner_id: int) -> None:
-        await self._db.execute(f"DELETE FROM {table} WHERE {_id_column(table)} = ?", (owner_id,))
+        await self._db.execute(
+            f"DELETE FROM {table} WHERE {_id_column(table)} = :owner_id", {"owner_id": owner_id}
+        )
 
     async def load_bot_data(self) -> dict[str, Any]:
         raw = await self._db.fetch_value("SELECT data FROM bot_data WHERE id = 1")
@@ -64,9 +69,9 @@ class BotStateRepository:
 
     async def save_bot_data(self, data: dict[str, Any]) -> None:
         await self._db.execute(
-            "INSERT INTO bot_data (id, data) VALUES (1, ?)"
+            "INSERT INTO bot_data (id, data) VALUES (1, :value)"
             " ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-            (json.dumps(data),),
+            {"value": json.dumps(data)},
         )
 
 

@@ -173,45 +173,50 @@ class ConferenceRepository:
         return await self._db.insert(
             "INSERT INTO conferences (owner_id, topic, starts_at, ends_at, conference_code,"
             " password, allow_without_owner, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                conference.owner_id,
-                conference.topic,
-                conference.starts_at,
-                conference.ends_at,
-                conference.conference_code,
-                conference.password,
-                int(conference.allow_without_owner),
-                now,
-                now,
-            ),
+            " VALUES (:owner_id, :topic, :starts_at, :ends_at, :conference_code, :password,"
+            " :allow_without_owner, :now, :now)",
+            {
+                "owner_id": conference.owner_id,
+                "topic": conference.topic,
+                "starts_at": conference.starts_at,
+                "ends_at": conference.ends_at,
+                "conference_code": conference.conference_code,
+                "password": conference.password,
+                "allow_without_owner": int(conference.allow_without_owner),
+                "now": now,
+            },
         )
 
     async def get(self, conference_id: int) -> ConferenceRecord | None:
-        row = await self._db.fetch_one("SELECT * FROM conferences WHERE id = ?", (conference_id,))
+        row = await self._db.fetch_one(
+            "SELECT * FROM conferences WHERE id = :id", {"id": conference_id}
+        )
         return None if row is None else ConferenceRecord.from_row(row)
 
     async def get_by_code(self, code: str) -> ConferenceRecord | None:
         row = await self._db.fetch_one(
-            "SELECT * FROM conferences WHERE conference_code = ?", (code,)
+            "SELECT * FROM conferences WHERE conference_code = :code", {"code": code}
         )
         return None if row is None else ConferenceRecord.from_row(row)
 
     async def get_by_share_token(self, token: str) -> ConferenceRecord | None:
-        row = await self._db.fetch_one("SELECT * FROM conferences WHERE share_token = ?", (token,))
+        row = await self._db.fetch_one(
+            "SELECT * FROM conferences WHERE share_token = :token", {"token": token}
+        )
         return None if row is None else ConferenceRecord.from_row(row)
 
     async def set_share_token(self, conference_id: int, token: str) -> None:
         """Give a conference its deep-link token, once: an existing token is kept."""
         await self._db.execute(
-            "UPDATE conferences SET share_token = ? WHERE id = ? AND share_token IS NULL",
-            (token, conference_id),
+            "UPDATE conferences SET share_token = :token WHERE id = :id AND share_token IS NULL",
+            {"token": token, "id": conference_id},
         )
 
     async def replace_share_token(self, conference_id: int, token: str) -> None:
         """ "New link": a new token; the old one finds nothing from now on."""
         await self._db.execute(
-            "UPDATE conferences SET share_token = ? WHERE id = ?", (token, conference_id)
+            "UPDATE conferences SET share_token = :token WHERE id = :id",
+            {"token": token, "id": conference_id},
         )
 
     async def next_sequence(self, conference_id: int) -> int:
@@ -219,8 +224,8 @@ class ConferenceRepository:
         for one removed invitee), leaving the "not told yet" mark as it is."""
         return int(
             await self._db.fetch_value(
-                "UPDATE conferences SET sequence = sequence + 1 WHERE id = ? RETURNING sequence",
-                (conference_id,),
+                "UPDATE conferences SET sequence = sequence + 1 WHERE id = :id RETURNING sequence",
+                {"id": conference_id},
             )
         )
 
@@ -233,9 +238,9 @@ class ConferenceRepository:
         must send nothing."""
         row = await self._db.fetch_one(
             "UPDATE conferences SET changed_since_notice = 0, sequence = sequence + 1,"
-            f" {_TELL_NOW}, updated_at = ?"
-            " WHERE id = ? AND owner_id = ? AND changed_since_notice = 1 RETURNING *",
-            (now, conference_id, owner_id),
+            f" {_TELL_NOW}, updated_at = :now"
+            " WHERE id = :id AND owner_id = :owner_id AND changed_since_notice = 1 RETURNING *",
+            {"now": now, "id": conference_id, "owner_id": owner_id},
         )
         return None if row is None else ConferenceRecord.from_row(row)
 
@@ -251,23 +256,24 @@ class ConferenceRepository:
             f"UPDATE conferences SET {_TELL_NOW},"
             " changed_since_notice = CASE WHEN told_topic IS NULL THEN 0"
             " ELSE changed_since_notice END"
-            " WHERE id = ? AND (told_topic IS NULL OR changed_since_notice = 0)",
-            (conference_id,),
+            " WHERE id = :id AND (told_topic IS NULL OR changed_since_notice = 0)",
+            {"id": conference_id},
         )
 
     async def fix_organizer(self, conference_id: int, email: str | None, name: str) -> None:
         """The ORGANIZER of the conference's invitations, once: the first invitation
         decides it, and every later update and cancellation keeps it."""
         await self._db.execute(
-            "UPDATE conferences SET organizer_email = ?, organizer_name = ?"
-            " WHERE id = ? AND organizer_name IS NULL",
-            (email, name, conference_id),
+            "UPDATE conferences SET organizer_email = :email, organizer_name = :name"
+            " WHERE id = :id AND organizer_name IS NULL",
+            {"email": email, "name": name, "id": conference_id},
         )
 
     async def code_taken(self, code: str, *, except_id: int | None = None) -> bool:
         row = await self._db.fetch_one(
-            "SELECT 1 FROM conferences WHERE conference_code = ? AND id IS NOT ?",
-            (code, except_id),
+            "SELECT 1 FROM conferences WHERE conference_code = :code"
+            " AND id IS DISTINCT FROM :except_id",
+            {"code": code, "except_id": except_id},
         )
         return row is not None
 
@@ -276,17 +282,17 @@ class ConferenceRepository:
     ) -> list[ConferenceRecord]:
         """Running or future conferences, soonest first."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM conferences WHERE owner_id = ? AND ends_at > ?"
-            " ORDER BY starts_at, id LIMIT ? OFFSET ?",
-            (owner_id, now, limit, offset),
+            "SELECT * FROM conferences WHERE owner_id = :owner_id AND ends_at > :now"
+            " ORDER BY starts_at, id LIMIT :limit OFFSET :offset",
+            {"owner_id": owner_id, "now": now, "limit": limit, "offset": offset},
         )
         return [ConferenceRecord.from_row(row) for row in rows]
 
     async def count_scheduled(self, owner_id: int, *, now: int) -> int:
         return int(
             await self._db.fetch_value(
-                "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at > ?",
-                (owner_id, now),
+                "SELECT COUNT(*) FROM conferences WHERE owner_id = :owner_id AND ends_at > :now",
+                {"owner_id": owner_id, "now": now},
             )
         )
 
@@ -298,17 +304,17 @@ class ConferenceRepository:
         # sort the owner's whole archive for each page; (owner_id, starts_at) walks the
         # rows already in page order and stops after the page. (A unary plus is plain SQL.)
         rows = await self._db.fetch_all(
-            "SELECT * FROM conferences WHERE owner_id = ? AND +ends_at <= ?"
-            " ORDER BY starts_at DESC, id DESC LIMIT ? OFFSET ?",
-            (owner_id, now, limit, offset),
+            "SELECT * FROM conferences WHERE owner_id = :owner_id AND +ends_at <= :now"
+            " ORDER BY starts_at DESC, id DESC LIMIT :limit OFFSET :offset",
+            {"owner_id": owner_id, "now": now, "limit": limit, "offset": offset},
         )
         return [ConferenceRecord.from_row(row) for row in rows]
 
     async def count_archive(self, owner_id: int, *, now: int) -> int:
         return int(
             await self._db.fetch_value(
-                "SELECT COUNT(*) FROM conferences WHERE owner_id = ? AND ends_at <= ?",
-                (owner_id, now),
+                "SELECT COUNT(*) FROM conferences WHERE owner_id = :owner_id AND ends_at <= :now",
+                {"owner_id": owner_id, "now": now},
             )
         )
 
@@ -359,20 +365,24 @@ class ConferenceRepository:
         unknown = set(changes) - _EDITABLE_COLUMNS
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        values = [int(v) if isinstance(v, bool) else v for v in changes.values()]
+        assignments = ", ".join(f"{column} = :new_{column}" for column in changes)
+        values = {f"new_{k}": int(v) if isinstance(v, bool) else v for k, v in changes.items()}
         await self._db.execute(
-            f"UPDATE conferences SET {assignments}, updated_at = ?,"
-            " changed_since_notice = CASE WHEN ? THEN 1 ELSE changed_since_notice END"
-            " WHERE id = ?",
-            (*values, now, int(mark_changed), conference_id),
+            f"UPDATE conferences SET {assignments}, updated_at = :now,"
+            " changed_since_notice = CASE WHEN :mark_changed = 1 THEN 1"
+            " ELSE changed_since_notice END WHERE id = :id",
+            {**values, "now": now, "mark_changed": int(mark_changed), "id": conference_id},
         )
 
     async def mark_owner_joined(self, conference_id: int, *, now: int) -> None:
         await self._db.execute(
-            "UPDATE conferences SET owner_joined_at = ? WHERE id = ? AND owner_joined_at IS NULL",
-            (now, conference_id),
+            "UPDATE conferences SET owner_joined_at = :now"
+            " WHERE id = :id AND owner_joined_at IS NULL",
+            {"now": now, "id": conference_id},
         )
 
     async def delete(self, conference_id: int) -> bool:
-        return await self._db.execute("DELETE FROM conferences WHERE id = ?", (conference_id,)) > 0
+        deleted = await self._db.execute(
+            "DELETE FROM conferences WHERE id = :id", {"id": conference_id}
+        )
+        return deleted > 0

@@ -1,9 +1,19 @@
-"""The one database connection, its transactions and the migrations.
+"""The database: SQLite (the embedded default) or PostgreSQL, behind one small API.
 
-All SQL runs on a single aiosqlite connection (one writer, as SQLite wants). Statements
-from concurrent coroutines are serialised by a lock so that one coroutine's statement can
-never slip into another coroutine's open transaction. Read-then-write work runs inside
-`transaction()`, which starts with BEGIN IMMEDIATE so the write lock is taken up front.
+Both run on SQLAlchemy 2 Core in async mode (aiosqlite, asyncpg). Repositories write
+plain SQL once, with named binds (`:conference_id`), which SQLAlchemy renders for each
+driver; a list or tuple value is expanded (`id IN :ids`). Rows read as `row["name"]`
+and `row[0]`.
+
+SQLite keeps one writer: all SQL runs on one connection, statements from concurrent
+coroutines are serialised by a lock so that one coroutine's statement can never slip
+into another coroutine's open transaction, and `transaction()` starts with BEGIN
+IMMEDIATE so the write lock is taken up front. PostgreSQL gets a small pool: a
+statement outside a transaction runs on its own (autocommit), `transaction()` is a real
+READ COMMITTED transaction on a connection of its own, and many run at once.
+
+The schema is kept by Alembic (storage/schema.py); a SQLite file of an earlier version
+first runs its legacy migrations (storage/migrations.py).
 """
 
 from __future__ import annotations
@@ -11,93 +21,177 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-import aiosqlite
-
-from storage.migrations import MIGRATIONS, Migration
+from sqlalchemy import bindparam, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.elements import TextClause
 
 log = logging.getLogger(__name__)
 
-Params = Sequence[Any] | dict[str, Any]
-Row = sqlite3.Row
+Params = Mapping[str, Any]
+NO_PARAMS: Params = {}
+
+__all__ = ["NO_PARAMS", "Database", "IntegrityError", "Params", "Queryable", "Row", "Transaction"]
+
+# PostgreSQL: connections in the pool (a bot needs few: one active process, short
+# statements) and how many more may be opened under a burst.
+PG_POOL_SIZE = 5
+PG_MAX_OVERFLOW = 5
+
+
+class Row:
+    """A result row: `row["column"]` or `row[0]`, like sqlite3.Row."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, values: Any, index: dict[str, int]) -> None:
+        self._values = values
+        self._index = index
+
+    def __getitem__(self, key: int | str) -> Any:
+        if isinstance(key, str):
+            return self._values[self._index[key]]
+        return self._values[key]
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Row({tuple(self._values)!r})"
 
 
 class Queryable(Protocol):
     """What repositories need: a Database, or a Transaction inside one."""
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None: ...
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]: ...
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any: ...
-    async def execute(self, sql: str, params: Params = ()) -> int: ...
-    async def insert(self, sql: str, params: Params = ()) -> int: ...
+    @property
+    def dialect(self) -> str: ...
+    async def fetch_one(self, sql: str, params: Params = NO_PARAMS) -> Row | None: ...
+    async def fetch_all(self, sql: str, params: Params = NO_PARAMS) -> list[Row]: ...
+    async def fetch_value(self, sql: str, params: Params = NO_PARAMS) -> Any: ...
+    async def execute(self, sql: str, params: Params = NO_PARAMS) -> int: ...
+    async def insert(self, sql: str, params: Params = NO_PARAMS) -> int: ...
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None: ...
 
 
-class _Statements:
-    """Statement helpers shared by Database and Transaction; subclasses provide `_run`."""
+@lru_cache(maxsize=2048)
+def _statement(sql: str, expanding: tuple[str, ...]) -> TextClause:
+    """The compiled-once text() of a statement (SQLAlchemy caches its rendering per
+    dialect on the object)."""
+    statement = text(sql)
+    if expanding:
+        statement = statement.bindparams(*(bindparam(name, expanding=True) for name in expanding))
+    return statement
 
-    async def _run(self, call: Any) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
 
-    def _may_write(self) -> None:
-        """Called before a statement that may change data (Database counts them)."""
+def _prepare(sql: str, params: Params) -> TextClause:
+    expanding = tuple(sorted(k for k, v in params.items() if isinstance(v, list | tuple)))
+    return _statement(sql, expanding)
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        if not _reads_only(sql):
-            self._may_write()  # UPDATE ... RETURNING
-        return await self._run(lambda conn: _fetch_one(conn, sql, params))
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        if not _reads_only(sql):
-            self._may_write()
-        return await self._run(lambda conn: conn.execute_fetchall(sql, params))
-
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run a statement; returns the number of rows it changed."""
-        self._may_write()
-        return await self._run(lambda conn: _execute(conn, sql, params, "rowcount"))
-
-    async def insert(self, sql: str, params: Params = ()) -> int:
-        """Run an INSERT; returns the new row id."""
-        self._may_write()
-        return await self._run(lambda conn: _execute(conn, sql, params, "lastrowid"))
-
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        self._may_write()
-        await self._run(lambda conn: conn.executemany(sql, rows))
+def _rows(result: Any) -> list[Row]:
+    index: dict[str, int] = {}
+    for position, name in enumerate(result.keys()):
+        index.setdefault(name, position)  # a repeated name reads the first, as sqlite3 does
+    return [Row(values, index) for values in result.fetchall()]
 
 
 def _reads_only(sql: str) -> bool:
     return sql.lstrip()[:6].upper() == "SELECT"
 
 
-async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Params) -> Row | None:
-    async with conn.execute(sql, params) as cursor:
-        return await cursor.fetchone()
+class _Statements:
+    """Statement helpers shared by Database and Transaction; subclasses provide `_run`."""
+
+    dialect: str
+
+    async def _run(self, sql: str, params: Any, how: str) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def _may_write(self) -> None:
+        """Called before a statement that may change data (Database counts them)."""
+
+    async def fetch_one(self, sql: str, params: Params = NO_PARAMS) -> Row | None:
+        if not _reads_only(sql):
+            self._may_write()  # UPDATE ... RETURNING
+        rows = await self._run(sql, params, "rows")
+        return rows[0] if rows else None
+
+    async def fetch_all(self, sql: str, params: Params = NO_PARAMS) -> list[Row]:
+        if not _reads_only(sql):
+            self._may_write()
+        return list(await self._run(sql, params, "rows"))
+
+    async def fetch_value(self, sql: str, params: Params = NO_PARAMS) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    async def execute(self, sql: str, params: Params = NO_PARAMS) -> int:
+        """Run a statement; returns the number of rows it changed."""
+        self._may_write()
+        return int(await self._run(sql, params, "rowcount"))
+
+    async def insert(self, sql: str, params: Params = NO_PARAMS) -> int:
+        """Run an INSERT into a table with an `id` key; returns the new row's id."""
+        self._may_write()
+        rows = await self._run(f"{sql} RETURNING id", params, "rows")
+        return int(rows[0][0])
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        self._may_write()
+        batch = list(rows)
+        if batch:
+            await self._run(sql, batch, "none")
 
 
-async def _execute(conn: aiosqlite.Connection, sql: str, params: Params, attribute: str) -> int:
-    async with conn.execute(sql, params) as cursor:
-        return getattr(cursor, attribute)
+async def _on(conn: AsyncConnection, sql: str, params: Any, how: str) -> Any:
+    """One statement on a connection; `how` says what to return."""
+    first = params[0] if isinstance(params, list) else params
+    result = await conn.execute(_prepare(sql, first), params)
+    if how == "rows":
+        return _rows(result) if result.returns_rows else []
+    if how == "rowcount":
+        return result.rowcount
+    return None
+
+
+# The connection of the transaction the current task holds (a statement it runs through
+# the plain Database belongs to that transaction).
+_holder: ContextVar[tuple[Database, asyncio.Task[Any] | None, AsyncConnection] | None] = ContextVar(
+    "storage_transaction", default=None
+)
 
 
 class Database(_Statements):
-    """The application's connection. Open with `await Database.open(path)`."""
+    """The application's database. Open with `await Database.open(path_or_url)`."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, engine: AsyncEngine, url: URL, connection: AsyncConnection | None) -> None:
+        self._engine = engine
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.url = url
+        self.dialect = url.get_backend_name()  # "sqlite" or "postgresql"
+        # SQLite: the one connection, and the lock that serialises its users.
         self._conn = connection
         self._lock = asyncio.Lock()
-        self._transaction_task: asyncio.Task[Any] | None = None
         self._changes = 0
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
 
     @property
     def changes(self) -> int:
@@ -110,111 +204,158 @@ class Database(_Statements):
         self._changes += 1
 
     @classmethod
-    async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
-        if str(path) != ":memory:":
-            _create_private_file(Path(path))
-        # isolation_level=None: autocommit, transactions only where we BEGIN them explicitly.
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        # NORMAL is durable across application crashes in WAL mode (only an OS crash can
-        # lose the last commits), and much faster than FULL.
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        if str(path) != ":memory:":
-            _make_private(Path(path))
-        database = cls(conn)
-        try:
-            await database.migrate()
-        except BaseException:
-            await conn.close()  # a failed migration must not leave the connection open
-            raise
+    async def open(
+        cls, target: Path | str | URL, *, busy_timeout_ms: int = 5000, migrate: bool = True
+    ) -> Database:
+        """Open (and bring up to date) the database at a SQLite path or a URL
+        (`sqlite:///file`, `postgresql://user:pass@host/db`)."""
+        url = database_url(target)
+        if url.get_backend_name() == "sqlite":
+            database = await cls._open_sqlite(url, busy_timeout_ms)
+        else:
+            engine = create_async_engine(
+                url,
+                pool_size=PG_POOL_SIZE,
+                max_overflow=PG_MAX_OVERFLOW,
+                isolation_level="READ COMMITTED",
+                pool_pre_ping=False,
+            )
+            database = cls(engine, url, None)
+        if migrate:
+            try:
+                await database.migrate()
+            except BaseException:
+                await database.close()  # a failed migration must not leave connections open
+                raise
         return database
 
-    async def close(self) -> None:
-        async with self._lock:
-            await self._conn.close()
+    @classmethod
+    async def _open_sqlite(cls, url: URL, busy_timeout_ms: int) -> Database:
+        path = url.database or ":memory:"
+        if path != ":memory:":
+            _create_private_file(Path(path))
+        engine = create_async_engine(url, poolclass=StaticPool)
 
-    async def _run(self, call: Any) -> Any:
-        if self._transaction_task is not None and self._transaction_task is asyncio.current_task():
-            # The coroutine that holds the transaction may use the plain database too;
-            # its statements belong to that transaction.
-            return await call(self._conn)
-        async with self._lock:
-            return await call(self._conn)
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            # NORMAL is durable across application crashes in WAL mode (only an OS crash
+            # can lose the last commits), and much faster than FULL.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        # Autocommit at the driver: transactions only where we BEGIN them explicitly.
+        conn = await engine.connect()
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        if path != ":memory:":
+            _make_private(Path(path))
+        return cls(engine, url, conn)
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            async with self._lock:
+                await self._conn.close()
+        await self._engine.dispose()
+
+    async def _run(self, sql: str, params: Any, how: str) -> Any:
+        held = _holder.get()
+        if held is not None and held[0] is self and held[1] is asyncio.current_task():
+            # The coroutine that holds a transaction may use the plain database too; its
+            # statements belong to that transaction.
+            return await _on(held[2], sql, params, how)
+        if self._conn is not None:
+            async with self._lock:
+                return await _on(self._conn, sql, params, how)
+        async with self._autocommit.connect() as conn:
+            return await _on(conn, sql, params, how)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
+        """A transaction: COMMIT at the end of the block, ROLLBACK when it raises."""
+        if self._conn is None:
+            async with self._transaction_pg() as tx:
+                yield tx
+            return
         async with self._lock:
-            self._transaction_task = asyncio.current_task()
+            token = _holder.set((self, asyncio.current_task(), self._conn))
             try:
-                await self._conn.execute("BEGIN IMMEDIATE")
+                await self._conn.exec_driver_sql("BEGIN IMMEDIATE")
                 try:
-                    yield Transaction(self._conn)
+                    yield Transaction(self._conn, self.dialect)
                 except BaseException:
-                    await self._conn.execute("ROLLBACK")
+                    await self._conn.exec_driver_sql("ROLLBACK")
                     raise
-                await self._conn.execute("COMMIT")
+                await self._conn.exec_driver_sql("COMMIT")
             finally:
-                self._transaction_task = None
+                _holder.reset(token)
                 # Still under the lock: nobody reads between the commit and this.
                 self._changes += 1
 
-    async def migrate(self) -> list[int]:
-        """Apply the migrations not yet recorded; returns the numbers applied now."""
-        async with self._lock:
-            await self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-            )
-            done = {
-                row[0]
-                for row in await self._conn.execute_fetchall(
-                    "SELECT version FROM schema_migrations"
-                )
-            }
-            applied = []
-            for migration in MIGRATIONS:
-                if migration.version in done:
-                    continue
-                if migration.rebuilds_tables:
-                    # A no-op inside a transaction, so before BEGIN.
-                    await self._conn.execute("PRAGMA foreign_keys=OFF")
-                try:
-                    await self._apply(migration)
-                finally:
-                    if migration.rebuilds_tables:
-                        await self._conn.execute("PRAGMA foreign_keys=ON")
-                log.info("Applied database migration %d: %s", migration.version, migration.name)
-                applied.append(migration.version)
-            return applied
-
-    async def _apply(self, migration: Migration) -> None:
-        """One migration in its own transaction; a rebuild is checked before it commits."""
-        await self._conn.execute("BEGIN IMMEDIATE")
+    @asynccontextmanager
+    async def _transaction_pg(self) -> AsyncIterator[Transaction]:
         try:
-            for statement in migration.statements:
-                await self._conn.execute(statement)
-            if migration.rebuilds_tables:
-                # With foreign keys off nothing stopped a broken reference: look for one
-                # now, while a ROLLBACK can still undo the rebuild.
-                broken = list(await self._conn.execute_fetchall("PRAGMA foreign_key_check"))
-                if broken:
-                    raise sqlite3.IntegrityError(
-                        f"migration {migration.version} broke {len(broken)} foreign key(s),"
-                        f" e.g. in table {broken[0][0]}"
-                    )
-            await self._conn.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                (migration.version, migration.name),
-            )
-        except BaseException:
-            await self._conn.execute("ROLLBACK")
-            raise
-        await self._conn.execute("COMMIT")
+            async with self._engine.begin() as conn:
+                token = _holder.set((self, asyncio.current_task(), conn))
+                try:
+                    yield Transaction(conn, self.dialect)
+                finally:
+                    _holder.reset(token)
+        finally:
+            self._changes += 1
+
+    async def migrate(self) -> None:
+        """Bring the schema up to date (legacy SQLite migrations, then Alembic)."""
+        from storage.schema import upgrade  # Alembic is imported only when needed
+
+        if self._conn is not None:
+            async with self._lock:
+                await upgrade(self._conn)
+        else:
+            async with self._engine.connect() as conn:
+                await upgrade(conn)
+                await conn.commit()
+
+
+class Transaction(_Statements):
+    """Statements inside an open transaction."""
+
+    def __init__(self, connection: AsyncConnection, dialect: str) -> None:
+        self._conn = connection
+        self.dialect = dialect
+
+    async def _run(self, sql: str, params: Any, how: str) -> Any:
+        return await _on(self._conn, sql, params, how)
+
+
+def skip_locked(db: Queryable) -> str:
+    """The clause that lets a claim pass over rows another transaction is claiming:
+    FOR UPDATE SKIP LOCKED on PostgreSQL; nothing on SQLite, which has one writer."""
+    return " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
+
+
+def database_url(target: Path | str | URL) -> URL:
+    """The SQLAlchemy URL of a SQLite path, a `sqlite:///` URL or a `postgresql://` one
+    (given the async driver)."""
+    if isinstance(target, URL):
+        url = target
+    elif isinstance(target, Path) or "://" not in target:
+        return URL.create("sqlite+aiosqlite", database=str(target))
+    else:
+        url = make_url(target)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return url.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+asyncpg")
+    raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+
+
+def shown_url(url: URL | str) -> str:
+    """The URL with its password hidden, for logs and messages."""
+    return make_url(url).render_as_string(hide_password=True) if url else ""
 
 
 def _create_private_file(path: Path) -> None:
@@ -233,13 +374,3 @@ def _make_private(path: Path) -> None:
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if file.exists():
             file.chmod(0o600)
-
-
-class Transaction(_Statements):
-    """Statements inside an open transaction; the Database lock is already held."""
-
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._conn = connection
-
-    async def _run(self, call: Any) -> Any:
-        return await call(self._conn)

@@ -75,41 +75,56 @@ class ParticipantRepository:
         as posting the conference to that group again)."""
         changed = await self._db.execute(
             "INSERT INTO participants (conference_id, chat_id, kind, title, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, chat_id) DO NOTHING",
-            (conference_id, chat_id, kind, title[:128], now),
+            " VALUES (:conference_id, :chat_id, :kind, :title, :now) ON CONFLICT (conference_id,"
+            " chat_id) DO NOTHING",
+            {
+                "conference_id": conference_id,
+                "chat_id": chat_id,
+                "kind": kind,
+                "title": title[:128],
+                "now": now,
+            },
         )
         if not changed:
             await self._db.execute(
-                "UPDATE participants SET is_active = 1, title = ?, removed_at = NULL,"
+                "UPDATE participants SET is_active = 1, title = :title, removed_at = NULL,"
                 " left_at = NULL"
-                " WHERE conference_id = ? AND chat_id = ? AND (removed_at IS NULL OR ?)",
-                (title[:128], conference_id, chat_id, int(restore)),
+                " WHERE conference_id = :conference_id AND chat_id = :chat_id AND (removed_at IS"
+                " NULL OR :restore = 1)",
+                {
+                    "title": title[:128],
+                    "conference_id": conference_id,
+                    "chat_id": chat_id,
+                    "restore": int(restore),
+                },
             )
         return bool(changed)
 
     async def get(self, conference_id: int, chat_id: int) -> Participant | None:
         """The row, removed or not."""
         row = await self._db.fetch_one(
-            "SELECT * FROM participants WHERE conference_id = ? AND chat_id = ?",
-            (conference_id, chat_id),
+            "SELECT * FROM participants WHERE conference_id = :conference_id AND chat_id ="
+            " :chat_id",
+            {"conference_id": conference_id, "chat_id": chat_id},
         )
         return None if row is None else Participant.from_row(row)
 
     async def active(self, conference_id: int) -> list[Participant]:
         """Those to tell: not removed, and not known to have blocked the bot."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM participants WHERE conference_id = ? AND is_active = 1"
+            "SELECT * FROM participants WHERE conference_id = :conference_id AND is_active = 1"
             " AND removed_at IS NULL ORDER BY created_at, chat_id",
-            (conference_id,),
+            {"conference_id": conference_id},
         )
         return [Participant.from_row(row) for row in rows]
 
     async def is_participant(self, conference_id: int, chat_id: int) -> bool:
         return (
             await self._db.fetch_one(
-                "SELECT 1 FROM participants WHERE conference_id = ? AND chat_id = ?"
+                "SELECT 1 FROM participants WHERE conference_id = :conference_id AND chat_id ="
+                " :chat_id"
                 " AND is_active = 1 AND removed_at IS NULL",
-                (conference_id, chat_id),
+                {"conference_id": conference_id, "chat_id": chat_id},
             )
             is not None
         )
@@ -118,9 +133,10 @@ class ParticipantRepository:
         """The owner removed them; False if they were not (or no longer) a participant."""
         return bool(
             await self._db.execute(
-                "UPDATE participants SET removed_at = ?"
-                " WHERE conference_id = ? AND chat_id = ? AND removed_at IS NULL",
-                (now, conference_id, chat_id),
+                "UPDATE participants SET removed_at = :now"
+                " WHERE conference_id = :conference_id AND chat_id = :chat_id AND removed_at IS"
+                " NULL",
+                {"now": now, "conference_id": conference_id, "chat_id": chat_id},
             )
         )
 
@@ -128,10 +144,10 @@ class ParticipantRepository:
         """The person left on their own; False if they were not (or no longer) in."""
         return bool(
             await self._db.execute(
-                "UPDATE participants SET removed_at = ?, left_at = ?"
-                " WHERE conference_id = ? AND chat_id = ? AND kind = 'user'"
+                "UPDATE participants SET removed_at = :now, left_at = :now"
+                " WHERE conference_id = :conference_id AND chat_id = :chat_id AND kind = 'user'"
                 " AND removed_at IS NULL",
-                (now, now, conference_id, chat_id),
+                {"now": now, "conference_id": conference_id, "chat_id": chat_id},
             )
         )
 
@@ -141,15 +157,16 @@ class ParticipantRepository:
         return bool(
             await self._db.execute(
                 "UPDATE participants SET removed_at = NULL, left_at = NULL, is_active = 1"
-                " WHERE conference_id = ? AND chat_id = ? AND left_at IS NOT NULL",
-                (conference_id, chat_id),
+                " WHERE conference_id = :conference_id AND chat_id = :chat_id AND left_at IS NOT"
+                " NULL",
+                {"conference_id": conference_id, "chat_id": chat_id},
             )
         )
 
     async def deactivate_chat(self, chat_id: int) -> int:
         """The chat blocked the bot or removed it: skip it from now on, everywhere."""
         return await self._db.execute(
-            "UPDATE participants SET is_active = 0 WHERE chat_id = ?", (chat_id,)
+            "UPDATE participants SET is_active = 0 WHERE chat_id = :chat_id", {"chat_id": chat_id}
         )
 
 
@@ -173,16 +190,28 @@ class InvitationRepository:
         message about the conference. Returns False if the address was already there."""
         inserted = await self._db.execute(
             "INSERT INTO invitations (conference_id, email, join_token, created_at, language)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, email) DO NOTHING",
-            (conference_id, email, join_token, now, language),
+            " VALUES (:conference_id, :email, :join_token, :now, :language) ON CONFLICT"
+            " (conference_id, email) DO NOTHING",
+            {
+                "conference_id": conference_id,
+                "email": email,
+                "join_token": join_token,
+                "now": now,
+                "language": language,
+            },
         )
         if not inserted:
             await self._db.execute(
                 "UPDATE invitations SET join_token = CASE WHEN removed_at IS NOT NULL"
-                " OR join_token IS NULL THEN ? ELSE join_token END, removed_at = NULL,"
-                " language = COALESCE(language, ?)"
-                " WHERE conference_id = ? AND email = ?",
-                (join_token, language, conference_id, email),
+                " OR join_token IS NULL THEN :join_token ELSE join_token END, removed_at = NULL,"
+                " language = COALESCE(language, :language)"
+                " WHERE conference_id = :conference_id AND email = :email",
+                {
+                    "join_token": join_token,
+                    "language": language,
+                    "conference_id": conference_id,
+                    "email": email,
+                },
             )
         return bool(inserted)
 
@@ -190,8 +219,8 @@ class InvitationRepository:
         """The invitees to keep informed, with their languages, in the order invited."""
         rows = await self._db.fetch_all(
             "SELECT email, language FROM invitations"
-            " WHERE conference_id = ? AND removed_at IS NULL ORDER BY id",
-            (conference_id,),
+            " WHERE conference_id = :conference_id AND removed_at IS NULL ORDER BY id",
+            {"conference_id": conference_id},
         )
         return [Invitee(row["email"], row["language"]) for row in rows]
 
@@ -199,48 +228,53 @@ class InvitationRepository:
         """The invitee's join-page token; `new_token` is stored first if they have none
         (rows of earlier versions). None if the address is not (or no longer) invited."""
         await self._db.execute(
-            "UPDATE invitations SET join_token = ? WHERE conference_id = ? AND email = ?"
+            "UPDATE invitations SET join_token = :new_token WHERE conference_id = :conference_id"
+            " AND email = :email"
             " AND join_token IS NULL AND removed_at IS NULL",
-            (new_token, conference_id, email),
+            {"new_token": new_token, "conference_id": conference_id, "email": email},
         )
         return await self._db.fetch_value(
-            "SELECT join_token FROM invitations WHERE conference_id = ? AND email = ?"
+            "SELECT join_token FROM invitations WHERE conference_id = :conference_id AND email ="
+            " :email"
             " AND removed_at IS NULL",
-            (conference_id, email),
+            {"conference_id": conference_id, "email": email},
         )
 
     async def conference_of_token(self, join_token: str) -> int | None:
         """The conference an invitee's token opens; None if unknown or revoked (the
         invitee was removed)."""
         return await self._db.fetch_value(
-            "SELECT conference_id FROM invitations WHERE join_token = ? AND removed_at IS NULL",
-            (join_token,),
+            "SELECT conference_id FROM invitations WHERE join_token = :join_token AND removed_at"
+            " IS NULL",
+            {"join_token": join_token},
         )
 
     async def emails(self, conference_id: int) -> list[str]:
         """The invitees to keep informed (not those the owner removed)."""
         rows = await self._db.fetch_all(
-            "SELECT email FROM invitations WHERE conference_id = ? AND removed_at IS NULL"
+            "SELECT email FROM invitations WHERE conference_id = :conference_id AND removed_at IS"
+            " NULL"
             " ORDER BY id",
-            (conference_id,),
+            {"conference_id": conference_id},
         )
         return [row[0] for row in rows]
 
     async def email_of(self, conference_id: int, invitation_id: int) -> str | None:
         """The address of an invitation of this conference, if the invitee is still in."""
         return await self._db.fetch_value(
-            "SELECT email FROM invitations WHERE id = ? AND conference_id = ?"
+            "SELECT email FROM invitations WHERE id = :invitation_id AND conference_id ="
+            " :conference_id"
             " AND removed_at IS NULL",
-            (invitation_id, conference_id),
+            {"invitation_id": invitation_id, "conference_id": conference_id},
         )
 
     async def remove(self, conference_id: int, invitation_id: int, *, now: int) -> Invitee | None:
         """The owner removed the invitee: who it was, or None if already removed."""
         row = await self._db.fetch_one(
-            "UPDATE invitations SET removed_at = ?"
-            " WHERE id = ? AND conference_id = ? AND removed_at IS NULL"
+            "UPDATE invitations SET removed_at = :now"
+            " WHERE id = :invitation_id AND conference_id = :conference_id AND removed_at IS NULL"
             " RETURNING email, language",
-            (now, invitation_id, conference_id),
+            {"now": now, "invitation_id": invitation_id, "conference_id": conference_id},
         )
         return None if row is None else Invitee(row["email"], row["language"])
 
@@ -264,7 +298,7 @@ class RosterRepository:
     async def count(self, conference_id: int) -> int:
         return int(
             await self._db.fetch_value(
-                f"SELECT COUNT(*) FROM ({_ROSTER})", {"conference": conference_id}
+                f"SELECT COUNT(*) FROM ({_ROSTER}) AS roster", {"conference": conference_id}
             )
         )
 
@@ -283,12 +317,14 @@ class InlineCardRepository:
     async def add(self, inline_message_id: str, conference_id: int, *, now: int) -> None:
         await self._db.execute(
             "INSERT INTO inline_cards (inline_message_id, conference_id, created_at)"
-            " VALUES (?, ?, ?) ON CONFLICT (inline_message_id) DO NOTHING",
-            (inline_message_id, conference_id, now),
+            " VALUES (:inline_message_id, :conference_id, :now) ON CONFLICT (inline_message_id) DO"
+            " NOTHING",
+            {"inline_message_id": inline_message_id, "conference_id": conference_id, "now": now},
         )
 
     async def for_conference(self, conference_id: int) -> list[str]:
         rows = await self._db.fetch_all(
-            "SELECT inline_message_id FROM inline_cards WHERE conference_id = ?", (conference_id,)
+            "SELECT inline_message_id FROM inline_cards WHERE conference_id = :conference_id",
+            {"conference_id": conference_id},
         )
         return [row[0] for row in rows]

@@ -16,7 +16,7 @@ SELECT c.*, u.id AS recipient_id, u.language AS recipient_language,
        u.timezone AS recipient_timezone, {is_owner} AS recipient_is_owner
 FROM conferences AS c
 {join}
-WHERE c.starts_at > :now AND c.starts_at <= :now + :window AND {link}
+WHERE c.starts_at > :now AND c.starts_at <= :horizon AND {link}
   AND u.is_active = 1 AND u.is_blocked = 0
   AND COALESCE(u.reminder_minutes, :default_minutes) > 0
   AND c.starts_at - COALESCE(u.reminder_minutes, :default_minutes) * 60 <= :now
@@ -51,7 +51,7 @@ class ReminderRepository:
     async def due(
         self, *, now: int, window: int, default_minutes: int, limit: int
     ) -> list[DueReminder]:
-        params = {"now": now, "window": window, "default_minutes": default_minutes}
+        params = {"now": now, "horizon": now + window, "default_minutes": default_minutes}
         rows = await self._db.fetch_all(
             f"{_OWNERS} UNION ALL {_PARTICIPANTS} ORDER BY starts_at LIMIT {int(limit)}", params
         )
@@ -71,8 +71,13 @@ class ReminderRepository:
         return bool(
             await self._db.execute(
                 "INSERT INTO reminders_sent (conference_id, chat_id, starts_at, sent_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (conference_id, chat_id, starts_at, now),
+                " VALUES (:conference_id, :chat_id, :starts_at, :now) ON CONFLICT DO NOTHING",
+                {
+                    "conference_id": conference_id,
+                    "chat_id": chat_id,
+                    "starts_at": starts_at,
+                    "now": now,
+                },
             )
         )
 
@@ -86,24 +91,33 @@ class JoinWaiterRepository:
     async def add(self, conference_id: int, user_id: int, display_name: str, *, now: int) -> None:
         await self._db.execute(
             "INSERT INTO join_waiters (conference_id, user_id, display_name, created_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (conference_id, user_id)"
+            " VALUES (:conference_id, :user_id, :display_name, :now) ON CONFLICT (conference_id,"
+            " user_id)"
             " DO UPDATE SET display_name = excluded.display_name",
-            (conference_id, user_id, display_name, now),
+            {
+                "conference_id": conference_id,
+                "user_id": user_id,
+                "display_name": display_name,
+                "now": now,
+            },
         )
 
     async def take_all(self, conference_id: int) -> list[tuple[int, str]]:
         """Everyone waiting, removed from the list: (user id, name to join with)."""
         rows = await self._db.fetch_all(
-            "SELECT user_id, display_name FROM join_waiters WHERE conference_id = ?"
+            "SELECT user_id, display_name FROM join_waiters WHERE conference_id = :conference_id"
             " ORDER BY created_at, user_id",
-            (conference_id,),
+            {"conference_id": conference_id},
         )
-        await self._db.execute("DELETE FROM join_waiters WHERE conference_id = ?", (conference_id,))
+        await self._db.execute(
+            "DELETE FROM join_waiters WHERE conference_id = :conference_id",
+            {"conference_id": conference_id},
+        )
         return [(row[0], row[1]) for row in rows]
 
     async def remove(self, conference_id: int, user_id: int) -> None:
         """The owner removed the participant: they are not let in when the owner joins."""
         await self._db.execute(
-            "DELETE FROM join_waiters WHERE conference_id = ? AND user_id = ?",
-            (conference_id, user_id),
+            "DELETE FROM join_waiters WHERE conference_id = :conference_id AND user_id = :user_id",
+            {"conference_id": conference_id, "user_id": user_id},
         )

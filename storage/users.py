@@ -56,7 +56,9 @@ class UserRepository:
         self._db = db
 
     async def get(self, user_id: int) -> UserRecord | None:
-        row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        row = await self._db.fetch_one(
+            "SELECT * FROM users WHERE id = :user_id", {"user_id": user_id}
+        )
         return None if row is None else UserRecord.from_row(row)
 
     async def record_seen(
@@ -75,17 +77,26 @@ class UserRepository:
         change: the profile, language and time zone are the user's own choices.
         """
         row = await self._db.fetch_one(
-            "UPDATE users SET username = ?, last_seen_at = ?, is_active = 1 WHERE id = ?"
+            "UPDATE users SET username = :username, last_seen_at = :now, is_active = 1 WHERE id ="
+            " :user_id"
             " RETURNING *",
-            (username, now, user_id),
+            {"username": username, "now": now, "user_id": user_id},
         )
         if row is not None:
             return UserRecord.from_row(row), False
         await self._db.execute(
             "INSERT INTO users (id, username, full_name, language, timezone,"
             " timezone_confirmed, created_at, updated_at, last_seen_at)"
-            " VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            (user_id, username, full_name, language, timezone, now, now, now),
+            " VALUES (:user_id, :username, :full_name, :language, :timezone, 0, :now, :now, :now)"
+            " ON CONFLICT (id) DO NOTHING",
+            {
+                "user_id": user_id,
+                "username": username,
+                "full_name": full_name,
+                "language": language,
+                "timezone": timezone,
+                "now": now,
+            },
         )
         user = await self.get(user_id)
         assert user is not None
@@ -95,56 +106,62 @@ class UserRepository:
         """Store every field but the e-mail, which changes only through `set_email`.
         A new time zone counts as confirmed: the person chose it."""
         await self._db.execute(
-            "UPDATE users SET full_name = ?, language = ?,"
-            " timezone_confirmed = CASE WHEN timezone <> ? THEN 1 ELSE timezone_confirmed END,"
-            " timezone = ?, remember_name = ?, display_name = ?, reminder_minutes = ?,"
-            " updated_at = ? WHERE id = ?",
-            (
-                profile.full_name,
-                profile.language,
-                profile.timezone,
-                profile.timezone,
-                int(profile.remember_name),
-                profile.display_name,
-                profile.reminder_minutes,
-                now,
-                user_id,
-            ),
+            "UPDATE users SET full_name = :full_name, language = :language,"
+            " timezone_confirmed = CASE WHEN timezone <> :timezone THEN 1 ELSE timezone_confirmed"
+            " END,"
+            " timezone = :timezone, remember_name = :remember_name, display_name = :display_name,"
+            " reminder_minutes = :reminder_minutes,"
+            " updated_at = :now WHERE id = :user_id",
+            {
+                "full_name": profile.full_name,
+                "language": profile.language,
+                "timezone": profile.timezone,
+                "remember_name": int(profile.remember_name),
+                "display_name": profile.display_name,
+                "reminder_minutes": profile.reminder_minutes,
+                "now": now,
+                "user_id": user_id,
+            },
         )
 
     async def set_email(self, user_id: int, email: str | None, *, now: int) -> None:
         """The verified address (None: no address)."""
         await self._db.execute(
-            "UPDATE users SET email = ?, updated_at = ? WHERE id = ?", (email, now, user_id)
+            "UPDATE users SET email = :email, updated_at = :now WHERE id = :user_id",
+            {"email": email, "now": now, "user_id": user_id},
         )
 
     async def set_language(self, user_id: int, language: str, *, now: int) -> None:
         await self._db.execute(
-            "UPDATE users SET language = ?, updated_at = ? WHERE id = ?", (language, now, user_id)
+            "UPDATE users SET language = :language, updated_at = :now WHERE id = :user_id",
+            {"language": language, "now": now, "user_id": user_id},
         )
 
     async def remember_display_name(self, user_id: int, name: str | None, *, now: int) -> None:
         await self._db.execute(
-            "UPDATE users SET remember_name = 1, display_name = ?, updated_at = ? WHERE id = ?",
-            (name, now, user_id),
+            "UPDATE users SET remember_name = 1, display_name = :name, updated_at = :now WHERE id"
+            " = :user_id",
+            {"name": name, "now": now, "user_id": user_id},
         )
 
     async def confirm_timezone(self, user_id: int, timezone: str, *, now: int) -> None:
         """The person's answer to "Your time zone is ...: is that right?": this zone, confirmed."""
         await self._db.execute(
-            "UPDATE users SET timezone = ?, timezone_confirmed = 1, updated_at = ? WHERE id = ?",
-            (timezone, now, user_id),
+            "UPDATE users SET timezone = :timezone, timezone_confirmed = 1, updated_at = :now"
+            " WHERE id = :user_id",
+            {"timezone": timezone, "now": now, "user_id": user_id},
         )
 
     async def set_reminder(self, user_id: int, minutes: int | None, *, now: int) -> None:
         await self._db.execute(
-            "UPDATE users SET reminder_minutes = ?, updated_at = ? WHERE id = ?",
-            (minutes, now, user_id),
+            "UPDATE users SET reminder_minutes = :minutes, updated_at = :now WHERE id = :user_id",
+            {"minutes": minutes, "now": now, "user_id": user_id},
         )
 
     async def set_active(self, user_id: int, active: bool) -> None:
         await self._db.execute(
-            "UPDATE users SET is_active = ? WHERE id = ?", (int(active), user_id)
+            "UPDATE users SET is_active = :active WHERE id = :user_id",
+            {"active": int(active), "user_id": user_id},
         )
 
     async def count(self) -> int:

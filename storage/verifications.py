@@ -38,37 +38,41 @@ class VerificationRepository:
 
     async def get(self, user_id: int) -> PendingEmail | None:
         row = await self._db.fetch_one(
-            "SELECT * FROM email_verifications WHERE user_id = ?", (user_id,)
+            "SELECT * FROM email_verifications WHERE user_id = :user_id", {"user_id": user_id}
         )
         return None if row is None else PendingEmail.from_row(row)
 
     async def start(self, user_id: int, email: str, *, now: int) -> None:
         """A new address waits (replacing any other); no code yet, no wrong tries."""
         await self._db.execute(
-            "INSERT INTO email_verifications (user_id, email, created_at) VALUES (?, ?, ?)"
+            "INSERT INTO email_verifications (user_id, email, created_at) VALUES (:user_id,"
+            " :email, :now)"
             " ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, code_hash = NULL,"
             " expires_at = NULL, wrong_tries = 0, created_at = excluded.created_at",
-            (user_id, email, now),
+            {"user_id": user_id, "email": email, "now": now},
         )
 
     async def set_code(self, user_id: int, code_hash: str, expires_at: int) -> None:
         """A new code was sent: only its hash is kept; the earlier code stops working."""
         await self._db.execute(
-            "UPDATE email_verifications SET code_hash = ?, expires_at = ? WHERE user_id = ?",
-            (code_hash, expires_at, user_id),
+            "UPDATE email_verifications SET code_hash = :code_hash, expires_at = :expires_at WHERE"
+            " user_id = :user_id",
+            {"code_hash": code_hash, "expires_at": expires_at, "user_id": user_id},
         )
 
     async def count_wrong_try(self, user_id: int) -> int:
         """One more wrong code; returns how many there have been."""
         tries = await self._db.fetch_value(
-            "UPDATE email_verifications SET wrong_tries = wrong_tries + 1 WHERE user_id = ?"
+            "UPDATE email_verifications SET wrong_tries = wrong_tries + 1 WHERE user_id = :user_id"
             " RETURNING wrong_tries",
-            (user_id,),
+            {"user_id": user_id},
         )
         return int(tries or 0)
 
     async def drop(self, user_id: int) -> bool:
         """Forget the pending address; False if there was none."""
         return bool(
-            await self._db.execute("DELETE FROM email_verifications WHERE user_id = ?", (user_id,))
+            await self._db.execute(
+                "DELETE FROM email_verifications WHERE user_id = :user_id", {"user_id": user_id}
+            )
         )

@@ -1,18 +1,18 @@
 """Shared fixtures. End-to-end fixtures live in tests/e2e.py and are loaded here."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from storage.db import Database
 
-pytest_plugins = ["tests.e2e", "tests.pg_server"]
+pytest_plugins = ["tests.e2e", "tests.postgres"]
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A fresh, migrated database of its own for a storage or service test."""
-    database = await Database.open(tmp_path / "bot.sqlite3")
+async def db(database_target: str) -> AsyncIterator[Database]:
+    """A fresh, migrated database of its own for a storage or service test (SQLite, or
+    PostgreSQL with TEST_BACKEND=postgresql: tests/postgres.py)."""
+    database = await Database.open(database_target)
     yield database
     await database.close()

@@ -122,8 +122,11 @@ def bot_settings() -> dict[str, str]:
 
 
 @pytest.fixture
-async def bot(emu, database_path, clock, bot_settings):
-    running = RunningBot(emu, test_settings(emu, database_path, **bot_settings), clock)
+async def bot(emu, database_path, database_target, clock, bot_settings):
+    # database_target: this file, or a PostgreSQL database (TEST_BACKEND, tests/postgres.py)
+    url = {} if database_target == str(database_path) else {"DATABASE_URL": database_target}
+    settings = test_settings(emu, database_path, **url, **bot_settings)
+    running = RunningBot(emu, settings, clock)
     await running.start()
     yield running
     await running.stop()

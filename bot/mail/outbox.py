@@ -176,6 +176,7 @@ class MailSender:
         poll_interval: float = 30.0,
         jitter: float = 0.1,
         smtp_timeout: float = 30.0,
+        claim_seconds: int = 120,
         metrics: Metrics | None = None,
     ) -> None:
         self._outbox = OutboxRepository(database)
@@ -188,6 +189,10 @@ class MailSender:
         self._poll_interval = poll_interval
         self._jitter = jitter
         self._smtp_timeout = smtp_timeout
+        # How long a batch taken for sending is not given to anyone else (another pass,
+        # or a standby process after a failover): rows the sender never marked (it was
+        # killed mid-send) go out again after this, with their Message-ID.
+        self._claim_seconds = claim_seconds
         self._wake_event = asyncio.Event()
         self._pass_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -312,13 +317,24 @@ class MailSender:
                 self._held = True
                 return SendReport(held_until=held_until)
             self._held = False
-            rows = await self._outbox.due(now, min(self._batch_size, allowance))
+            rows = await self._outbox.claim_due(
+                now, min(self._batch_size, allowance), lease_until=now + self._claim_seconds
+            )
             tally = _Tally()
             if rows:
-                if self._settings.smtp_host:
-                    await self._send_smtp(rows, tally)
-                else:
-                    await self._write_files(rows, tally)
+                try:
+                    if self._settings.smtp_host:
+                        await self._send_smtp(rows, tally)
+                    else:
+                        await self._write_files(rows, tally)
+                finally:
+                    if self._stopping:
+                        # Rows not tried go back to the queue now, not at the lease's end.
+                        await asyncio.shield(
+                            self._outbox.release(
+                                [row.id for row in rows], now + self._claim_seconds, now
+                            )
+                        )
             return tally.report()
 
     async def _send_smtp(self, rows: list[OutboxRow], tally: _Tally) -> None:

@@ -31,8 +31,8 @@ async def lock_holder_pid(url: str) -> int | None:
         await connection.close()
 
 
-async def test_one_is_active_the_other_waits_and_takes_over_when_it_goes(postgres_server, caplog):
-    url = postgres_server
+async def test_one_is_active_the_other_waits_and_takes_over_when_it_goes(pg_empty_url, caplog):
+    url = pg_empty_url
     caplog.set_level(logging.INFO, logger="bot.leadership")
     first, second = fast(url), fast(url)
     await asyncio.wait_for(first.acquire(), 5)
@@ -48,10 +48,10 @@ async def test_one_is_active_the_other_waits_and_takes_over_when_it_goes(postgre
     await second.release()
 
 
-async def test_the_holder_that_loses_its_session_is_told_at_once(postgres_server):
+async def test_the_holder_that_loses_its_session_is_told_at_once(pg_empty_url):
     """The server ends the holder's session (as when the network or the server goes):
     the holder must stop serving within about a second, and the standby takes over."""
-    url = postgres_server
+    url = pg_empty_url
     holder, standby = fast(url), fast(url)
     await holder.acquire()
     lost: list[str] = []
@@ -73,11 +73,11 @@ async def test_the_holder_that_loses_its_session_is_told_at_once(postgres_server
 
 
 async def test_a_silent_holder_is_cut_off_by_the_server_after_failover_seconds(
-    postgres_server,
+    pg_empty_url,
 ):
     """A holder that stops asking (frozen, cut off) loses the lock on the server's side
     after FAILOVER_SECONDS, so a standby is not kept waiting for ever."""
-    url = postgres_server
+    url = pg_empty_url
     silent, standby = fast(url), fast(url)
     await silent.acquire()  # and never holds: no checks, like a frozen process
     started = asyncio.get_running_loop().time()

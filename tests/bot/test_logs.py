@@ -29,6 +29,7 @@ def captured_log() -> Iterator[io.StringIO]:
             "JITSI_APP_ID": "conference-bot",
             "JITSI_APP_SECRET": "jitsi-app-secret-shared-with-prosody-0123",
             "LOG_LEVEL": "DEBUG",
+            "DATABASE_URL": "postgresql://bot:pg-Pa55-in-url@db.example:5432/bot",
         },
         env_file=None,
     )
@@ -92,3 +93,15 @@ def test_the_jitsi_app_secret_is_masked(captured_log):
     logging.getLogger("bot.platforms").warning("signing with %s failed", secret)
     log = captured_log.getvalue()
     assert secret not in log and "signing with ******** failed" in log
+
+
+def test_the_database_password_is_masked_and_statements_are_not_logged(captured_log):
+    """DATABASE_URL's password is a secret on its own (a driver's error may quote it
+    without the URL), and SQLAlchemy's statement log, which shows every value, stays
+    off even at DEBUG."""
+    logging.getLogger("asyncpg").error("password pg-Pa55-in-url rejected")
+    logging.getLogger("app.runner").warning("cannot reach %s", "postgresql://bot:pg-Pa55-in-url@db")
+    logging.getLogger("sqlalchemy.engine.Engine").info("INSERT ... ('Conf-Pa55-Secret',)")
+    log = captured_log.getvalue()
+    assert "pg-Pa55-in-url" not in log and "password ******** rejected" in log
+    assert "Conf-Pa55-Secret" not in log

@@ -608,17 +608,17 @@ async def test_background_sender_survives_errors(db, clock, servers, caplog):
     handler = Recorder()
     controller = servers.start(handler)
     sender = sender_for(db, smtp_settings(controller.port), clock, poll_interval=0.05)
-    real_due = sender._outbox.due
+    real_claim = sender._outbox.claim_due
     calls = 0
 
-    async def flaky_due(now, limit):
+    async def flaky_claim(now, limit, *, lease_until):
         nonlocal calls
         calls += 1
         if calls == 1:
             raise RuntimeError("database hiccup")
-        return await real_due(now, limit)
+        return await real_claim(now, limit, lease_until=lease_until)
 
-    sender._outbox.due = flaky_due
+    sender._outbox.claim_due = flaky_claim
     await queue(db, make_message(), clock)
     sender.start()
     try:

@@ -13,7 +13,6 @@ from datetime import timedelta
 import pytest
 
 from bot.verification import CODE_MINUTES
-from storage.db import Database
 from storage.migrations import MIGRATIONS
 from storage.outbox import OutboxRepository
 from tests.e2e import RunningBot, eventually, smtp_settings, test_settings
@@ -258,7 +257,7 @@ async def test_the_code_is_kept_hashed_and_never_logged(bot, emu, smtp, caplog):
     code = code_of((await smtp.wait_for(1))[0])
     database = bot.services.database
     stored = await database.fetch_value(
-        "SELECT code_hash FROM email_verifications WHERE user_id = ?", (anna.id,)
+        "SELECT code_hash FROM email_verifications WHERE user_id = :id", {"id": anna.id}
     )
     assert stored and code not in stored
 
@@ -294,19 +293,17 @@ async def test_an_address_from_before_verification_waits_for_a_code(
 ):
     """A database of an earlier version, with an e-mail typed back then: after the
     upgrade it is not used until confirmed, and no code went out by itself."""
-    import storage.db as db_module
+    from storage.schema import open_legacy
 
     anna = emu.user("Anna")
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:6])
-    old = await Database.open(database_path)
+    old = await open_legacy(database_path, MIGRATIONS[:6])
     await old.execute(
         "INSERT INTO users (id, username, full_name, email, language, timezone, created_at,"
-        " updated_at, last_seen_at) VALUES (?, NULL, 'Anna', 'legacy@example.com', 'en', 'UTC',"
+        " updated_at, last_seen_at) VALUES (:id, NULL, 'Anna', 'legacy@example.com', 'en', 'UTC',"
         " 1, 1, 1)",
-        (anna.id,),
+        {"id": anna.id},
     )
     await old.close()
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
 
     bot = RunningBot(emu, test_settings(emu, database_path, **smtp_settings(smtp)), clock)
     await bot.start()

@@ -31,8 +31,8 @@ async def send_invitations(user, typed):
 
 async def kinds_sent_by(bot, owner_id):
     rows = await bot.services.database.fetch_all(
-        "SELECT kind, COUNT(*) FROM outbox WHERE owner_id = ? GROUP BY kind ORDER BY kind",
-        (owner_id,),
+        "SELECT kind, COUNT(*) FROM outbox WHERE owner_id = :owner_id GROUP BY kind ORDER BY kind",
+        {"owner_id": owner_id},
     )
     return {row[0]: row[1] for row in rows}
 

@@ -445,12 +445,12 @@ async def test_repeat_of_a_legacy_row_with_seconds_keeps_the_length_it_showed(bo
     anna, _ = await person(emu)
     started = await bot.services.conferences.start_now(anna.id, "Legacy call")
     await bot.services.database.execute(
-        "UPDATE conferences SET starts_at = ?, ends_at = ? WHERE id = ?",
-        (
-            int(utc(2026, 11, 25, 16, 53, 41).timestamp()),
-            int(utc(2026, 11, 25, 16, 56).timestamp()),
-            started.id,
-        ),
+        "UPDATE conferences SET starts_at = :value, ends_at = :value2 WHERE id = :id",
+        {
+            "value": int(utc(2026, 11, 25, 16, 53, 41).timestamp()),
+            "value2": int(utc(2026, 11, 25, 16, 56).timestamp()),
+            "id": started.id,
+        },
     )
     clock.set(utc(2026, 11, 26, 12))
     archived = await bot.services.conferences.owned(anna.id, started.id)

@@ -230,7 +230,8 @@ async def test_people_from_before_the_question_are_asked_only_with_the_default_z
     anna, _ = await person(emu)
     # As migration 14 leaves a person registered earlier: NULL, whatever their zone.
     await bot.services.database.execute(
-        "UPDATE users SET timezone = ?, timezone_confirmed = NULL WHERE id = ?", (zone, anna.id)
+        "UPDATE users SET timezone = :zone, timezone_confirmed = NULL WHERE id = :id",
+        {"zone": zone, "id": anna.id},
     )
     assert (await UserRepository(bot.services.database).get(anna.id)).timezone_confirmed is None
     await anna.send("/schedule")

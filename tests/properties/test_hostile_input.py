@@ -730,8 +730,8 @@ async def victim(harness):
     await friend.send(f"/start {token}")
     await friend.expect_message()
     await h.database.execute(
-        "INSERT INTO invitations (conference_id, email, created_at) VALUES (?, ?, ?)",
-        (ids[0], "invitee@example.com", h.bot.clock.timestamp()),
+        "INSERT INTO invitations (conference_id, email, created_at) VALUES (:ids, :value, :value2)",
+        {"ids": ids[0], "value": "invitee@example.com", "value2": h.bot.clock.timestamp()},
     )
     await h.barrier()
     return Victim(user, ids, token)

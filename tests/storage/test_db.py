@@ -6,6 +6,7 @@ import pytest
 
 from storage.db import Database
 from storage.migrations import MIGRATIONS
+from storage.schema import head_revision, open_legacy
 
 
 async def test_pragmas_and_migrations(tmp_path):
@@ -14,12 +15,9 @@ async def test_pragmas_and_migrations(tmp_path):
         assert await db.fetch_value("PRAGMA journal_mode") == "wal"
         assert await db.fetch_value("PRAGMA foreign_keys") == 1
         assert await db.fetch_value("PRAGMA busy_timeout") == 5000
-        versions = [
-            row[0]
-            for row in await db.fetch_all("SELECT version FROM schema_migrations ORDER BY version")
-        ]
-        assert versions == [m.version for m in MIGRATIONS]
-        assert await db.migrate() == []  # idempotent: nothing left to apply
+        assert await db.fetch_value("SELECT version_num FROM alembic_version") == head_revision()
+        await db.migrate()  # idempotent: nothing left to apply
+        assert await db.fetch_value("SELECT COUNT(*) FROM alembic_version") == 1
     finally:
         await db.close()
 
@@ -31,7 +29,7 @@ async def test_reopening_keeps_data_and_applies_nothing_twice(tmp_path):
     await db.close()
     db = await Database.open(path)
     try:
-        assert await db.fetch_value("SELECT COUNT(*) FROM schema_migrations") == len(MIGRATIONS)
+        assert await db.fetch_value("SELECT version_num FROM alembic_version") == head_revision()
         assert await db.fetch_value("SELECT data FROM bot_data") == "{}"
     finally:
         await db.close()
@@ -82,18 +80,15 @@ async def test_concurrent_statements_never_join_another_transaction(tmp_path):
 
 async def test_migration_6_moves_queued_mail_bodies_out_of_the_outbox(tmp_path, monkeypatch):
     """A database queued under migration 5 keeps every message when upgraded."""
-    import storage.db as db_module
 
     path = tmp_path / "old.sqlite3"
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:5])
-    old = await Database.open(path)
+    old = await open_legacy(path, MIGRATIONS[:5])
     await old.execute(
         "INSERT INTO outbox (message_id, kind, recipient, sender, raw, next_attempt_at,"
         " created_at) VALUES ('<a@b>', 'invitation', 'r@example.com', 's@example.com',"
         " x'48656c6c6f', 0, 0)"
     )
     await old.close()
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
     upgraded = await Database.open(path)
     try:
         from storage.outbox import OutboxRepository
@@ -107,39 +102,40 @@ async def test_migration_6_moves_queued_mail_bodies_out_of_the_outbox(tmp_path, 
 async def test_migration_7_rebuilds_the_outbox_keeping_every_message(tmp_path, monkeypatch):
     """A database written by the earlier migrations: its queued, sent and failed mail is
     kept whole with its bodies, ids are not handed out again, and 'cancelled' is allowed."""
-    import storage.db as db_module
     from storage.outbox import OutboxRepository
 
     path = tmp_path / "old.sqlite3"
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:6])
-    old = await Database.open(path)
+    old = await open_legacy(path, MIGRATIONS[:6])
     ids = []
     for n in range(3):
         ids.append(
             await old.insert(
                 "INSERT INTO outbox (message_id, kind, owner_id, recipient, sender,"
-                " next_attempt_at, created_at) VALUES (?, 'invitation', 1, ?, 's@example.com',"
+                " next_attempt_at, created_at) VALUES (:value, 'invitation', 1, :value2,"
+                " 's@example.com',"
                 " 0, 0)",
-                (f"<m{n}@b>", f"r{n}@example.com"),
+                {"value": f"<m{n}@b>", "value2": f"r{n}@example.com"},
             )
         )
         await old.execute(
-            "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)", (ids[-1], b"body%d" % n)
+            "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (:ids, :value)",
+            {"ids": ids[-1], "value": b"body%d" % n},
         )
-    await old.execute("UPDATE outbox SET status = 'sent', sent_at = 100 WHERE id = ?", (ids[1],))
     await old.execute(
-        "UPDATE outbox SET status = 'failed', last_error = '550 x' WHERE id = ?", (ids[2],)
+        "UPDATE outbox SET status = 'sent', sent_at = 100 WHERE id = :ids", {"ids": ids[1]}
+    )
+    await old.execute(
+        "UPDATE outbox SET status = 'failed', last_error = '550 x' WHERE id = :ids", {"ids": ids[2]}
     )
     # The last id was handed out and deleted: it must never come back.
     gone = await old.insert(
         "INSERT INTO outbox (message_id, kind, recipient, sender, next_attempt_at, created_at)"
         " VALUES ('<gone@b>', 'invitation', 'g@example.com', 's@example.com', 0, 0)"
     )
-    await old.execute("DELETE FROM outbox WHERE id = ?", (gone,))
+    await old.execute("DELETE FROM outbox WHERE id = :gone", {"gone": gone})
     await old.close()
 
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:7])
-    upgraded = await Database.open(path)
+    upgraded = await open_legacy(path, MIGRATIONS[:7])
     try:
         assert await upgraded.fetch_value("PRAGMA foreign_keys") == 1
         assert await upgraded.fetch_all("PRAGMA foreign_key_check") == []
@@ -153,10 +149,10 @@ async def test_migration_7_rebuilds_the_outbox_keeping_every_message(tmp_path, m
         assert rows[2].last_error == "550 x" and rows[2].reason is None
         assert await outbox.cancel_pending(1, 200) == 1  # the new status is allowed
         # The bodies still belong to their rows: deleting a row takes its body along.
-        await upgraded.execute("DELETE FROM outbox WHERE id = ?", (ids[0],))
+        await upgraded.execute("DELETE FROM outbox WHERE id = :ids", {"ids": ids[0]})
         assert (
             await upgraded.fetch_value(
-                "SELECT COUNT(*) FROM outbox_bodies WHERE outbox_id = ?", (ids[0],)
+                "SELECT COUNT(*) FROM outbox_bodies WHERE outbox_id = :ids", {"ids": ids[0]}
             )
             == 0
         )
@@ -193,7 +189,6 @@ async def test_migration_7_rebuilds_the_outbox_keeping_every_message(tmp_path, m
 async def test_a_rebuild_that_breaks_a_foreign_key_is_rolled_back(tmp_path, monkeypatch):
     import sqlite3
 
-    import storage.db as db_module
     from storage.migrations import Migration
 
     broken = Migration(
@@ -206,10 +201,8 @@ async def test_a_rebuild_that_breaks_a_foreign_key_is_rolled_back(tmp_path, monk
         ),
         rebuilds_tables=True,
     )
-    monkeypatch.setattr(db_module, "MIGRATIONS", (*MIGRATIONS, broken))
     with pytest.raises(sqlite3.IntegrityError):
-        await Database.open(tmp_path / "bot.sqlite3")
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
+        await open_legacy(tmp_path / "bot.sqlite3", (*MIGRATIONS, broken))
     db = await Database.open(tmp_path / "bot.sqlite3")
     try:
         assert await db.fetch_value("PRAGMA foreign_keys") == 1
@@ -226,21 +219,18 @@ async def test_migration_8_makes_addresses_of_earlier_versions_wait_for_a_code(
 ):
     """An address typed before verification existed is not used until confirmed: it
     becomes a pending change without a code, and the verified address is empty."""
-    import storage.db as db_module
     from storage.users import UserRepository
     from storage.verifications import VerificationRepository
 
     path = tmp_path / "old.sqlite3"
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:7])
-    old = await Database.open(path)
+    old = await open_legacy(path, MIGRATIONS[:7])
     for user_id, email in ((1, "anna@example.com"), (2, None)):
         await old.execute(
             "INSERT INTO users (id, full_name, email, language, timezone, created_at,"
-            " updated_at, last_seen_at) VALUES (?, 'U', ?, 'en', 'UTC', 5, 7, 9)",
-            (user_id, email),
+            " updated_at, last_seen_at) VALUES (:user_id, 'U', :email, 'en', 'UTC', 5, 7, 9)",
+            {"user_id": user_id, "email": email},
         )
     await old.close()
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
     upgraded = await Database.open(path)
     try:
         users = UserRepository(upgraded)
@@ -260,11 +250,9 @@ async def test_migration_8_makes_addresses_of_earlier_versions_wait_for_a_code(
 async def test_migration_11_marks_conferences_whose_participants_hold_old_room_links(
     tmp_path, monkeypatch
 ):
-    import storage.db as db_module
 
     path = tmp_path / "bot.sqlite3"
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:10])
-    old = await Database.open(path)
+    old = await open_legacy(path, MIGRATIONS[:10])
     await old.execute(
         "INSERT INTO users (id, full_name, language, timezone, created_at, updated_at,"
         " last_seen_at) VALUES (1, 'Anna', 'en', 'UTC', 0, 0, 0)"
@@ -273,18 +261,23 @@ async def test_migration_11_marks_conferences_whose_participants_hold_old_room_l
     for row_id, ends_at in ((1, far), (2, far), (3, 1_000)):
         await old.execute(
             "INSERT INTO conferences (id, owner_id, topic, starts_at, ends_at, conference_code,"
-            " password, created_at, updated_at) VALUES (?, 1, 't', ?, ?, ?, 'pw12', 0, 0)",
-            (row_id, ends_at - 60, ends_at, f"code{row_id:05d}"),
+            " password, created_at, updated_at) VALUES (:row_id, 1, 't', :value, :ends_at,"
+            " :value2, 'pw12', 0, 0)",
+            {
+                "row_id": row_id,
+                "value": ends_at - 60,
+                "ends_at": ends_at,
+                "value2": f"code{row_id:05d}",
+            },
         )
     for conference_id in (1, 3):  # 2 has nobody to tell; 3 is over
         await old.execute(
             "INSERT INTO participants (conference_id, chat_id, kind, created_at)"
-            " VALUES (?, 9, 'user', 0)",
-            (conference_id,),
+            " VALUES (:conference_id, 9, 'user', 0)",
+            {"conference_id": conference_id},
         )
     await old.close()
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:11])
-    upgraded = await Database.open(path)
+    upgraded = await open_legacy(path, MIGRATIONS[:11])
     try:
         marked = await upgraded.fetch_all(
             "SELECT id FROM conferences WHERE changed_since_notice = 1 ORDER BY id"
@@ -297,11 +290,9 @@ async def test_migration_11_marks_conferences_whose_participants_hold_old_room_l
 async def test_migration_12_copies_the_times_of_existing_participations(tmp_path, monkeypatch):
     """A database from before migration 12: its participant rows get their conference's
     start and end, so the participants' logs list them at once after the upgrade."""
-    import storage.db
 
     path = tmp_path / "bot.sqlite3"
-    monkeypatch.setattr(storage.db, "MIGRATIONS", MIGRATIONS[:11])
-    db = await Database.open(path)
+    db = await open_legacy(path, MIGRATIONS[:11])
     await db.execute(
         "INSERT INTO users (id, full_name, language, timezone, created_at, updated_at,"
         " last_seen_at) VALUES (1, 'Anna', 'en', 'UTC', 0, 0, 0),"
@@ -316,7 +307,6 @@ async def test_migration_12_copies_the_times_of_existing_participations(tmp_path
         " VALUES (7, 2, 'user', 0)"
     )
     await db.close()
-    monkeypatch.setattr(storage.db, "MIGRATIONS", MIGRATIONS)
     db = await Database.open(path)
     try:
         row = await db.fetch_one("SELECT starts_at, ends_at, left_at FROM participants")
@@ -331,13 +321,11 @@ async def test_migration_13_keeps_what_people_were_told_the_organizer_and_langua
     """Conferences someone heard of get the snapshot of what they were told (the
     conference as it is); those with invitations their organizer (the owner's verified
     address and name now); each invitation its owner's language. Others stay untold."""
-    import storage.db as db_module
     from storage.conferences import ConferenceRepository
     from storage.participants import InvitationRepository
 
     path = tmp_path / "bot.sqlite3"
-    monkeypatch.setattr(db_module, "MIGRATIONS", tuple(m for m in MIGRATIONS if m.version < 13))
-    old = await Database.open(path)
+    old = await open_legacy(path, tuple(m for m in MIGRATIONS if m.version < 13))
     await old.execute(
         "INSERT INTO users (id, full_name, email, language, timezone, created_at, updated_at,"
         " last_seen_at) VALUES (1, 'Anna', 'anna@example.com', 'ru', 'UTC', 0, 0, 0)"
@@ -345,8 +333,9 @@ async def test_migration_13_keeps_what_people_were_told_the_organizer_and_langua
     for row_id in (1, 2, 3):
         await old.execute(
             "INSERT INTO conferences (id, owner_id, topic, starts_at, ends_at, conference_code,"
-            " password, created_at, updated_at) VALUES (?, 1, ?, 600, 1200, ?, 'pw12', 0, 0)",
-            (row_id, f"Topic {row_id}", f"code{row_id:05d}"),
+            " password, created_at, updated_at) VALUES (:row_id, 1, :value, 600, 1200, :value2,"
+            " 'pw12', 0, 0)",
+            {"row_id": row_id, "value": f"Topic {row_id}", "value2": f"code{row_id:05d}"},
         )
     await old.execute(
         "INSERT INTO invitations (conference_id, email, created_at) VALUES (1, 'b@example.org', 0)"
@@ -356,7 +345,6 @@ async def test_migration_13_keeps_what_people_were_told_the_organizer_and_langua
         " VALUES (2, 9, 'user', 0)"
     )
     await old.close()
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
     upgraded = await Database.open(path)
     try:
         conferences = ConferenceRepository(upgraded)
@@ -378,18 +366,15 @@ async def test_migration_13_keeps_what_people_were_told_the_organizer_and_langua
 async def test_migration_14_leaves_earlier_people_undecided_and_new_ones_unconfirmed(
     tmp_path, monkeypatch
 ):
-    import storage.db as db_module
     from storage.users import UserRepository
 
     path = tmp_path / "bot.sqlite3"
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:11])
-    old = await Database.open(path)
+    old = await open_legacy(path, MIGRATIONS[:11])
     await old.execute(
         "INSERT INTO users (id, full_name, language, timezone, created_at, updated_at,"
         " last_seen_at) VALUES (1, 'Anna', 'en', 'Europe/Berlin', 0, 0, 0)"
     )
     await old.close()
-    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS)
     upgraded = await Database.open(path)
     try:
         users = UserRepository(upgraded)

@@ -1,9 +1,8 @@
 """The outbox repository: queueing, due rows, status changes and the admin's views."""
 
-import sqlite3
-
 import pytest
 
+from storage.db import IntegrityError
 from storage.outbox import OutboxRepository
 
 NOW = 1_750_000_000
@@ -46,7 +45,7 @@ async def test_add_and_get_round_trip(db):
 async def test_message_id_is_unique(db):
     outbox = OutboxRepository(db)
     await add(outbox, 1)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await add(outbox, 1)
 
 
@@ -226,12 +225,14 @@ async def test_old_bodies_are_forgotten_and_the_state_stays(db):
     row = await outbox.get(old)
     assert (row.status, row.raw) == ("sent", b"")
     assert (await outbox.get(cancelled)).status == "cancelled"
+    if db.dialect != "sqlite":
+        return  # the plan below is SQLite's
     plan = " ".join(
         str(step[-1])
         for step in await db.fetch_all(
             "EXPLAIN QUERY PLAN SELECT id FROM outbox WHERE body_kept_since IS NOT NULL"
-            " AND body_kept_since < ? ORDER BY body_kept_since LIMIT 5",
-            (NOW,),
+            " AND body_kept_since < :now ORDER BY body_kept_since LIMIT 5",
+            {"now": NOW},
         )
     )
     assert "outbox_body_kept" in plan

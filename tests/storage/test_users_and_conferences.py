@@ -1,10 +1,9 @@
 """Repositories for users and conferences against a real SQLite file."""
 
-import sqlite3
-
 import pytest
 
 from storage.conferences import ConferenceRepository, NewConference
+from storage.db import IntegrityError
 from storage.participants import ParticipantRepository
 from storage.users import ProfileFields, UserRepository
 
@@ -67,15 +66,16 @@ async def test_conference_codes_are_unique_and_end_after_start(db):
     )
     assert await conferences.code_taken("X1")
     assert not await conferences.code_taken("X1", except_id=conference_id)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await conferences.create(NewConference(1, "T", NOW, NOW + 60, "X1", "pw"), now=NOW)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await conferences.create(NewConference(1, "T", NOW, NOW, "X2", "pw"), now=NOW)
     assert (await conferences.get_by_code("X1")).id == conference_id
     assert await conferences.delete(conference_id)
     assert await conferences.get(conference_id) is None
 
 
+@pytest.mark.sqlite_only
 async def test_page_queries_use_the_owner_indexes(db):
     plans = []
     for sql in (

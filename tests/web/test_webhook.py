@@ -41,7 +41,8 @@ def statuses(emu, update_id: int) -> list[tuple[int | None, bool]]:
 
 async def stored_state(bot, handler_name: str) -> list:
     rows = await bot.services.database.fetch_all(
-        "SELECT state FROM conversation_states WHERE handler_name = ?", (handler_name,)
+        "SELECT state FROM conversation_states WHERE handler_name = :handler_name",
+        {"handler_name": handler_name},
     )
     return [json.loads(row[0]) for row in rows]
 
