@@ -72,7 +72,15 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     )
     metrics = Metrics()
     mail_sender = MailSender(
-        database, settings, clock, base_delay=settings.mail_retry_seconds, metrics=metrics
+        database,
+        settings,
+        clock,
+        base_delay=settings.mail_retry_seconds,
+        # Only the process holding the leadership lock sends (bot/leadership.py), one pass
+        # at a time: a claim must outlast only a killed holder's, until a standby may take
+        # over; then the rows it never marked go out again, with their Message-ID.
+        claim_seconds=settings.failover_seconds,
+        metrics=metrics,
     )
     invitations = InvitationService(database, clock, settings, video, wake_sender=mail_sender.wake)
     verification = EmailVerificationService(database, clock, settings, wake_sender=mail_sender.wake)

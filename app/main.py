@@ -18,6 +18,7 @@ from app.runner import serve
 from bot.leadership import AlreadyRunning, ProcessLock
 from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
+from storage.db import database_url
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,9 +39,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     configure_logging(settings)
+    target = database_url(settings.database)
+    if target.get_backend_name() == "postgresql":
+        # Any number of processes: one active, the others standing by (bot/leadership.py).
+        return asyncio.run(serve(settings, build_application, postgres_url=settings.database))
     try:
         # SQLite: one process per file, refused before the database is opened.
-        process_lock = ProcessLock.acquire(settings.database_path)
+        process_lock = ProcessLock.acquire(Path(target.database or settings.database_path))
     except AlreadyRunning as refused:
         print(f"Cannot start: {refused} ({refused.path})", file=sys.stderr)
         return 2

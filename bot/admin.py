@@ -148,16 +148,16 @@ class AdminService:
             admin = AdminRepository(tx)
             users = await admin.broadcast_recipients(broadcast_id, limit)
             claimed = [
-                user_id
-                for user_id in users
-                if await admin.record_delivery(broadcast_id, user_id, ok=False)
+                user_id for user_id in users if await admin.claim_delivery(broadcast_id, user_id)
             ]
         return claimed
 
-    async def delivered(self, broadcast_id: int, user_id: int) -> None:
-        await AdminRepository(self._database).set_delivery(broadcast_id, user_id, ok=True)
+    async def delivered(self, broadcast_id: int, user_id: int, *, ok: bool = True) -> None:
+        """Settle a claimed recipient: reached, or refused (ok=False)."""
+        await AdminRepository(self._database).set_delivery(broadcast_id, user_id, ok=ok)
 
-    async def finish_broadcast(self, broadcast_id: int) -> tuple[int, int]:
+    async def finish_broadcast(self, broadcast_id: int) -> tuple[int, int, int]:
+        """(delivered, not delivered, missed at a restart) of a broadcast now done."""
         return await AdminRepository(self._database).finish_broadcast(
             broadcast_id, now=self._clock.timestamp()
         )
@@ -176,17 +176,15 @@ class AdminService:
                 purpose=f"broadcast {broadcast_id}",
             )
             for user_id, outcome in zip(recipients, outcomes, strict=True):
-                if outcome.reached:
-                    await self.delivered(broadcast_id, user_id)
-        ok, failed = await self.finish_broadcast(broadcast_id)
+                await self.delivered(broadcast_id, user_id, ok=outcome.reached)
+        ok, failed, missed = await self.finish_broadcast(broadcast_id)
         admin = await UserRepository(self._database).get(admin_id)
         t = Translator(admin.language if admin else FALLBACK_LANGUAGE)
+        summary = t("admin.broadcast_done", id=broadcast_id, ok=ok, failed=failed)
+        if missed:  # claimed by a process that was killed while sending them
+            summary += "\n" + t("admin.broadcast_missed", count=missed)
         try:
-            await bot.send_message(
-                admin_id,
-                t("admin.broadcast_done", id=broadcast_id, ok=ok, failed=failed),
-                parse_mode=ParseMode.HTML,
-            )
+            await bot.send_message(admin_id, summary, parse_mode=ParseMode.HTML)
         except TelegramError as error:
             log.warning("Could not report broadcast %s: %s", broadcast_id, error)
 

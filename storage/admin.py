@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from storage.db import NO_PARAMS, Params, Queryable, Row
 
+# broadcast_deliveries.ok: 1 delivered, 0 refused (e.g. bot blocked), IN_FLIGHT claimed
+# and being sent (what is left so after a restart was missed: it is not sent again).
+IN_FLIGHT = -1
+
 
 @dataclass(frozen=True)
 class Stats:
@@ -128,6 +132,19 @@ class AdminRepository:
             )
         )
 
+    async def claim_delivery(self, broadcast_id: int, user_id: int) -> bool:
+        """Claim this user for the broadcast before sending (ok = IN_FLIGHT); False if
+        already recorded: never twice. A claim still in flight when the broadcast
+        finishes was cut short by a restart: counted as missed, never sent again."""
+        return bool(
+            await self._db.execute(
+                "INSERT INTO broadcast_deliveries (broadcast_id, user_id, ok) VALUES"
+                " (:broadcast_id, :user_id, :in_flight)"
+                " ON CONFLICT DO NOTHING",
+                {"broadcast_id": broadcast_id, "user_id": user_id, "in_flight": IN_FLIGHT},
+            )
+        )
+
     async def record_delivery(self, broadcast_id: int, user_id: int, ok: bool) -> bool:
         """Claim this user for the broadcast; False if already recorded (never twice)."""
         return bool(
@@ -146,18 +163,20 @@ class AdminRepository:
             {"ok": int(ok), "broadcast_id": broadcast_id, "user_id": user_id},
         )
 
-    async def finish_broadcast(self, broadcast_id: int, *, now: int) -> tuple[int, int]:
+    async def finish_broadcast(self, broadcast_id: int, *, now: int) -> tuple[int, int, int]:
+        """Mark it done; returns (delivered, not delivered, missed: in flight at a restart)."""
         await self._db.execute(
             "UPDATE broadcasts SET status = 'done', finished_at = :now WHERE id = :broadcast_id",
             {"now": now, "broadcast_id": broadcast_id},
         )
         row = await _aggregate(
             self._db,
-            "SELECT SUM(ok), SUM(1 - ok) FROM broadcast_deliveries"
+            "SELECT COUNT(*) FILTER (WHERE ok = 1), COUNT(*) FILTER (WHERE ok = 0),"
+            " COUNT(*) FILTER (WHERE ok = :in_flight) FROM broadcast_deliveries"
             " WHERE broadcast_id = :broadcast_id",
-            {"broadcast_id": broadcast_id},
+            {"broadcast_id": broadcast_id, "in_flight": IN_FLIGHT},
         )
-        return int(row[0] or 0), int(row[1] or 0)
+        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
 
 
 async def _aggregate(db: Queryable, sql: str, params: Params = NO_PARAMS) -> Row:
