@@ -150,6 +150,10 @@ async def on_new_link_confirmed(update: Update, context: BotContext) -> None:
     t = context.t
     link = deep_link(context.bot.username, token)
     await send(update, context, t("link.made", topic=conference.topic, link=link))
+    # Read again: the card's join page link is made from the new token.
+    conference = await services.conferences.owned(context.current_user.id, conference.id)
+    if conference is None:
+        return
     card, markup = await card_screen(context, conference)
     await show(update, context, card, markup)
 

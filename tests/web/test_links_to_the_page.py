@@ -86,7 +86,7 @@ async def test_share_text_and_cards_point_to_the_conference_page_which_new_link_
     bot, emu, smtp
 ):
     anna, _ = await person(emu)
-    [conference_id] = await add_conferences(bot, anna.id, [0], topic="Sales")
+    await add_conferences(bot, anna.id, [0], topic="Sales")
     card = await open_card(anna)
     [on_card] = pages_in(card.text)
     assert PLATFORM_ROOT not in card.text
@@ -108,10 +108,12 @@ async def test_share_text_and_cards_point_to_the_conference_page_which_new_link_
 
     async with browser() as session:
         assert (await fetch(session, "GET", on_card))[0] == 200
-        conference = await bot.services.conferences.owned(anna.id, conference_id)
-        await bot.services.sharing.new_share_token(anna.id, conference.id)
+        await anna.press(card, "🔗 New link")
+        question = await anna.expect_edit(card)
+        await anna.press(question, "🔗 Make a new link")
+        await anna.expect_message()  # the new deep link
+        card = await anna.expect_edit(question)
         assert (await fetch(session, "GET", on_card))[0] == 404
-        card = await open_card(anna)
         [renewed] = pages_in(card.text)
         assert renewed != on_card
         assert (await fetch(session, "GET", renewed))[0] == 200
