@@ -82,7 +82,10 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         claim_seconds=settings.failover_seconds,
         metrics=metrics,
     )
-    invitations = InvitationService(database, clock, settings, video, wake_sender=mail_sender.wake)
+    sharing = SharingService(database, clock)
+    # The links handed out: the join page with PUBLIC_URL set, else the platform's.
+    links = JoinLinks(database, settings, sharing, video)
+    invitations = InvitationService(database, clock, settings, links, wake_sender=mail_sender.wake)
     verification = EmailVerificationService(database, clock, settings, wake_sender=mail_sender.wake)
     users = UserService(
         database,
@@ -92,7 +95,6 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         ask_timezone=settings.ask_timezone,
     )
     conferences = ConferenceService(database, clock, join_early_minutes=settings.join_early_minutes)
-    sharing = SharingService(database, clock)
     persistence = SQLitePersistence(database)
     ledger = UpdateLedger(database, clock, persistence)
     joining = JoinService(database, clock, conferences, asks_name=video.link_carries_name())
@@ -130,7 +132,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         metrics=metrics,
         updates=ledger,
         join_page=join_page,
-        links=JoinLinks(database, settings, sharing),
+        links=links,
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
     updates = PerPersonUpdateProcessor(ledger=ledger, metrics=metrics)

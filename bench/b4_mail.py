@@ -48,9 +48,11 @@ async def measure(result: Result, folder: Path) -> None:
 
     from bot.clock import Clock
     from bot.invitations import InvitationService
+    from bot.links import JoinLinks
     from bot.mail.outbox import MailSender
     from bot.platforms import make_platform
     from bot.settings import load_settings
+    from bot.sharing import SharingService
     from storage.conferences import ConferenceRepository, NewConference
     from storage.db import Database
     from storage.outbox import OutboxRepository
@@ -84,7 +86,8 @@ async def measure(result: Result, folder: Path) -> None:
             now=now,
         )
         video = make_platform(settings, clock=clock, room_secret="bench-room-key-0123456789")
-        invitations = InvitationService(db, clock, settings, video)
+        links = JoinLinks(db, settings, SharingService(db, clock), video)
+        invitations = InvitationService(db, clock, settings, links)
         t0 = time.perf_counter()
         for first in range(0, MESSAGES, CHUNK):
             cid = await ConferenceRepository(db).create(

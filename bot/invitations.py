@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
@@ -29,11 +29,10 @@ from email_validator import EmailNotValidError, validate_email
 from bot.calendar import conference_uid
 from bot.changes import Change, changes_since_told
 from bot.clock import Clock
-from bot.links import new_join_token
+from bot.links import JoinLinks, new_join_token
 from bot.mail.budget import MailBudget
 from bot.mail.compose import ConferenceMail, Method, invitation_message
 from bot.mail.outbox import enqueue
-from bot.platforms import VideoPlatform
 from bot.settings import Settings
 from bot.validation import InvalidInput
 from storage.conferences import ConferenceRecord, ConferenceRepository
@@ -57,6 +56,10 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 class AddressList:
     valid: list[str]
     invalid: list[str]
+    # Addresses with letters beyond ASCII before the "@" (иван@пример.рф): well formed,
+    # but only servers with SMTPUTF8 take them, and most do not, so they are named back
+    # with that reason instead of failing later. International domains are fine.
+    unsupported: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -81,20 +84,33 @@ def parse_addresses(typed: str, *, limit: int = 1000) -> AddressList:
     normalised and without duplicates, and the rest named back (no DNS lookups)."""
     valid: list[str] = []
     invalid: list[str] = []
+    unsupported: list[str] = []
     seen: set[str] = set()
     for candidate in _SEPARATORS.split(typed.strip())[:limit]:
         if not candidate:
             continue
         try:
-            address = validate_email(candidate, check_deliverability=False).normalized
+            address = validate_email(
+                candidate, check_deliverability=False, allow_smtputf8=False
+            ).normalized
         except EmailNotValidError:
-            if candidate not in invalid:
-                invalid.append(candidate[:80])
+            named = unsupported if _needs_smtputf8(candidate) else invalid
+            if candidate[:80] not in named:
+                named.append(candidate[:80])
             continue
         if address.lower() not in seen:
             seen.add(address.lower())
             valid.append(address)
-    return AddressList(valid, invalid)
+    return AddressList(valid, invalid, unsupported)
+
+
+def _needs_smtputf8(candidate: str) -> bool:
+    """Whether the address is valid only where the mail server speaks SMTPUTF8."""
+    try:
+        validate_email(candidate, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 class InvitationService:
@@ -103,14 +119,14 @@ class InvitationService:
         database: Database,
         clock: Clock,
         settings: Settings,
-        video: VideoPlatform,
+        links: JoinLinks,
         *,
         wake_sender: Callable[[], None] = lambda: None,
     ) -> None:
         self._database = database
         self._clock = clock
         self._settings = settings
-        self._video = video
+        self._links = links  # the link each e-mail carries (bot/links.py)
         self._budget = MailBudget(settings, clock)
         self.wake_sender = wake_sender
 
@@ -172,7 +188,7 @@ class InvitationService:
                 await self._queue(
                     tx,
                     conference,
-                    _for(mail, languages.get(email)),
+                    await self._for(tx, mail, conference, email, languages.get(email)),
                     Method.REQUEST,
                     email,
                     INVITATION,
@@ -206,7 +222,7 @@ class InvitationService:
                 await self._queue(
                     tx,
                     conference,
-                    _for(mail, invitee.language),
+                    await self._for(tx, mail, conference, invitee.email, invitee.language),
                     Method.REQUEST,
                     invitee.email,
                     UPDATE,
@@ -241,7 +257,7 @@ class InvitationService:
                 await self._queue(
                     tx,
                     cancelled,
-                    _for(mail, invitee.language),
+                    await self._for(tx, mail, cancelled, invitee.email, invitee.language),
                     Method.CANCEL,
                     invitee.email,
                     CANCELLATION,
@@ -272,7 +288,13 @@ class InvitationService:
                 return invitee.email
             sequence = await ConferenceRepository(tx).next_sequence(conference_id)
             cancelled = replace(conference, sequence=sequence)
-            mail = _for(self._mail(owner, cancelled, [invitee]), invitee.language)
+            mail = await self._for(
+                tx,
+                self._mail(owner, cancelled, [invitee]),
+                cancelled,
+                invitee.email,
+                invitee.language,
+            )
             await self._queue(
                 tx, cancelled, mail, Method.CANCEL, invitee.email, CANCELLATION, update=False
             )
@@ -302,17 +324,30 @@ class InvitationService:
             ends_at=datetime.fromtimestamp(conference.ends_at, UTC),
             conference_code=conference.conference_code,
             password=conference.password,
-            website_url=self._video.website_for_id_and_password(),
-            join_url=self._video.join_url(conference),
+            website_url=self._links.facts.website_for_id_and_password(),
+            join_url="",  # each invitee's own (`_for`)
             uid=conference_uid(conference),
             sequence=conference.sequence,
             organizer_name=organizer_name,
             organizer_email=organizer_email,
             attendees=tuple(invitee.email for invitee in invitees),
             reply_to=owner.email,
-            link_note=self._video.describe_link(),
-            link_opens_room=self._video.generic_link_opens_room(),
+            link_note=self._links.facts.describe_link(),
+            link_opens_room=self._links.facts.generic_link_opens_room(),
         )
+
+    async def _for(
+        self,
+        tx: Queryable,
+        mail: ConferenceMail,
+        conference: ConferenceRecord,
+        email: str,
+        language: str | None,
+    ) -> ConferenceMail:
+        """The mail as one invitee gets it: with their own link (their join page with
+        PUBLIC_URL set), in their language (the owner's for one from before it was kept)."""
+        join_url = await self._links.for_invitee(conference, email, db=tx)
+        return replace(mail, join_url=join_url, language=language or mail.language)
 
     async def _queue(
         self,
@@ -341,11 +376,6 @@ class InvitationService:
             conference_id=conference.id,
             now=self._clock.timestamp(),
         )
-
-
-def _for(mail: ConferenceMail, language: str | None) -> ConferenceMail:
-    """The mail in an invitee's language (the owner's for one from before it was kept)."""
-    return replace(mail, language=language) if language else mail
 
 
 async def _owned(tx: Queryable, owner_id: int, conference_id: int) -> ConferenceRecord:

@@ -12,7 +12,9 @@ no web side, and every function here answers None.
 from __future__ import annotations
 
 import secrets
+from typing import Protocol
 
+from bot.platforms import VideoPlatform
 from bot.settings import Settings
 from bot.sharing import SharingService
 from storage.conferences import ConferenceRecord
@@ -46,13 +48,67 @@ def website_url(public_url: str | None) -> str | None:
     return None if public_url is None else f"{public_url.rstrip('/')}/"
 
 
-class JoinLinks:
-    """The join-page links of a conference, for e-mails, share texts and cards."""
+class GenericLinkFacts(Protocol):
+    """What the texts around a handed-out link must say (bot/platforms/base.py LinkFacts):
+    a video platform answers for its own links, the join page for its own."""
 
-    def __init__(self, database: Database, settings: Settings, sharing: SharingService) -> None:
+    def website_for_id_and_password(self) -> str | None: ...
+    def describe_link(self) -> str | None: ...
+    def generic_link_opens_room(self) -> bool: ...
+
+
+class JoinPageFacts:
+    """The links handed out when they point to the join page: it opens the conference
+    for anyone with it (asking for the name, under the seed's rules), needs no note, and
+    the website beside it takes the conference ID and password."""
+
+    def __init__(self, website: str) -> None:
+        self._website = website
+
+    def website_for_id_and_password(self) -> str | None:
+        return self._website
+
+    def describe_link(self) -> str | None:
+        return None
+
+    def generic_link_opens_room(self) -> bool:
+        return True
+
+
+class JoinLinks:
+    """The links handed out for a conference, for e-mails, share texts and cards: the
+    join page when PUBLIC_URL is set (never the platform's own URL then), else the
+    platform's generic link. `facts` words the texts around them."""
+
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        sharing: SharingService,
+        video: VideoPlatform,
+    ) -> None:
         self._database = database
         self._public_url = settings.public_url
         self._sharing = sharing
+        self._video = video
+        website = website_url(settings.public_url)
+        self.facts: GenericLinkFacts = video if website is None else JoinPageFacts(website)
+
+    async def generic(self, conference: ConferenceRecord) -> str:
+        """The link for everyone: the conference's join page (its share token, renewed
+        by "New link"), or the platform's generic link without PUBLIC_URL."""
+        shared = await self.shared(conference)
+        return self._video.join_url(conference) if shared is None else shared
+
+    async def for_invitee(self, conference: ConferenceRecord, email: str, *, db: Queryable) -> str:
+        """The link in an invitee's e-mail: their own join page (removing them revokes
+        it), or the platform's generic link without PUBLIC_URL. `db`: the transaction
+        that queues the e-mail."""
+        if self._public_url is None:
+            return self._video.join_url(conference)
+        # A removed invitee's last message (their cancellation) names only the website.
+        personal = await self.personal(conference.id, email, db=db)
+        return personal or f"{self._public_url.rstrip('/')}/"
 
     @property
     def enabled(self) -> bool:

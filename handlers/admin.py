@@ -82,7 +82,8 @@ async def find(update: Update, context: BotContext) -> None:
             timezone=context.current_user.timezone,
             online=services.conferences.is_online(conference),
             archived=services.conferences.is_archived(conference),
-            video=services.video,
+            facts=services.links.facts,
+            join_url=await services.links.generic(conference),
         )
         await send(
             update,

@@ -182,14 +182,14 @@ async def send_calendar_file(
     """The conference as an .ics file (METHOD:PUBLISH), in the chat of this update."""
     services = context.services
     t = context.t
-    url = services.video.join_url(conference)
+    url = await services.links.generic(conference)
     description = calendar_description(
         t.language,
         code=conference.conference_code,
         password=conference.password,
         join_url=url,
-        website=services.video.website_for_id_and_password(),
-        link_note=services.video.describe_link(),
+        website=services.links.facts.website_for_id_and_password(),
+        link_note=services.links.facts.describe_link(),
     )
     await context.bot.send_document(
         chat_id_of(update),
@@ -251,7 +251,9 @@ async def start_now(update: Update, context: BotContext) -> None:
         return
     conference = await context.services.conferences.start_now(context.current_user.id, topic)
     text, markup = await card_screen(context, conference)
-    await send(update, context, f"{started_text(t, context.services.video)}\n\n{text}", markup)
+    await send(
+        update, context, f"{started_text(t, context.services.links.facts)}\n\n{text}", markup
+    )
 
 
 def handlers() -> list[Handler]:

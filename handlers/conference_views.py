@@ -23,8 +23,8 @@ from bot.conferences import Draft, ListKind, Page
 from bot.context import BotContext
 from bot.formatting import format_moment
 from bot.i18n import Translator
+from bot.links import GenericLinkFacts
 from bot.mail.failures import ERROR, REASONS
-from bot.platforms import VideoPlatform
 from bot.sharing import Participation
 from bot.text import shorten
 from bot.timezones import display_name
@@ -67,7 +67,8 @@ def conference_card(
     timezone: str,
     online: bool,
     archived: bool,
-    video: VideoPlatform,
+    facts: GenericLinkFacts,
+    join_url: str,
     untold: bool = False,
 ) -> str:
     """The card's text; `untold`: it changed and there are participants not told yet.
@@ -78,13 +79,13 @@ def conference_card(
         status=t.plain("conference.status_online" if online else "conference.status_offline"),
         start=moment(t, conference.starts_at, timezone),
         end=moment(t, conference.ends_at, timezone),
-        code_label=code_label(t, video),
+        code_label=code_label(t, facts),
         code=conference.conference_code,
         password=conference.password,
         allow=on_off(t, conference.allow_without_owner),
-        join_url=video.join_url(conference),
+        join_url=join_url,
     )
-    card = with_link_notes(t, video, card)
+    card = with_link_notes(t, facts, card)
     notes = []
     if archived:
         notes.append(t("conference.archived_note"))
@@ -204,7 +205,8 @@ async def card_screen(
         timezone=user.timezone,
         online=services.conferences.is_online(conference),
         archived=archived,
-        video=services.video,
+        facts=services.links.facts,
+        join_url=await services.links.generic(conference),
         untold=untold,
     )
     lines, pending = await _deliveries(context, conference)
@@ -279,7 +281,7 @@ async def participant_screen(
         status=t.plain("conference.status_online" if online else "conference.status_offline"),
         start=moment(t, conference.starts_at, timezone),
         end=moment(t, conference.ends_at, timezone),
-        code_label=code_label(t, services.video),
+        code_label=code_label(t, services.links.facts),
         code=conference.conference_code,
         password=conference.password,
     )

@@ -76,10 +76,13 @@ async def on_addresses(update: Update, context: BotContext) -> int:
         return END
     typed = typed_text(update)[:_MAX_TYPED]
     addresses = parse_addresses(typed)
-    invalid = (
-        t("invite.invalid_named", addresses=_listing(t, addresses.invalid))
-        if addresses.invalid
-        else ""
+    invalid = "\n\n".join(
+        t(key, addresses=_listing(t, named))
+        for key, named in (
+            ("invite.invalid_named", addresses.invalid),
+            ("invite.unsupported_named", addresses.unsupported),
+        )
+        if named
     )
     if not addresses.valid:
         await send(

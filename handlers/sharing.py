@@ -26,7 +26,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.invitations import CancelResult, NotifyResult
-from bot.platforms import VideoPlatform
+from bot.links import GenericLinkFacts
 from bot.sharing import deep_link
 from bot.validation import InvalidInput
 from handlers import callback_data as cb
@@ -66,14 +66,14 @@ SCHEDULE_START_PARAMETER = "schedule"  # /start schedule opens the menu (see han
 
 
 def invite_card_text(
-    t: Translator, video: VideoPlatform, conference: ConferenceRecord, timezone: str
+    t: Translator, facts: GenericLinkFacts, conference: ConferenceRecord, timezone: str
 ) -> str:
     return t(
         "card.invite",
         topic=conference.topic,
         start=moment(t, conference.starts_at, timezone),
         end=moment(t, conference.ends_at, timezone),
-        code_label=code_label(t, video),
+        code_label=code_label(t, facts),
         code=conference.conference_code,
         password=conference.password,
     )
@@ -84,8 +84,8 @@ async def _links(context: BotContext, conference: ConferenceRecord) -> tuple[str
     would not open the room (a Jitsi that admits only people with a token), so the card
     offers the bot, whose Join is the way in."""
     token = await context.services.sharing.share_token(conference)
-    video = context.services.video
-    join_url = video.join_url(conference) if video.generic_link_opens_room() else None
+    links = context.services.links
+    join_url = await links.generic(conference) if links.facts.generic_link_opens_room() else None
     return deep_link(context.bot.username, token), join_url
 
 
@@ -99,7 +99,7 @@ async def on_share(update: Update, context: BotContext) -> None:
         return
     await answer_press(update)
     t = context.t
-    video = context.services.video
+    links = context.services.links
     token = await context.services.sharing.share_token(conference)
     timezone = context.current_user.timezone
     text = t(
@@ -107,13 +107,13 @@ async def on_share(update: Update, context: BotContext) -> None:
         topic=conference.topic,
         start=moment(t, conference.starts_at, timezone),
         end=moment(t, conference.ends_at, timezone),
-        code_label=code_label(t, video),
+        code_label=code_label(t, links.facts),
         code=conference.conference_code,
         password=conference.password,
         deep_link=deep_link(context.bot.username, token),
-        join_url=video.join_url(conference),
+        join_url=await links.generic(conference),
     )
-    text = with_link_notes(t, video, text)
+    text = with_link_notes(t, links.facts, text)
     await send(update, context, t("invite.share_intro"))
     await send(update, context, text, keyboards.share_actions(t, conference.conference_code))
 
@@ -150,6 +150,10 @@ async def on_new_link_confirmed(update: Update, context: BotContext) -> None:
     t = context.t
     link = deep_link(context.bot.username, token)
     await send(update, context, t("link.made", topic=conference.topic, link=link))
+    # Read again: the card's join page link is made from the new token.
+    conference = await services.conferences.owned(context.current_user.id, conference.id)
+    if conference is None:
+        return
     card, markup = await card_screen(context, conference)
     await show(update, context, card, markup)
 
@@ -221,7 +225,7 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
                     start=moment(t, conference.starts_at, user.timezone),
                 ),
                 input_message_content=InputTextMessageContent(
-                    invite_card_text(t, context.services.video, conference, user.timezone),
+                    invite_card_text(t, context.services.links.facts, conference, user.timezone),
                     parse_mode=ParseMode.HTML,
                 ),
                 reply_markup=keyboards.invite_card(t, link, join_url),
@@ -297,7 +301,9 @@ async def on_group_pick(update: Update, context: BotContext) -> None:
     await show(
         update,
         context,
-        invite_card_text(t, context.services.video, conference, context.current_user.timezone),
+        invite_card_text(
+            t, context.services.links.facts, conference, context.current_user.timezone
+        ),
         keyboards.invite_card(t, link, join_url),
     )
 
@@ -373,7 +379,7 @@ async def _tell_in_background(
         await refresh_inline_cards(
             context,
             await context.services.sharing.inline_cards(conference.id),
-            invite_card_text(t, context.services.video, conference, owner.timezone),
+            invite_card_text(t, context.services.links.facts, conference, owner.timezone),
             keyboards.invite_card(t, link, join_url),
         )
         summary = _summary(t, "notify.summary", report, emails=result.emails)

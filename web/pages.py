@@ -96,7 +96,7 @@ def _clock(timestamp: int, timezone: str, language: str) -> Markup:
     local = moment.astimezone(ZoneInfo(timezone))
     shown = format_datetime(local, catalog(language)["time.clock"], locale=language)
     return Markup('<time datetime="{}" data-kind="clock">{} {}</time>').format(
-        moment.strftime("%Y-%m-%dT%H:%M:%SZ"), shown, display_name(timezone)
+        moment.strftime("%Y-%m-%dT%H:%M:%SZ"), shown, display_name(timezone, language, moment)
     )
 
 

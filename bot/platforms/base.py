@@ -64,8 +64,8 @@ class LinkFacts:
 
         The one place this is decided: no platform has such a page today (Jitsi rooms are
         named under the bot's key, BigBlueButton meetings are created through its API, a
-        template's page is unknown). The bot's own join page will answer here when
-        PUBLIC_URL is set.
+        template's page is unknown). With PUBLIC_URL set the bot's own website takes them,
+        and the texts ask `JoinLinks.facts` (bot/links.py) instead of the platform.
         """
         return None
 

@@ -78,6 +78,7 @@ NUMBER_ALONE = {
     "outbox.summary",  # "{pending} waiting, {failed} failed, {cancelled} cancelled"
     "join.remind_me",  # "Remind me {minutes} min before" (a button: short)
     "reminder.choice_minutes",  # "{minutes} min before"
+    "web.locked",  # "try again in {minutes} min."
 }
 
 

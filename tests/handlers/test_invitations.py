@@ -181,3 +181,29 @@ async def test_topic_with_header_injection_stays_in_the_subject(bot, emu, smtp):
     [message] = await smtp.wait_for(1)
     assert message["Bcc"] is None and "spy@example.com" not in str(message.keys())
     assert smtp.envelopes[0][1] == ["bob@example.com"]
+
+
+async def test_an_address_with_non_latin_letters_before_the_at_is_named_back_with_why(
+    bot, emu, smtp
+):
+    """Most mail servers lack SMTPUTF8: such an address is refused up front, with the
+    reason, while an international domain goes out (in its ASCII form on the wire)."""
+    anna, menu = await person(emu)
+    await add_conferences(bot, anna.id, [3], topic="Plan")
+    card = await open_card(anna, menu)
+    confirm = await invite(anna, card, "иван@пример.рф, bob@почта.рф")
+    assert "bob@почта.рф" in confirm.text
+    assert "letters other than Latin before the “@”" in confirm.text
+    assert "иван@пример.рф" in confirm.text.split("Latin")[1]
+    await anna.press(confirm, "✉️ Send")
+    assert "1 invitation e-mail is on its way" in (await anna.expect_edit(confirm)).text
+    [message] = await smtp.wait_for(1)
+    assert smtp.envelopes[0][1] == ["bob@xn--80a1acny.xn--p1ai"]
+
+    # Nothing else typed: the prompt stays, saying why.
+    again = await invite(anna, await open_card(anna, menu), "иван@пример.рф")
+    assert (
+        "letters other than Latin" in again.text and "Send the e-mail addresses" not in again.text
+    )
+    await anna.send("carol@example.com")
+    assert "to 1 address:" in (await anna.expect_message()).text

@@ -13,7 +13,8 @@ async def test_the_sandbox_prints_the_website_and_the_join_page_of_a_conference(
     website = re.search(r"Website:    (http://127\.0\.0\.1:\d+/) ", banner)
     assert website, banner
     await sandbox.type("/start")
-    assert "Quick sync" in await sandbox.type("/now Quick sync")
+    question = await sandbox.type("/now Quick sync")  # a newcomer is asked their zone first
+    assert "Quick sync" in await sandbox.press(question, "✅ Yes, UTC")
     pages = await sandbox.type("/web")
     assert f"Website: {website.group(1)}" in pages
     link = re.search(r"“Quick sync”: (http://127\.0\.0\.1:\d+/j/[\w-]+)", pages)

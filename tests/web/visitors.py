@@ -77,8 +77,8 @@ async def share_url(bot, owner_id: int, conference_id: int) -> str:
 async def invite(bot, owner_id: int, conference_id: int, email: str) -> str:
     """Invite `email` by e-mail through the service, and the invitee's own join page.
 
-    The link is built here with bot/links.py; once e-mails carry it, take it from the
-    e-mail the test SMTP server caught instead."""
+    The link comes from bot/links.py; tests/web/test_links_to_the_page.py checks that
+    the e-mail the invitee receives carries this very link."""
     owner = await bot.services.users.get(owner_id)
     await bot.services.invitations.invite(owner, conference_id, [email])
     url = await bot.services.links.personal(conference_id, email)
