@@ -41,9 +41,11 @@ class ServingProcess:
             self.log += line.decode(errors="replace")
             self._grew.set()
 
-    async def wait_for_log(self, text: str, timeout: float = 30) -> None:
+    async def wait_for_log(self, text: str, timeout: float = 30, *, times: int = 1) -> None:
+        """Until `text` is in the log (`times` times)."""
+
         async def seen() -> None:
-            while text not in self.log:
+            while self.log.count(text) < times:
                 self._grew.clear()
                 await self._grew.wait()
 
@@ -56,6 +58,11 @@ class ServingProcess:
     def pid(self) -> int:
         assert self.process is not None
         return self.process.pid
+
+    async def exited(self, timeout: float) -> int:
+        """Wait for the process to end by itself; its exit code."""
+        assert self.process is not None
+        return await asyncio.wait_for(self.process.wait(), timeout)
 
     async def kill(self) -> None:
         """SIGKILL: no clean-up of any kind, as a crash."""

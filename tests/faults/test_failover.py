@@ -15,9 +15,12 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
+import aiohttp
+import asyncpg
 import pytest
 from aiosmtpd.controller import Controller
 
+from app.runner import EXIT_FENCED
 from bot.admin import BROADCAST_BATCH
 from bot.mail.outbox import enqueue
 from storage.db import Database
@@ -246,3 +249,56 @@ async def test_killed_during_a_broadcast_nobody_gets_it_twice_and_the_missed_are
     delivered = int(re.search(r"(\d+) delivered", summary.text).group(1))
     assert delivered + counted == len(members) + 1  # the admin is a recipient too
     print(f"broadcast: {missed} got nothing, {counted} counted as missed: {summary.text!r}")
+
+
+async def health(port: int) -> tuple[int, dict]:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+            return response.status, await response.json()
+
+
+async def test_the_standby_says_so_and_the_active_one_that_loses_its_lock_stops_at_once(
+    tmp_path, emu, pg_url
+):
+    ports = [free_port(), free_port()]
+    processes = []
+    for name, port in zip(("first", "second"), ports, strict=True):
+        env = serving_environment(
+            tmp_path, emu, pg_url, PUBLIC_URL="https://conf.example.org", WEB_PORT=str(port)
+        )
+        processes.append(ServingProcess(name, env, tmp_path))
+    first, second = processes
+    try:
+        await first.start()
+        await first.wait_for_log("Web side listening")
+        await second.start()
+        await second.wait_for_log("Standby:")
+        await second.wait_for_log("Web side listening")
+        status, body = await health(ports[0])
+        assert status == 200 and body["role"] == "active"
+        status, body = await health(ports[1])  # a load balancer sends nothing here
+        assert status == 503 and body == {"status": "standby", "role": "standby"}
+        assert second.log.count("Standby:") == 1  # said once, though it tries every second
+
+        # The server ends the active one's lock session (a network cut, a restart of
+        # the lock's connection): it cannot know who holds the lock now, so it stops.
+        admin = await asyncpg.connect(pg_url)
+        try:
+            ended = await admin.fetchval(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = 'conference-bot leadership' AND pid IN"
+                " (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)"
+            )
+        finally:
+            await admin.close()
+        assert ended
+        fenced = time.monotonic()
+        assert await first.exited(timeout=5) == EXIT_FENCED  # it ends by itself
+        assert since(fenced) <= 3  # checked every second, with a second to answer
+        assert "stopping at once (fencing)" in first.log
+        await second.wait_for_log("Active:", timeout=SERVED_WITHIN)
+        await second.wait_for_log("Web side listening", timeout=10, times=2)  # the active site
+        status, body = await health(ports[1])
+        assert status == 200 and body["role"] == "active"
+    finally:
+        await stop_all(processes)
