@@ -128,12 +128,14 @@ async def serve(
         if not await _stand_by(settings, leadership, stop):
             return 0
     watching: asyncio.Task[None] | None = None
+    if leadership is not None:
+        # Watched from now on, not only once serving: opening the database (migrations)
+        # takes a while, and a session silent for FAILOVER_SECONDS loses the lock.
+        watching = asyncio.create_task(leadership.hold(on_lost), name="leadership")
     try:
         application = await build(settings)
         runner = BotRunner(application)
         await runner.start()
-        if leadership is not None:
-            watching = asyncio.create_task(leadership.hold(on_lost), name="leadership")
         log.info("Waiting for updates; press Ctrl-C to stop")
         try:
             await stop.wait()

@@ -21,6 +21,7 @@ BENCHMARKS = {
     "B5": ("bench.b5_dates", "date parsing vs dateparser"),
     "B6": ("bench.b6_startup", "start-up and memory vs an echo bot"),
     "B7": ("bench.b7_join_page", "the join page under wrk vs a bare aiohttp handler"),
+    "B8": ("bench.b8_failover", "PostgreSQL: SIGKILL of the active bot to the standby's answer"),
 }
 
 

@@ -11,12 +11,14 @@ release it or be held up by it. The lock lives as long as that server session:
 - an active process that stops hearing from the server (network, a server restart)
   cannot know whether the lock is still its own, so it stops serving at once
   (`hold` calls `on_lost`): better no one serves for a few seconds than two. It asks the
-  server every `check_seconds` (1 s) and waits at most as long for the answer;
+  server every `check_seconds` (1 s) and waits at most (FAILOVER_SECONDS - 1) / 2 s
+  (2 s by default) for the answer;
 - and the other way round, a process that froze or lost its network while holding the
   lock is cut off by the server: the lock session is ended after FAILOVER_SECONDS without
   a question from its holder (`idle_session_timeout`). That is after the holder's own
-  check gave up (FAILOVER_SECONDS >= 3 > one check and its wait), so the holder fences
-  itself before anyone else may take over.
+  check gave up (one pause and one wait, 3 s by default, less than FAILOVER_SECONDS),
+  so the holder fences itself before anyone else may take over. The holder is watched
+  from the moment it takes the lock, through the opening of the database.
 
 SQLite: one file wants one process. `ProcessLock` takes an OS lock (`fcntl.flock`) on
 `<database>.lock` for the life of the process, and a second process on the same file is
@@ -90,6 +92,10 @@ class Leadership:
         self._connect = connect
         self._connection: LockConnection | None = None
         self.active = False
+        # How long a check may wait for its answer: long enough not to take a busy
+        # moment for a loss, short enough that the holder gives up (after its last good
+        # answer: one pause and one wait) before the server ends its silent session.
+        self._answer_within = max(check_seconds, (failover_seconds - check_seconds) / 2)
 
     async def acquire(self) -> None:
         """Wait until this process holds the lock. Logs "standby" once while another
@@ -133,7 +139,7 @@ class Leadership:
                 reason = "the lock's connection is closed"
             else:
                 try:
-                    await asyncio.wait_for(connection.fetchval("SELECT 1"), self._check_seconds)
+                    await asyncio.wait_for(connection.fetchval("SELECT 1"), self._answer_within)
                 except Exception as error:
                     reason = f"the lock's connection failed ({type(error).__name__})"
             if reason is not None:
