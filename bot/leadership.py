@@ -111,8 +111,8 @@ class Leadership:
                 if not told_standby:
                     told_standby = True
                     log.info(
-                        "Standby: another process is active; this one takes over when its "
-                        "lock is free (tried every %.0f s)",
+                        "Standby: another process is active; this one waits as a standby "
+                        "and takes over when the lock is free (tried every %.0f s)",
                         self._retry_seconds,
                     )
             except Exception as error:  # the server is down or refused us: try again
