@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench demo install chromium clean
+.PHONY: run test test-pg lint format bench demo install chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,25 @@ run: $(STAMP)
 test: lint $(STAMP)
 	@test -x /usr/bin/chromium || echo "note: /usr/bin/chromium is missing, so the browser tests are skipped (make chromium)"
 	$(BIN)/python -m pytest
+	@$(MAKE) --no-print-directory test-pg
+
+# The same storage tests and a subset of the end-to-end tests again on PostgreSQL
+# (tests/postgres.py): TEST_DATABASE_URL's server, or a throwaway one started from Debian's
+# binaries; skipped with a note when there is neither. The subset was chosen by
+# measuring (README, "Test"): each test costs a database and a bot start on the server.
+PG_TESTS := tests/storage tests/bot/test_mail_outbox.py tests/bot/test_update_ledger.py \
+	tests/handlers/test_schedule.py tests/handlers/test_conference_log.py \
+	tests/handlers/test_admin.py tests/handlers/test_sharing.py \
+	tests/handlers/test_invitations.py tests/handlers/test_mail_delivery.py \
+	tests/handlers/test_email_verification.py tests/handlers/test_participants.py \
+	tests/faults/test_shutdown_during_reminders.py
+test-pg: $(STAMP)
+	@if [ -n "$$TEST_DATABASE_URL" ] || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		echo "PostgreSQL pass: $(PG_TESTS)"; \
+		TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PG_TESTS); \
+	else \
+		echo "note: no PostgreSQL (set TEST_DATABASE_URL or apt-get install postgresql), so the PostgreSQL pass is skipped"; \
+	fi
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download).
 chromium:

@@ -21,6 +21,8 @@ BENCHMARKS = {
     "B5": ("bench.b5_dates", "date parsing vs dateparser"),
     "B6": ("bench.b6_startup", "start-up and memory vs an echo bot"),
     "B7": ("bench.b7_join_page", "the join page under wrk vs a bare aiohttp handler"),
+    "B1PG": ("bench.b1_postgres", "B1 with the bot on PostgreSQL vs the echo bot"),
+    "B2PG": ("bench.b2_postgres", "B2's pages on PostgreSQL vs plain asyncpg"),
     "B8": ("bench.b8_failover", "PostgreSQL: SIGKILL of the active bot to the standby's answer"),
 }
 

@@ -127,19 +127,24 @@ DIAGNOSTICS = {
 }
 
 
-async def run_one(kind: str) -> tuple[float, int]:
+async def run_one(kind: str, database_url: str | None = None) -> tuple[float, int]:
+    """One timed run; `database_url`: the bot's database (default: a SQLite file)."""
     ids = list(range(FIRST_ID, FIRST_ID + USERS + WARMUP_USERS))
     with TempDir("b1") as folder:
         emu = BotAPIEmulator(default_timeout=120)
         await emu.start()
         try:
             if kind == "product" or kind in DIAGNOSTICS:
-                conference_ids = await seed(folder / "bot.sqlite3", ids)
+                conference_ids = await seed(database_url or folder / "bot.sqlite3", ids)
                 env = bot_env(
                     emu.base_url,
                     folder / "bot.sqlite3",
                     FLOOD_MAX_UPDATES="100000",
                     REMINDER_CHECK_SECONDS="0",
+                    # As in the tests: the scripts start at the menu, not at the time-zone
+                    # question (which a seeded user would be asked first).
+                    ASK_TIMEZONE="off",
+                    **({"DATABASE_URL": database_url} if database_url else {}),
                 )
                 command = (
                     ["-m", "bot"]

@@ -84,7 +84,8 @@ async def measure(data: bigdata.BigData, result: Result) -> dict[str, float]:
     plain.execute("PRAGMA synchronous=NORMAL")
     db = await Database.open(data.path)
     traced: list[str] = []
-    await db._conn.set_trace_callback(traced.append)  # noqa: SLF001 - benchmark probe
+    raw = await db._conn.get_raw_connection()  # noqa: SLF001 - benchmark probe
+    await raw.driver_connection.set_trace_callback(traced.append)
     statements: dict[str, dict[str, str]] = {}  # path -> normalised -> one real statement
 
     def collect(path: str) -> None:

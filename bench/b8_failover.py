@@ -1,7 +1,7 @@
 """B8: failover, from SIGKILL of the active process to the first answer of the standby.
 
-Two `python -m bot` processes share one throwaway PostgreSQL (Debian's binaries, as in
-the tests, or BENCH_DATABASE_URL's server, whose database must be empty) and the Bot API
+Two `python -m bot` processes share one PostgreSQL database (on the server of B1PG and
+B2PG, bench/b_postgres.py: BENCH_DATABASE_URL's or a throwaway one) and the Bot API
 emulator in this process. One is active, the other logs "Standby". Each round: a person's
 /start is answered (the active one serves), the active process is killed with SIGKILL
 and the same person sends /start at once; the time until that answer arrives is the
@@ -12,55 +12,17 @@ kills; budget <= 5 s (FAILOVER_SECONDS, its default).
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import signal
 import statistics
 import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-from bench.common import Result, TempDir, bot_env, free_port, spawn, stop
+from bench.b_postgres import _Server
+from bench.common import Result, TempDir, bot_env, spawn, stop
 from emulator import BotAPIEmulator
 
 KILLS = 5
 BUDGET_SECONDS = 5.0
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def _as_postgres(*command: str) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.getuid() == 0 else list(command)
-
-
-@contextmanager
-def throwaway_postgres() -> Iterator[str]:
-    """A PostgreSQL server in a temp folder for this run; yields its URL."""
-    given = os.environ.get("BENCH_DATABASE_URL")
-    if given:
-        yield given
-        return
-    folder = Path(tempfile.mkdtemp(prefix="bench-b8-pg-"))
-    if os.getuid() == 0:
-        shutil.chown(folder, "postgres")
-    data, port = folder / "data", free_port()
-    initdb = [str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
-    subprocess.run(_as_postgres(*initdb), check=True, capture_output=True)
-    options = f"-k {folder} -c listen_addresses=127.0.0.1 -p {port}"
-    pg_ctl = [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(folder / "log")]
-    subprocess.run(
-        _as_postgres(*pg_ctl, "-o", options, "-w", "start"),
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(_as_postgres(*pg_ctl, "-m", "immediate", "stop"), capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _log_of(process: subprocess.Popen) -> str:
@@ -122,5 +84,12 @@ async def measure(result: Result, database_url: str) -> None:
 
 
 def run(result: Result) -> None:
-    with throwaway_postgres() as database_url:
-        asyncio.run(measure(result, database_url))
+    server = _Server()  # the same server as B1PG and B2PG
+    try:
+        asyncio.run(_measure_on(server, result))
+    finally:
+        server.stop()
+
+
+async def _measure_on(server: _Server, result: Result) -> None:
+    await measure(result, await server.database())  # an empty database: migrated by the bot

@@ -37,6 +37,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from storage.db import asyncpg_connect_args, database_url
+
 log = logging.getLogger(__name__)
 
 # The advisory lock's key, one number for every conference bot on a database: "ConfBot".
@@ -57,19 +59,14 @@ class LockConnection(Protocol):
 Connect = Callable[[str], Awaitable[LockConnection]]
 
 
-async def _asyncpg_connect(dsn: str) -> LockConnection:
+async def _asyncpg_connect(url: str) -> LockConnection:
     import asyncpg  # only PostgreSQL deployments need it loaded
 
     connection: LockConnection = await asyncpg.connect(
-        dsn, server_settings={"application_name": "conference-bot leadership"}
+        **asyncpg_connect_args(database_url(url)),
+        server_settings={"application_name": "conference-bot leadership"},
     )
     return connection
-
-
-def asyncpg_dsn(database_url: str) -> str:
-    """`postgresql+asyncpg://...` (SQLAlchemy's spelling) as asyncpg takes it."""
-    scheme, separator, rest = database_url.partition("://")
-    return f"{scheme.split('+', 1)[0]}{separator}{rest}"
 
 
 class Leadership:
@@ -78,14 +75,14 @@ class Leadership:
 
     def __init__(
         self,
-        database_url: str,
+        url: str,
         *,
         failover_seconds: int = 5,
         retry_seconds: float = RETRY_SECONDS,
         check_seconds: float = CHECK_SECONDS,
         connect: Connect = _asyncpg_connect,
     ) -> None:
-        self._dsn = asyncpg_dsn(database_url)
+        self._url = url
         self._failover_seconds = failover_seconds
         self._retry_seconds = retry_seconds
         self._check_seconds = check_seconds
@@ -155,7 +152,7 @@ class Leadership:
 
     async def _try_lock(self) -> bool:
         if self._connection is None or self._connection.is_closed():
-            self._connection = await self._connect(self._dsn)
+            self._connection = await self._connect(self._url)
             await self._bound_session(self._connection)
         locked = await asyncio.wait_for(
             self._connection.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY),

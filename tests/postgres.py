@@ -17,6 +17,7 @@ Without binaries or TEST_DATABASE_URL the PostgreSQL tests are skipped, with tha
 from __future__ import annotations
 
 import asyncio
+import atexit
 import glob
 import itertools
 import os
@@ -94,10 +95,12 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
-        return cls(f"postgresql://postgres@127.0.0.1:{port}/postgres", folder)
+        server = cls(f"postgresql://postgres@127.0.0.1:{port}/postgres", folder)
+        atexit.register(server.stop)  # an interrupted session does not leave it running
+        return server
 
     def stop(self) -> None:
-        if self._folder is None:
+        if self._folder is None or not self._folder.exists():
             return
         bin_dir = binaries()
         as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []

@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.leadership import LOCK_KEY, AlreadyRunning, Leadership, ProcessLock, asyncpg_dsn
+from bot.leadership import LOCK_KEY, AlreadyRunning, Leadership, ProcessLock
 
 
 def fast(url: str, **options: float) -> Leadership:
@@ -20,7 +20,7 @@ def fast(url: str, **options: float) -> Leadership:
 
 
 async def lock_holder_pid(url: str) -> int | None:
-    connection = await asyncpg.connect(asyncpg_dsn(url))
+    connection = await asyncpg.connect(url)
     try:
         return await connection.fetchval(
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
@@ -59,7 +59,7 @@ async def test_the_holder_that_loses_its_session_is_told_at_once(pg_empty_url):
     waiting = asyncio.create_task(standby.acquire())
     pid = await lock_holder_pid(url)
     assert pid is not None
-    admin = await asyncpg.connect(asyncpg_dsn(url))
+    admin = await asyncpg.connect(url)
     try:
         await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
     finally:
@@ -98,11 +98,6 @@ async def test_a_standby_waits_through_a_database_it_cannot_reach(caplog):
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 1 and "cannot be reached" in warnings[0]
     assert "Secret-Pa55" not in caplog.text
-
-
-def test_driver_spelling_is_taken_off_for_asyncpg():
-    assert asyncpg_dsn("postgresql+asyncpg://u:p@h:5/d") == "postgresql://u:p@h:5/d"
-    assert asyncpg_dsn("postgresql://u@h/d") == "postgresql://u@h/d"
 
 
 def test_a_second_process_on_the_same_sqlite_file_is_refused(tmp_path: Path):
