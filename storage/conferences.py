@@ -38,6 +38,17 @@ class ConferenceRecord:
     # invitation yet; `organizer_email` None with a name: the bot's own address).
     organizer_email: str | None = None
     organizer_name: str | None = None
+    # A series (migration 18): its RRULE without DTSTART, the zone whose wall clock its
+    # meetings keep, the first meeting's start; None for a single conference. starts_at
+    # and ends_at are then the current meeting. `active_until`: the end of the last one.
+    rrule: str | None = None
+    rrule_timezone: str | None = None
+    series_start: int | None = None
+    active_until: int | None = None
+
+    @property
+    def is_series(self) -> bool:
+        return self.rrule is not None
 
     @classmethod
     def from_row(cls, row: Row) -> ConferenceRecord:
@@ -56,6 +67,19 @@ class NewConference:
     conference_code: str
     password: str
     allow_without_owner: bool = True
+    rrule: str | None = None
+    rrule_timezone: str | None = None
+    active_until: int | None = None  # None: ends_at (a single conference)
+
+
+@dataclass(frozen=True)
+class SeriesException:
+    """One meeting of a series changed alone, by its original start (RECURRENCE-ID)."""
+
+    original_start: int
+    cancelled: bool
+    starts_at: int | None = None
+    ends_at: int | None = None
 
 
 # The snapshot of what participants were told, from the conference as it is now.
@@ -172,8 +196,9 @@ class ConferenceRepository:
     async def create(self, conference: NewConference, *, now: int) -> int:
         return await self._db.insert(
             "INSERT INTO conferences (owner_id, topic, starts_at, ends_at, conference_code,"
-            " password, allow_without_owner, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " password, allow_without_owner, created_at, updated_at, rrule, rrule_timezone,"
+            " series_start, active_until)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 conference.owner_id,
                 conference.topic,
@@ -184,6 +209,10 @@ class ConferenceRepository:
                 int(conference.allow_without_owner),
                 now,
                 now,
+                conference.rrule,
+                conference.rrule_timezone,
+                conference.starts_at if conference.rrule is not None else None,
+                conference.ends_at if conference.active_until is None else conference.active_until,
             ),
         )
 
@@ -361,11 +390,106 @@ class ConferenceRepository:
             raise ValueError(f"not editable: {sorted(unknown)}")
         assignments = ", ".join(f"{column} = ?" for column in changes)
         values = [int(v) if isinstance(v, bool) else v for v in changes.values()]
+        if "ends_at" in changes:
+            # A single conference is active until its end (a series keeps its own).
+            assignments += ", active_until = CASE WHEN rrule IS NULL THEN ? ELSE active_until END"
+            values.append(changes["ends_at"])
         await self._db.execute(
             f"UPDATE conferences SET {assignments}, updated_at = ?,"
             " changed_since_notice = CASE WHEN ? THEN 1 ELSE changed_since_notice END"
             " WHERE id = ?",
             (*values, now, int(mark_changed), conference_id),
+        )
+
+    # -- series ---------------------------------------------------------------------
+
+    async def set_series(
+        self,
+        conference_id: int,
+        *,
+        rrule: str | None,
+        timezone: str | None,
+        series_start: int | None,
+        active_until: int,
+        starts_at: int,
+        ends_at: int,
+        now: int,
+        mark_changed: bool = False,
+    ) -> None:
+        """Make the row a series (or a single conference again, with `rrule` None): its
+        rule, zone, anchor, the end of its last meeting, and its current meeting."""
+        await self._db.execute(
+            "UPDATE conferences SET rrule = ?, rrule_timezone = ?, series_start = ?,"
+            " active_until = ?, starts_at = ?, ends_at = ?, updated_at = ?,"
+            " changed_since_notice = CASE WHEN ? THEN 1 ELSE changed_since_notice END"
+            " WHERE id = ?",
+            (
+                rrule,
+                timezone,
+                series_start,
+                active_until,
+                starts_at,
+                ends_at,
+                now,
+                int(mark_changed),
+                conference_id,
+            ),
+        )
+
+    async def series_behind(self, *, now: int, limit: int) -> list[ConferenceRecord]:
+        """Series whose current meeting has ended while a later one is still ahead: read
+        through the partial index on series rows, never by visiting every series."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM conferences WHERE rrule IS NOT NULL AND ends_at <= ?"
+            " AND active_until > ? ORDER BY ends_at LIMIT ?",
+            (now, now, limit),
+        )
+        return [ConferenceRecord.from_row(row) for row in rows]
+
+    async def move_current(
+        self, conference_id: int, *, was_starts_at: int, starts_at: int, ends_at: int
+    ) -> bool:
+        """Advance a series to its next meeting: nobody has joined that one yet. Only
+        from the meeting the caller read (False if another caller moved it first)."""
+        return (
+            await self._db.execute(
+                "UPDATE conferences SET starts_at = ?, ends_at = ?, owner_joined_at = NULL"
+                " WHERE id = ? AND starts_at = ?",
+                (starts_at, ends_at, conference_id, was_starts_at),
+            )
+            > 0
+        )
+
+    async def exceptions(self, conference_id: int) -> list[SeriesException]:
+        rows = await self._db.fetch_all(
+            "SELECT original_start, cancelled, starts_at, ends_at FROM series_exceptions"
+            " WHERE conference_id = ? ORDER BY original_start",
+            (conference_id,),
+        )
+        return [SeriesException(row[0], bool(row[1]), row[2], row[3]) for row in rows]
+
+    async def put_exception(self, conference_id: int, exception: SeriesException) -> None:
+        """Store a meeting changed alone (a later change of the same meeting replaces it)."""
+        await self._db.execute(
+            "INSERT INTO series_exceptions"
+            " (conference_id, original_start, cancelled, starts_at, ends_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, original_start) DO UPDATE"
+            " SET cancelled = excluded.cancelled, starts_at = excluded.starts_at,"
+            " ends_at = excluded.ends_at",
+            (
+                conference_id,
+                exception.original_start,
+                int(exception.cancelled),
+                exception.starts_at,
+                exception.ends_at,
+            ),
+        )
+
+    async def drop_exceptions_from(self, conference_id: int, original_start: int) -> None:
+        """Exceptions of meetings from `original_start` on (they moved to another series)."""
+        await self._db.execute(
+            "DELETE FROM series_exceptions WHERE conference_id = ? AND original_start >= ?",
+            (conference_id, original_start),
         )
 
     async def mark_owner_joined(self, conference_id: int, *, now: int) -> None:

@@ -489,4 +489,39 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE UNIQUE INDEX invitations_join_token ON invitations (join_token)",
         ),
     ),
+    Migration(
+        18,
+        "recurring conferences: the rule, its zone and anchor, the end of the last meeting",
+        (
+            # RFC 5545 RRULE text without DTSTART (FREQ=WEEKLY;BYDAY=MO;COUNT=10); NULL for a
+            # single conference. A series is one row: starts_at/ends_at hold its current
+            # meeting (the earliest not cancelled whose end is ahead; the last once all
+            # are past), so status, Join, reminders and the log work per meeting.
+            "ALTER TABLE conferences ADD COLUMN rrule TEXT",
+            # The IANA zone whose wall clock the meetings keep across DST (the owner's at
+            # scheduling), and the first meeting's start (UTC): the rule's DTSTART.
+            "ALTER TABLE conferences ADD COLUMN rrule_timezone TEXT",
+            "ALTER TABLE conferences ADD COLUMN series_start INTEGER",
+            # The end of the last meeting: ends_at for a single conference, a far sentinel
+            # (2^62) for a series without end.
+            "ALTER TABLE conferences ADD COLUMN active_until INTEGER",
+            "UPDATE conferences SET active_until = ends_at",
+            "CREATE INDEX conferences_owner_active ON conferences (owner_id, active_until)",
+            # Series whose current meeting has ended: the reminder job advances only those.
+            "CREATE INDEX conferences_series_current ON conferences (ends_at, active_until)"
+            " WHERE rrule IS NOT NULL",
+            # One meeting of a series changed alone: moved (new start and end) or cancelled,
+            # addressed by its original start (the RECURRENCE-ID).
+            """
+            CREATE TABLE series_exceptions (
+                conference_id  INTEGER NOT NULL REFERENCES conferences (id) ON DELETE CASCADE,
+                original_start INTEGER NOT NULL,
+                cancelled      INTEGER NOT NULL DEFAULT 0,
+                starts_at      INTEGER,
+                ends_at        INTEGER,
+                PRIMARY KEY (conference_id, original_start)
+            )
+            """,
+        ),
+    ),
 )
