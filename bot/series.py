@@ -263,3 +263,29 @@ def preset_rule(
 def moments(meetings: Iterable[Occurrence]) -> list[tuple[int, int]]:
     """(start, end) of each meeting: what a comparison with another expansion needs."""
     return [(meeting.starts_at, meeting.ends_at) for meeting in meetings]
+
+
+def preset_of(rule: str) -> tuple[str, tuple[str, ...], int]:
+    """The form's preset, weekdays and interval that give `rule` back (its end aside):
+    a stored series opened for editing or repeating keeps its rhythm."""
+    found = parts(rule)
+    interval = int(found.get("INTERVAL", "1") or 1)
+    days = tuple(day for day in found.get("BYDAY", "").split(",") if day)
+    frequency = found.get("FREQ")
+    if frequency == "DAILY":
+        return "daily", (), interval
+    if frequency == "WEEKLY":
+        if days == WORKING_DAYS and interval == 1:
+            return "weekdays", (), 1
+        return "custom", days, interval
+    if frequency == "MONTHLY" and "BYMONTHDAY" in found:
+        return "monthly_date", (), interval
+    return "monthly_day", (), interval
+
+
+def end_of(rule: str) -> tuple[int | None, int | None]:
+    """(COUNT, UNTIL in UTC seconds) of a rule; (None, None) without end."""
+    found = parts(rule)
+    count = int(found["COUNT"]) if found.get("COUNT", "").isdigit() else None
+    until = _until_timestamp(found["UNTIL"]) if "UNTIL" in found else None
+    return count, until

@@ -64,11 +64,23 @@ from handlers.common import (
     typed_text,
 )
 from handlers.conference_log import refuse_press
-from handlers.conference_views import card_screen, moment, review_card
+from handlers.conference_views import card_screen, draft_rhythm, moment, review_card
+from handlers.series_form import (
+    REPEAT_PRESSES,
+    RepeatStates,
+    apply_typed_rule,
+    on_repeat_press,
+    read_count,
+    read_preset,
+    read_until,
+    repeat_prompt,
+)
 from storage.conferences import ConferenceRecord
 
 # Persisted by number: new states go at the end.
 ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD, REVIEW, ASK_TIME, CONFIRM_DISCARD = range(8)
+# "Repeats" (recurring conferences): the presets, custom weekdays, the end, N, the date.
+REPEAT, REPEAT_DAYS, REPEAT_END, ASK_COUNT, ASK_UNTIL = range(8, 13)
 END = ConversationHandler.END
 _DRAFT = "conference_form"
 # The day typed without a time, while the form asks for the time (ISO date).
@@ -136,8 +148,13 @@ async def _ask(
     elif state == REVIEW:
         text = review_card(t, draft, timezone=_timezone(context))
         markup = keyboards.form_review(
-            t, allow=draft.allow_without_owner, editing=draft.editing_id is not None
+            t,
+            allow=draft.allow_without_owner,
+            editing=draft.editing_id is not None,
+            repeats=draft_rhythm(t, draft, timezone=_timezone(context)),
         )
+    elif state in _REPEAT_STATES:
+        text, markup = _repeat_prompt(context, state, draft)
     elif state == ASK_TOPIC:
         text = t("schedule.ask_new_topic" if back else "schedule.ask_topic")
         markup = keyboards.form_prompt(t, back_to_review=back)
@@ -187,8 +204,19 @@ def _quick_hours(context: BotContext, day: date) -> tuple[int, ...]:
     return tuple(hour for hour in keyboards.QUICK_TIMES if wall_time(day, time(hour), zone) > now)
 
 
+_REPEAT_STATES = RepeatStates(REPEAT, REPEAT_DAYS, REPEAT_END, ASK_COUNT, ASK_UNTIL, REVIEW)
+
+
+def _repeat_prompt(
+    context: BotContext, state: int, draft: Draft
+) -> tuple[str, InlineKeyboardMarkup]:
+    return repeat_prompt(context, _REPEAT_STATES, state, draft)
+
+
 def _prompt_markup(context: BotContext, state: int, draft: Draft) -> InlineKeyboardMarkup:
     """The buttons under a question, and under a rejection that asks it again."""
+    if state in _REPEAT_STATES:
+        return _repeat_prompt(context, state, draft)[1]
     back = _is_complete(draft)
     day = _pending_day(context)
     if state == ASK_TIME and day is not None:
@@ -281,6 +309,20 @@ async def _apply(
     timezone = _timezone(context)
     if state == ASK_TOPIC:
         return replace(draft, topic=clean_topic(typed)), None
+    if state == REPEAT:
+        return read_preset(context, draft, typed), None
+    if state == ASK_COUNT:
+        return read_count(context, draft, typed), None
+    if state == ASK_UNTIL:
+        return read_until(context, draft, typed), None
+    if state == ASK_START and draft.editing_id is None:
+        typed_rule = apply_typed_rule(context, draft, typed, _DAY)
+        if typed_rule is not None:
+            draft, note, answer = typed_rule
+            if answer is None:
+                return draft, note
+            draft, start_note = _with_answer(context, draft, answer)
+            return draft, "\n".join(part for part in (note, start_note) if part)
     if state in (ASK_START, ASK_TIME):
         asked_day = _pending_day(context) if state == ASK_TIME else None
         answer = understand_start(typed, now=now, tz=timezone, language=t.language, day=asked_day)
@@ -403,6 +445,13 @@ async def on_form_press(update: Update, context: BotContext) -> int | None:
         return await _next(update, context, draft, note)
     if action == "save" and _is_complete(draft):
         return await _save(update, context, draft)
+    if action in REPEAT_PRESSES and _is_complete(draft) and draft.editing_id is None:
+        moved = await on_repeat_press(update, context, _REPEAT_STATES, draft, data)
+        if moved is None:
+            return None
+        state, draft, repeat_note = moved
+        _keep(context, draft)
+        return await _ask(update, context, state, draft, repeat_note)
     await answer_press(update, t.plain("common.stale_button"))
     return None
 
@@ -456,7 +505,9 @@ async def _save(update: Update, context: BotContext, draft: Draft) -> int:
             note = t("schedule.edited") if changed else t("schedule.not_changed")
             news = bool(changed & set(NOTICE_FIELDS))
         else:
-            conference = await services.conferences.schedule(user.id, draft)
+            conference = await services.conferences.schedule(
+                user.id, draft, timezone=_timezone(context)
+            )
             note = t("schedule.repeated" if draft.repeat_of else "schedule.scheduled")
             news = draft.repeat_of is not None  # a new date for everyone who knew the old
     except InvalidInput as error:
@@ -556,7 +607,17 @@ def handlers() -> list[Handler]:
     typed = filters.TEXT & ~filters.COMMAND
     asking: dict[object, list[Handler]] = {
         state: [MessageHandler(typed, _reader(state)), form_presses, not_text]
-        for state in (ASK_TOPIC, ASK_START, ASK_TIME, ASK_END, ASK_CODE, ASK_PASSWORD)
+        for state in (
+            ASK_TOPIC,
+            ASK_START,
+            ASK_TIME,
+            ASK_END,
+            ASK_CODE,
+            ASK_PASSWORD,
+            REPEAT,
+            ASK_COUNT,
+            ASK_UNTIL,
+        )
     }
     return [
         ConversationHandler(
@@ -572,6 +633,8 @@ def handlers() -> list[Handler]:
             states={
                 **asking,
                 REVIEW: [form_presses, not_text],
+                REPEAT_DAYS: [form_presses, not_text],
+                REPEAT_END: [form_presses, not_text],
                 CONFIRM_DISCARD: [
                     CallbackQueryHandler(on_discard_press, pattern=cb.pattern(cb.FORM)),
                     CommandHandler("cancel", _discard),

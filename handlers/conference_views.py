@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from telegram import InlineKeyboardMarkup
 
+from bot import series_text
 from bot.addresses import readable_address
 from bot.conferences import Draft, ListKind, Page
 from bot.context import BotContext
@@ -25,6 +26,7 @@ from bot.formatting import format_moment
 from bot.i18n import Translator
 from bot.mail.failures import ERROR, REASONS
 from bot.platforms import VideoPlatform
+from bot.series import Occurrence
 from bot.sharing import Participation
 from bot.text import shorten
 from bot.timezones import display_name
@@ -93,16 +95,83 @@ def conference_card(
     return "\n\n".join([card, *notes])
 
 
+_MEETINGS_ON_CARD = 5
+
+
+async def _meetings(context: BotContext, conference: ConferenceRecord) -> list[Occurrence]:
+    return await context.services.conferences.meetings_ahead(conference)
+
+
+def series_lines(
+    t: Translator, conference: ConferenceRecord, meetings: list[Occurrence], timezone: str
+) -> str:
+    """A series' lines on its card: the rule in words with its times and end, and the
+    next meetings (the current one first)."""
+    assert conference.rrule is not None
+    rule_zone = conference.rrule_timezone or timezone
+    upcoming = [meeting for meeting in meetings if meeting.starts_at != conference.starts_at]
+    summary = series_text.summary(
+        t.language,
+        conference.rrule,
+        starts_at=conference.starts_at,
+        ends_at=conference.ends_at,
+        timezone=timezone,
+        next_start=upcoming[0].starts_at if upcoming else None,
+    )
+    lines = [
+        t(
+            "series.card_line",
+            summary=summary,
+            end=series_text.describe_end(t.language, conference.rrule, rule_zone),
+        )
+    ]
+    if meetings:
+        lines.append(t("series.card_next_title"))
+        for meeting in meetings[:_MEETINGS_ON_CARD]:
+            key = "series.card_next_moved" if meeting.moved else "series.card_next_line"
+            lines.append(t(key, moment=moment(t, meeting.starts_at, timezone)))
+    return "\n".join(lines)
+
+
+def _with_series_lines(
+    text: str,
+    t: Translator,
+    conference: ConferenceRecord,
+    meetings: list[Occurrence],
+    timezone: str,
+) -> str:
+    if conference.rrule is None:
+        return text
+    return f"{text}\n\n{series_lines(t, conference, meetings, timezone)}"
+
+
 def reason_in_words(t: Translator, reason: str | None) -> str:
     """Why an e-mail failed, as the owner reads it: a category through the catalogs,
     never the server's reply (which can name hosts and paths; admins see it in /outbox)."""
     return t.plain(f"delivery.reason_{reason if reason in REASONS else ERROR}")
 
 
+def draft_rhythm(t: Translator, draft: Draft, *, timezone: str) -> str | None:
+    """The draft's rhythm in words ("every Monday"), None when it does not repeat."""
+    rule = draft.rule(timezone)
+    return None if rule is None else series_text.describe(t.language, rule)
+
+
 def review_card(t: Translator, draft: Draft, *, timezone: str) -> str:
     key = "schedule.review_edit" if draft.editing_id is not None else "schedule.review"
+    rule = draft.rule(timezone)
+    repeats = (
+        t.plain("series.never")
+        if rule is None
+        else t.plain(
+            "series.repeats",
+            rule=series_text.describe(t.language, rule),
+            end=series_text.describe_end(t.language, rule, timezone),
+        )
+    )
     return t(
         key,
+        repeats=repeats,
         topic=draft.topic,
         start=moment(t, draft.starts_at, timezone),
         end=moment(t, draft.ends_at, timezone),
@@ -167,6 +236,8 @@ def log_label(t: Translator, row: LogRow, starts: datetime, *, online: bool) -> 
     """ "15:00 Budget review 🟢": the local start time, the topic cut to fit, 🟢 while
     online (nothing otherwise), and who invited the person to one they take part in."""
     clock = format_datetime(starts, t.plain("time.clock"), locale=t.language)
+    if row.conference.rrule is not None:
+        clock = f"{clock} 🔁"  # a series, shown once, at its current meeting
     status = " 🟢" if online else ""
     if row.invited_by is None:
         suffix = ""
@@ -206,6 +277,9 @@ async def card_screen(
         archived=archived,
         video=services.video,
         untold=untold,
+    )
+    text = _with_series_lines(
+        text, t, conference, await _meetings(context, conference), user.timezone
     )
     lines, pending = await _deliveries(context, conference)
     if lines:
@@ -283,6 +357,7 @@ async def participant_screen(
         code=conference.conference_code,
         password=conference.password,
     )
+    text = _with_series_lines(text, t, conference, await _meetings(context, conference), timezone)
     if participation.left:
         note = t("card.left_note")
     elif archived:

@@ -460,6 +460,12 @@ class ConferenceRepository:
             > 0
         )
 
+    async def settle(self, conference_id: int, *, active_until: int) -> None:
+        """A series' last meeting is known at last (later ones were cancelled)."""
+        await self._db.execute(
+            "UPDATE conferences SET active_until = ? WHERE id = ?", (active_until, conference_id)
+        )
+
     async def exceptions(self, conference_id: int) -> list[SeriesException]:
         rows = await self._db.fetch_all(
             "SELECT original_start, cancelled, starts_at, ends_at FROM series_exceptions"
