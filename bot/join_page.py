@@ -109,6 +109,7 @@ class JoinPageService:
         may show it."""
         if not _TOKEN_SHAPE.fullmatch(token):
             return None
+        await self._conferences.advance_series()  # a series shows today's meeting
         return self._view(await self._records.get(("token", token), self._load_by_token))
 
     async def _load_by_token(self, key: tuple[str, str]) -> ConferenceRecord | None:
@@ -128,6 +129,7 @@ class JoinPageService:
         if locked:
             return WebsiteAnswer(None, locked_seconds=locked)
         wanted = code.strip().lower()
+        await self._conferences.advance_series()
         conference = None
         if 1 <= len(wanted) <= 64:
             conference = await ConferenceRepository(self._database).get_by_code(wanted)
@@ -140,6 +142,7 @@ class JoinPageService:
         return WebsiteAnswer(view)
 
     async def by_id(self, conference_id: int) -> JoinView | None:
+        await self._conferences.advance_series()
         return self._view(await self._records.get(("id", conference_id), self._load_by_id))
 
     async def _load_by_id(self, key: tuple[str, int]) -> ConferenceRecord | None:
