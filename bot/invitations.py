@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
 
-from bot.calendar import conference_uid
+from bot.calendar import Recurrence, conference_uid, recurrence_of
 from bot.changes import Change, changes_since_told
 from bot.clock import Clock
 from bot.links import new_join_token
@@ -166,7 +166,9 @@ class InvitationService:
                     language=owner.language,
                 )
             invitees = await invitations.invitees(conference.id)
-            mail = self._mail(owner, conference, invitees)
+            mail = self._mail(
+                owner, conference, invitees, recurrence=await recurrence_of(tx, conference)
+            )
             languages = {invitee.email: invitee.language for invitee in invitees}
             for email in emails:
                 await self._queue(
@@ -201,7 +203,12 @@ class InvitationService:
             # Over the budget: the exception rolls the claim back with everything else.
             await self._budget.require(tx, owner.id, len(invitees), "budget.notify")
             changes = changes_since_told(before)
-            mail = replace(self._mail(owner, conference, invitees), changes=changes)
+            mail = replace(
+                self._mail(
+                    owner, conference, invitees, recurrence=await recurrence_of(tx, conference)
+                ),
+                changes=changes,
+            )
             for invitee in invitees:
                 await self._queue(
                     tx,
@@ -236,7 +243,9 @@ class InvitationService:
             await self._budget.require(tx, owner.id, len(invitees), "budget.delete")
             participants = await ParticipantRepository(tx).active(conference_id)
             cancelled = replace(conference, sequence=conference.sequence + 1)
-            mail = self._mail(owner, cancelled, invitees)
+            mail = self._mail(
+                owner, cancelled, invitees, recurrence=await recurrence_of(tx, conference)
+            )
             for invitee in invitees:
                 await self._queue(
                     tx,
@@ -272,7 +281,12 @@ class InvitationService:
                 return invitee.email
             sequence = await ConferenceRepository(tx).next_sequence(conference_id)
             cancelled = replace(conference, sequence=sequence)
-            mail = _for(self._mail(owner, cancelled, [invitee]), invitee.language)
+            mail = _for(
+                self._mail(
+                    owner, cancelled, [invitee], recurrence=await recurrence_of(tx, cancelled)
+                ),
+                invitee.language,
+            )
             await self._queue(
                 tx, cancelled, mail, Method.CANCEL, invitee.email, CANCELLATION, update=False
             )
@@ -286,7 +300,12 @@ class InvitationService:
         return {email: (row.status, row.reason) for email, row in rows.items()}
 
     def _mail(
-        self, owner: UserRecord, conference: ConferenceRecord, invitees: list[Invitee]
+        self,
+        owner: UserRecord,
+        conference: ConferenceRecord,
+        invitees: list[Invitee],
+        *,
+        recurrence: Recurrence | None = None,
     ) -> ConferenceMail:
         """The message's contents, in the owner's language until `_for` sets the
         recipient's; the organizer is the one fixed at the first invitation."""
@@ -312,6 +331,7 @@ class InvitationService:
             reply_to=owner.email,
             link_note=self._video.describe_link(),
             link_opens_room=self._video.generic_link_opens_room(),
+            recurrence=recurrence,
         )
 
     async def _queue(

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from bot.calendar import publish_ics
+from bot.calendar import publish_ics, recurrence_of
 from bot.clock import Clock
 from bot.conferences import ConferenceService
 from bot.guesses import WrongGuesses
@@ -170,14 +170,18 @@ class JoinPageService:
     def download_links(self) -> dict[str, str]:
         return self.video.download_links()
 
-    def calendar(self, view: JoinView, page_url: str, language: str) -> bytes:
+    async def calendar(self, view: JoinView, page_url: str, language: str) -> bytes:
         """ "Add to calendar": METHOD:PUBLISH, the event's link is the join page (never the
         platform's own URL, nor the password)."""
         description = plain(
             language, "web.ics_description", code=view.conference.conference_code, url=page_url
         )
         return publish_ics(
-            view.conference, join_url=page_url, description=description, now=self._clock.now()
+            view.conference,
+            join_url=page_url,
+            description=description,
+            now=self._clock.now(),
+            recurrence=await recurrence_of(self._database, view.conference),
         )
 
     # -- what the browser keeps ---------------------------------------------------------

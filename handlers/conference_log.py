@@ -13,7 +13,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.calendar import calendar_description, publish_ics
+from bot.calendar import calendar_description, publish_ics, recurrence_of
 from bot.conferences import ListKind, clean_topic
 from bot.context import BotContext
 from bot.delivery import Notice, send_to_many
@@ -194,7 +194,11 @@ async def send_calendar_file(
     await context.bot.send_document(
         chat_id_of(update),
         document=publish_ics(
-            conference, join_url=url, description=description, now=services.clock.now()
+            conference,
+            join_url=url,
+            description=description,
+            now=services.clock.now(),
+            recurrence=await recurrence_of(services.database, conference),
         ),
         filename=f"conference-{conference.conference_code}.ics",
         caption=t("conference.ics_caption", topic=conference.topic),

@@ -38,7 +38,7 @@ from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
-from bot.calendar import calendar_description, invitation_ics
+from bot.calendar import Recurrence, calendar_description, invitation_ics
 from bot.changes import Change, shown_values
 from bot.formatting import format_moment
 from bot.i18n import FALLBACK_LANGUAGE, LANGUAGES, Html, plain, text
@@ -92,6 +92,8 @@ class ConferenceMail:
     link_opens_room: bool = True
     reply_to: str | None = None
     changes: tuple[Change, ...] = ()
+    # A series: the calendar carries its rule, zone and exceptions (bot/calendar.py).
+    recurrence: Recurrence | None = None
 
 
 # --- Building blocks ---------------------------------------------------------------------------
@@ -331,6 +333,7 @@ def _invitation_calendar(
         organizer_email=organizer_email,
         organizer_name=organizer_name,
         attendees=attendees,
+        recurrence=mail.recurrence,
     )
 
 
