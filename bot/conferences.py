@@ -22,7 +22,7 @@ from bot.series_current import advance_series
 from bot.text import strip_invisible
 from bot.validation import InvalidInput
 from storage.conferences import ConferenceRecord, ConferenceRepository, LogRow, NewConference
-from storage.db import Database
+from storage.db import Database, Queryable
 from storage.reminders import JoinWaiterRepository
 
 MAX_TOPIC_LENGTH = 200
@@ -65,6 +65,9 @@ class Draft:
     repeat_interval: int = 1
     repeat_count: int | None = None
     repeat_until: int | None = None
+    # Editing a series: one meeting only, or all from one on (by original start).
+    meeting_only: int | None = None
+    from_meeting: int | None = None
 
     @classmethod
     def of(cls, conference: ConferenceRecord, **overrides: Any) -> Draft:
@@ -480,7 +483,11 @@ class ConferenceService:
             return await repository.delete(conference_id)
 
     async def _unused_code(self) -> str:
-        repository = ConferenceRepository(self._database)
+        return await self.unused_code(self._database)
+
+    async def unused_code(self, db: Queryable) -> str:
+        """A new generated conference ID, free in `db` (a transaction's, when in one)."""
+        repository = ConferenceRepository(db)
         while True:
             # Nine digits: easy to read out and type on a phone keypad.
             code = "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
@@ -491,6 +498,9 @@ class ConferenceService:
 def _whole_minute(timestamp: int) -> int:
     """The timestamp without its seconds."""
     return timestamp - timestamp % 60
+
+
+whole_minute = _whole_minute
 
 
 def _fields_of(draft: Draft) -> dict[str, object]:

@@ -34,6 +34,7 @@ from bot.mail.budget import MailBudget
 from bot.mail.compose import ConferenceMail, Method, invitation_message
 from bot.mail.outbox import enqueue
 from bot.platforms import VideoPlatform
+from bot.series import Occurrence, Series
 from bot.settings import Settings
 from bot.validation import InvalidInput
 from storage.conferences import ConferenceRecord, ConferenceRepository
@@ -72,6 +73,18 @@ class NotifyResult:
 @dataclass(frozen=True)
 class CancelResult:
     conference: ConferenceRecord
+    emails: int
+    participants: list[Participant]
+
+
+@dataclass(frozen=True)
+class MeetingNotice:
+    """A claimed notice of one meeting changed alone: the series, the meeting as it was
+    (`before`) and is (`after`, None when cancelled), e-mails queued, chats to tell."""
+
+    conference: ConferenceRecord
+    before: Occurrence
+    after: Occurrence | None
     emails: int
     participants: list[Participant]
 
@@ -203,6 +216,10 @@ class InvitationService:
             # Over the budget: the exception rolls the claim back with everything else.
             await self._budget.require(tx, owner.id, len(invitees), "budget.notify")
             changes = changes_since_told(before)
+            if conference.split_from is not None:
+                # A series split at this part: the earlier part's invitees learn that it
+                # now ends before the split (its UID, a higher SEQUENCE, UNTIL).
+                await self._notify_earlier_part(tx, owner, conference.split_from, now=now)
             mail = replace(
                 self._mail(
                     owner, conference, invitees, recurrence=await recurrence_of(tx, conference)
@@ -222,6 +239,83 @@ class InvitationService:
         if invitees:
             self.wake_sender()
         return NotifyResult(conference, len(invitees), changes)
+
+    async def _notify_earlier_part(
+        self, tx: Queryable, owner: UserRecord, earlier_id: int, *, now: int
+    ) -> None:
+        earlier = await ConferenceRepository(tx).claim_change(earlier_id, owner.id, now=now)
+        if earlier is None:
+            return
+        invitees = await InvitationRepository(tx).invitees(earlier_id)
+        await self._budget.require(tx, owner.id, len(invitees), "budget.notify")
+        mail = self._mail(owner, earlier, invitees, recurrence=await recurrence_of(tx, earlier))
+        for invitee in invitees:
+            await self._queue(
+                tx,
+                earlier,
+                _for(mail, invitee.language),
+                Method.REQUEST,
+                invitee.email,
+                UPDATE,
+                update=True,
+            )
+
+    async def notify_meeting(
+        self, owner: UserRecord, conference_id: int, original_start: int
+    ) -> MeetingNotice:
+        """ "Notify participants" of one meeting changed alone: claimed once (a replay
+        or a second press raises "notify.up_to_date"), and in the same transaction each
+        invitee's REQUEST with the meeting's RECURRENCE-ID and new times, or CANCEL with
+        its RECURRENCE-ID, under a higher SEQUENCE of the series' UID."""
+        now = self._clock.timestamp()
+        async with self._database.transaction() as tx:
+            conference = await _owned(tx, owner.id, conference_id)
+            if conference.rrule is None or conference.rrule_timezone is None:
+                raise InvalidInput("conference.gone")
+            repository = ConferenceRepository(tx)
+            exception = await repository.claim_exception_notice(
+                conference_id, original_start, now=now
+            )
+            if exception is None:
+                raise InvalidInput("notify.up_to_date")
+            invitees = await InvitationRepository(tx).invitees(conference_id)
+            await self._budget.require(tx, owner.id, len(invitees), "budget.notify")
+            plan = Series.of(conference, await repository.exceptions(conference_id))
+            before = Occurrence(original_start, original_start, original_start + plan.length)
+            after = (
+                None
+                if exception.cancelled or exception.starts_at is None
+                else Occurrence(
+                    original_start,
+                    exception.starts_at,
+                    exception.ends_at or exception.starts_at + plan.length,
+                )
+            )
+            sequence = await repository.next_sequence(conference_id)
+            shown = after or before
+            told = replace(
+                conference, sequence=sequence, starts_at=shown.starts_at, ends_at=shown.ends_at
+            )
+            recurrence = Recurrence(
+                plan.rule, conference.rrule_timezone, plan.first_start, plan.length, only=shown
+            )
+            mail = self._mail(owner, told, invitees, recurrence=recurrence)
+            method = Method.CANCEL if after is None else Method.REQUEST
+            kind = CANCELLATION if after is None else UPDATE
+            for invitee in invitees:
+                await self._queue(
+                    tx,
+                    told,
+                    _for(mail, invitee.language),
+                    method,
+                    invitee.email,
+                    kind,
+                    update=after is not None,
+                )
+            participants = await ParticipantRepository(tx).active(conference_id)
+        if invitees:
+            self.wake_sender()
+        return MeetingNotice(conference, before, after, len(invitees), participants)
 
     async def has_participants(self, conference_id: int) -> bool:
         return await self.audience_size(conference_id) > 0

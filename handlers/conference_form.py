@@ -65,6 +65,7 @@ from handlers.common import (
 )
 from handlers.conference_log import refuse_press
 from handlers.conference_views import card_screen, draft_rhythm, moment, review_card
+from handlers.series_changes import refuse_meeting
 from handlers.series_form import (
     REPEAT_PRESSES,
     RepeatStates,
@@ -147,11 +148,21 @@ async def _ask(
         markup = _prompt_markup(context, state, draft)
     elif state == REVIEW:
         text = review_card(t, draft, timezone=_timezone(context))
+        if draft.meeting_only is not None:
+            text = t(
+                "series.review_meeting",
+                topic=draft.topic,
+                original=moment(t, draft.meeting_only, _timezone(context)),
+                start=moment(t, draft.starts_at, _timezone(context)),
+                end=moment(t, draft.ends_at, _timezone(context)),
+            )
         markup = keyboards.form_review(
             t,
             allow=draft.allow_without_owner,
             editing=draft.editing_id is not None,
             repeats=draft_rhythm(t, draft, timezone=_timezone(context)),
+            rhythm=draft.editing_id is None or draft.from_meeting is not None,
+            meeting_only=draft.meeting_only is not None,
         )
     elif state in _REPEAT_STATES:
         text, markup = _repeat_prompt(context, state, draft)
@@ -262,9 +273,55 @@ async def start_edit(update: Update, context: BotContext) -> int:
     if context.services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"))
         return END
+    if conference.rrule is not None:
+        # A series: this meeting only, or all from it on (the form starts on the answer).
+        meeting = await context.services.series.current_meeting(conference)
+        if meeting is None:
+            await answer_press(update, context.t.plain("conference.gone"))
+            return END
+        await answer_press(update)
+        t = context.t
+        start = moment(t, meeting.starts_at, _timezone(context))
+        await show(
+            update,
+            context,
+            t("series.ask_edit", topic=conference.topic, start=start),
+            keyboards.series_choice(t, conference.id, meeting.original_start, delete=False),
+        )
+        return END
     await answer_press(update)
     context.user_data.pop(_DAY, None)
     draft = context.services.conferences.edit_draft(conference)
+    return await _next(update, context, draft)
+
+
+async def start_series_edit(update: Update, context: BotContext) -> int:
+    """ "This meeting only" or "All meetings from this one on": the review card of that
+    meeting, with its times (and, for all, the series' rhythm and the rest)."""
+    data = pressed_data(update)
+    conference_id = data.arg_int(0) if data else None
+    original_start = data.arg_int(1) if data else None
+    found = await context.services.series.meeting(
+        context.current_user.id, conference_id, original_start
+    )
+    if data is None or found is None or original_start is None:
+        await refuse_meeting(update, context, conference_id)
+        return END
+    conference, meeting = found
+    await answer_press(update)
+    context.user_data.pop(_DAY, None)
+    draft = replace(
+        context.services.conferences.edit_draft(conference),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+    )
+    if data.action == "e1":
+        draft = replace(draft, meeting_only=original_start)
+    else:
+        draft = replace(draft, from_meeting=original_start)
+        if draft.repeat_count is not None:  # the meetings still to come keep their number
+            left = len(await context.services.conferences.meetings_ahead(conference))
+            draft = replace(draft, repeat_count=max(1, left))
     return await _next(update, context, draft)
 
 
@@ -445,7 +502,11 @@ async def on_form_press(update: Update, context: BotContext) -> int | None:
         return await _next(update, context, draft, note)
     if action == "save" and _is_complete(draft):
         return await _save(update, context, draft)
-    if action in REPEAT_PRESSES and _is_complete(draft) and draft.editing_id is None:
+    if (
+        action in REPEAT_PRESSES
+        and _is_complete(draft)
+        and (draft.editing_id is None or draft.from_meeting is not None)
+    ):
         moved = await on_repeat_press(update, context, _REPEAT_STATES, draft, data)
         if moved is None:
             return None
@@ -500,7 +561,22 @@ async def _save(update: Update, context: BotContext, draft: Draft) -> int:
     t = context.t
     user = context.current_user
     try:
-        if draft.editing_id is not None:
+        if draft.editing_id is not None and draft.meeting_only is not None:
+            return await _save_meeting(update, context, draft)
+        if draft.editing_id is not None and draft.from_meeting is not None:
+            conference, earlier = await services.series.change_all(
+                user.id, draft.editing_id, draft.from_meeting, draft, _timezone(context)
+            )
+            note = (
+                t("schedule.edited")
+                if earlier is None
+                else t(
+                    "series.split_done",
+                    start=moment(t, conference.starts_at, _timezone(context)),
+                )
+            )
+            news = conference.changed_since_notice
+        elif draft.editing_id is not None:
             conference, changed = await services.conferences.apply_edit(user.id, draft)
             note = t("schedule.edited") if changed else t("schedule.not_changed")
             news = bool(changed & set(NOTICE_FIELDS))
@@ -527,6 +603,38 @@ async def _save(update: Update, context: BotContext, draft: Draft) -> int:
         card = card.replace(f"\n\n{t('conference.not_notified')}", "")
         question = t("notify.ask_send", count=audience)
         markup = keyboards.send_update_question(t, conference.id)
+        await show(update, context, f"{note}\n\n{card}\n\n{question}", markup)
+        return END
+    await show(update, context, f"{note}\n\n{card}", markup)
+    return END
+
+
+async def _save_meeting(update: Update, context: BotContext, draft: Draft) -> int:
+    """Save of one meeting: an exception with its new times; with participants, the
+    card asks at once whether to tell them (REQUEST with its RECURRENCE-ID)."""
+    assert draft.editing_id is not None and draft.meeting_only is not None
+    assert draft.starts_at is not None and draft.ends_at is not None
+    services = context.services
+    t = context.t
+    change = await services.series.move_meeting(
+        context.current_user.id,
+        draft.editing_id,
+        draft.meeting_only,
+        draft.starts_at,
+        draft.ends_at,
+    )
+    _drop(context)
+    zone = _timezone(context)
+    note = t(
+        "series.meeting_moved",
+        old=moment(t, change.before.starts_at, zone),
+        new=moment(t, draft.starts_at, zone),
+    )
+    card, markup = await card_screen(context, change.conference)
+    audience = await services.invitations.audience_size(change.conference.id)
+    if audience:
+        question = t("notify.ask_send", count=audience)
+        markup = keyboards.send_meeting_question(t, change.conference.id, draft.meeting_only)
         await show(update, context, f"{note}\n\n{card}\n\n{question}", markup)
         return END
     await show(update, context, f"{note}\n\n{card}", markup)
@@ -629,6 +737,9 @@ def handlers() -> list[Handler]:
                 CallbackQueryHandler(start_scheduling, pattern=cb.pattern(cb.MENU, "schedule")),
                 CallbackQueryHandler(start_repeat, pattern=cb.pattern(cb.CONFERENCE, "repeat")),
                 CallbackQueryHandler(start_edit, pattern=cb.pattern(cb.CONFERENCE, "edit")),
+                CallbackQueryHandler(
+                    start_series_edit, pattern=cb.pattern(cb.CONFERENCE, "e1", "eall")
+                ),
             ],
             states={
                 **asking,

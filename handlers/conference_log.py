@@ -207,9 +207,12 @@ async def send_calendar_file(
 
 
 async def on_delete(update: Update, context: BotContext) -> None:
-    """ "Delete": ask first, with OK and Cancel."""
+    """ "Delete": ask first, with OK and Cancel (a series: which meetings, first)."""
     conference = await pressed_conference(update, context)
     if conference is None:
+        return
+    if conference.rrule is not None and not context.services.conferences.is_archived(conference):
+        await ask_series_delete(update, context, conference)
         return
     await answer_press(update)
     t = context.t
@@ -220,6 +223,25 @@ async def on_delete(update: Update, context: BotContext) -> None:
         context,
         t("conference.confirm_delete", topic=conference.topic, start=start),
         keyboards.confirm_delete(t, conference.id, can_notify=can_notify),
+    )
+
+
+async def ask_series_delete(
+    update: Update, context: BotContext, conference: ConferenceRecord
+) -> None:
+    """Delete on a series: which meetings."""
+    meeting = await context.services.series.current_meeting(conference)
+    if meeting is None:
+        await answer_press(update, context.t.plain("conference.gone"), alert=True)
+        return
+    await answer_press(update)
+    t = context.t
+    start = moment(t, meeting.starts_at, context.current_user.timezone)
+    await show(
+        update,
+        context,
+        t("series.ask_delete", topic=conference.topic, start=start),
+        keyboards.series_choice(t, conference.id, meeting.original_start, delete=True),
     )
 
 

@@ -214,6 +214,40 @@ def confirm_delete(
     return InlineKeyboardMarkup(rows)
 
 
+def _meeting(t: Translator, key: str, action: str, conference_id: int, start: int) -> Button:
+    return Button(
+        t.plain(key), callback_data=cb.encode(cb.CONFERENCE, action, conference_id, start)
+    )
+
+
+def series_choice(
+    t: Translator, conference_id: int, original_start: int, *, delete: bool
+) -> InlineKeyboardMarkup:
+    """Edit or Delete on a series: this meeting only, or all meetings from it on."""
+    one, every = ("d1", "dall") if delete else ("e1", "eall")
+    return InlineKeyboardMarkup(
+        [
+            [_meeting(t, "series.this_meeting", one, conference_id, original_start)],
+            [_meeting(t, "series.all_meetings", every, conference_id, original_start)],
+            [_conf(t, "common.cancel", "view", conference_id)],
+        ]
+    )
+
+
+def send_meeting_question(
+    t: Translator, conference_id: int, original_start: int
+) -> InlineKeyboardMarkup:
+    """After one meeting changed alone, with participants: Send tells them (claimed once)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _meeting(t, "notify.button_send", "nm", conference_id, original_start),
+                _conf(t, "notify.button_dont_send", "view", conference_id),
+            ]
+        ]
+    )
+
+
 def send_update_question(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
     """After Save (or Schedule on a repeat) with participants: Send is "Notify
     participants"; Don't send shows the card, which keeps its reminder and Notify."""
@@ -408,15 +442,32 @@ def invitation_prompt(t: Translator) -> InlineKeyboardMarkup:
 
 
 def form_review(
-    t: Translator, *, allow: bool, editing: bool, repeats: str | None = None
+    t: Translator,
+    *,
+    allow: bool,
+    editing: bool,
+    repeats: str | None = None,
+    rhythm: bool | None = None,
+    meeting_only: bool = False,
 ) -> InlineKeyboardMarkup:
     """The review card's buttons; `repeats` is the rule in words (None: never), and the
-    "Repeats" button is offered when scheduling or repeating (an edit keeps the rhythm)."""
+    "Repeats" button is offered when scheduling or repeating, and when editing all
+    meetings of a series (`rhythm`). One meeting of a series changes its times only."""
+    if meeting_only:
+        return InlineKeyboardMarkup(
+            [
+                [
+                    _form(t, "schedule.button_start", "start"),
+                    _form(t, "schedule.button_end", "end"),
+                ],
+                [_form(t, "schedule.button_save", "save"), _form(t, "common.cancel", "cancel")],
+            ]
+        )
     rows = [
         [_form(t, "schedule.button_topic", "topic"), _form(t, "schedule.button_start", "start")],
         [_form(t, "schedule.button_end", "end"), _form(t, "schedule.button_password", "password")],
     ]
-    if not editing:
+    if rhythm if rhythm is not None else not editing:
         label = (
             t.plain("series.button_never")
             if repeats is None

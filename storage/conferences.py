@@ -45,6 +45,7 @@ class ConferenceRecord:
     rrule_timezone: str | None = None
     series_start: int | None = None
     active_until: int | None = None
+    split_from: int | None = None  # the earlier part of a series split at this one
 
     @property
     def is_series(self) -> bool:
@@ -178,6 +179,8 @@ LOG_COUNT_SQL = {
 # Columns an owner may change after scheduling (column names are never user input).
 _EDITABLE_COLUMNS = frozenset(
     {
+        "share_token",
+        "split_from",
         "topic",
         "starts_at",
         "ends_at",
@@ -481,7 +484,7 @@ class ConferenceRepository:
             " (conference_id, original_start, cancelled, starts_at, ends_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, original_start) DO UPDATE"
             " SET cancelled = excluded.cancelled, starts_at = excluded.starts_at,"
-            " ends_at = excluded.ends_at",
+            " ends_at = excluded.ends_at, notified_at = NULL",
             (
                 conference_id,
                 exception.original_start,
@@ -489,6 +492,36 @@ class ConferenceRepository:
                 exception.starts_at,
                 exception.ends_at,
             ),
+        )
+
+    async def claim_exception_notice(
+        self, conference_id: int, original_start: int, *, now: int
+    ) -> SeriesException | None:
+        """ "Notify participants" of one meeting changed alone: only one press (not a
+        replay, not a second tap) gets the exception back; the others get None."""
+        row = await self._db.fetch_one(
+            "UPDATE series_exceptions SET notified_at = ?"
+            " WHERE conference_id = ? AND original_start = ? AND notified_at IS NULL"
+            " RETURNING original_start, cancelled, starts_at, ends_at",
+            (now, conference_id, original_start),
+        )
+        return None if row is None else SeriesException(row[0], bool(row[1]), row[2], row[3])
+
+    async def copy_audience(self, from_id: int, to_id: int) -> None:
+        """The participants and e-mail invitees of a series go with its later part when
+        it is split (the same people, the same removals and languages)."""
+        await self._db.execute(
+            "INSERT INTO participants (conference_id, chat_id, kind, title, is_active,"
+            " removed_at, left_at, created_at)"
+            " SELECT ?, chat_id, kind, title, is_active, removed_at, left_at, created_at"
+            " FROM participants WHERE conference_id = ?",
+            (to_id, from_id),
+        )
+        await self._db.execute(
+            "INSERT INTO invitations (conference_id, email, created_at, removed_at, language)"
+            " SELECT ?, email, created_at, removed_at, language"
+            " FROM invitations WHERE conference_id = ?",
+            (to_id, from_id),
         )
 
     async def drop_exceptions_from(self, conference_id: int, original_start: int) -> None:

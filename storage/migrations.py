@@ -506,6 +506,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             # (2^62) for a series without end.
             "ALTER TABLE conferences ADD COLUMN active_until INTEGER",
             "UPDATE conferences SET active_until = ends_at",
+            # The series this one continues after "all meetings from this one" changed
+            # mid-series (the earlier part keeps its UID and ends before the split).
+            "ALTER TABLE conferences ADD COLUMN split_from INTEGER",
             "CREATE INDEX conferences_owner_active ON conferences (owner_id, active_until)",
             # Series whose current meeting has ended: the reminder job advances only those.
             "CREATE INDEX conferences_series_current ON conferences (ends_at, active_until)"
@@ -519,6 +522,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                 cancelled      INTEGER NOT NULL DEFAULT 0,
                 starts_at      INTEGER,
                 ends_at        INTEGER,
+                -- participants told of this change (NULL: not yet; "Notify" claims it)
+                notified_at    INTEGER,
                 PRIMARY KEY (conference_id, original_start)
             )
             """,
