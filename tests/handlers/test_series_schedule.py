@@ -4,9 +4,12 @@ presets and ends on the review card, refusals that change nothing, the card and 
 The clock stands at Wed 25 Nov 2026, 12:00 UTC (tests/e2e.py).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from bot.conferences import Draft
 from storage.conferences import ConferenceRepository
+from tests.handlers.test_conference_log import person
+from tests.handlers.test_edit_and_repeat import open_card
 from tests.handlers.test_schedule import answer, begin
 
 
@@ -128,4 +131,42 @@ async def test_refusals_change_nothing(bot, emu):
     )
     assert datetime.fromtimestamp(series.active_until, UTC) == datetime(
         2026, 12, 16, 13, 0, tzinfo=UTC
+    )
+
+
+async def test_repeat_of_an_archived_series_asks_the_first_date_and_keeps_the_rule(bot, emu):
+    anna, menu = await person(emu)
+    start = bot.clock.timestamp() + 3600
+    draft = Draft(
+        topic="Sprint review",
+        starts_at=start,
+        ends_at=start + 3600,
+        code="sprint-review",
+        password="pw12",
+        repeat="daily",
+        repeat_count=3,
+    )
+    series = await bot.services.conferences.schedule(anna.id, draft, timezone="UTC")
+    bot.clock.advance(timedelta(days=2, hours=1))  # during the last meeting: still scheduled
+    assert not bot.services.conferences.is_archived(
+        await bot.services.conferences.owned(anna.id, series.id)
+    )
+    bot.clock.advance(timedelta(hours=2))  # after the last meeting: archived, one row
+    repository = ConferenceRepository(bot.services.database)
+    now = bot.clock.timestamp()
+    assert await repository.count_archive(anna.id, now=now) == 1
+    card = await open_card(anna, menu, row="Sprint review", archive=True)
+    assert "3 meetings" in card.text
+    await anna.press(card, "🔁 Repeat")
+    prompt = await anna.expect_edit(card)
+    assert "Repeat “Sprint review”" in prompt.text
+    review = await answer(anna, "1.12 09:00")
+    assert "Repeats: every day; 3 meetings" in review.text
+    await anna.press(review, "✅ Schedule")
+    await anna.expect_edit(review)
+    repeated = await repository.get(series.id)
+    assert repeated.rrule == "FREQ=DAILY;COUNT=3"
+    assert repeated.series_start == repeated.starts_at != series.series_start
+    assert datetime.fromtimestamp(repeated.starts_at, UTC) == datetime(
+        2026, 12, 1, 9, 0, tzinfo=UTC
     )
