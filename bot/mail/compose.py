@@ -38,6 +38,7 @@ from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
+from bot import series_text
 from bot.calendar import Recurrence, calendar_description, invitation_ics
 from bot.changes import Change, shown_values
 from bot.formatting import format_moment
@@ -345,6 +346,11 @@ def _invitation_rows(
     if organizer:
         rows.append(_Row("mail.label_organizer", organizer, False))
     rows += [_Row("mail.label_start", start, False), _Row("mail.label_end", end, False)]
+    recurrence = mail.recurrence
+    if recurrence is not None and recurrence.only is None:  # the whole series: its rhythm
+        rhythm = series_text.describe(mail.language, recurrence.rule)
+        until = series_text.describe_end(mail.language, recurrence.rule, recurrence.timezone)
+        rows.append(_Row("mail.label_repeats", f"{rhythm}; {until}", False))
     if cancelled:
         rows.append(_Row("mail.label_code", mail.conference_code, False))
     elif mail.website_url is None:  # no website takes the ID: it is a reference

@@ -70,6 +70,8 @@ async def test_series_files_expand_to_the_bots_meetings_across_dst(bot, emu, smt
     owner = await bot.services.users.get(anna.id)
     await bot.services.invitations.invite(owner, series.id, ["boris@example.com"])
     [message] = await smtp.wait_for(1)
+    body = message.get_body(("plain",)).get_content()
+    assert "every Monday; 20 meetings" in body
     _part, invitation, _event = calendar_of(message)
     assert invitation["method"] == "REQUEST"
     assert expanded(invitation) == ours
