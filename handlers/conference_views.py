@@ -95,7 +95,7 @@ def conference_card(
     return "\n\n".join([card, *notes])
 
 
-_MEETINGS_ON_CARD = 5
+MEETINGS_ON_CARD = 5
 
 
 async def _meetings(context: BotContext, conference: ConferenceRecord) -> list[Occurrence]:
@@ -103,10 +103,14 @@ async def _meetings(context: BotContext, conference: ConferenceRecord) -> list[O
 
 
 def series_lines(
-    t: Translator, conference: ConferenceRecord, meetings: list[Occurrence], timezone: str
+    t: Translator,
+    conference: ConferenceRecord,
+    meetings: list[Occurrence],
+    timezone: str,
+    page: int = 0,
 ) -> str:
-    """A series' lines on its card: the rule in words with its times and end, and the
-    next meetings (the current one first)."""
+    """A series' lines on its card: the rule in words with its times and end, and a page
+    of the next meetings (the current one first)."""
     assert conference.rrule is not None
     rule_zone = conference.rrule_timezone or timezone
     upcoming = [meeting for meeting in meetings if meeting.starts_at != conference.starts_at]
@@ -127,7 +131,8 @@ def series_lines(
     ]
     if meetings:
         lines.append(t("series.card_next_title"))
-        for meeting in meetings[:_MEETINGS_ON_CARD]:
+        first = page * MEETINGS_ON_CARD
+        for meeting in meetings[first : first + MEETINGS_ON_CARD]:
             key = "series.card_next_moved" if meeting.moved else "series.card_next_line"
             lines.append(t(key, moment=moment(t, meeting.starts_at, timezone)))
     return "\n".join(lines)
@@ -139,10 +144,11 @@ def _with_series_lines(
     conference: ConferenceRecord,
     meetings: list[Occurrence],
     timezone: str,
+    page: int = 0,
 ) -> str:
     if conference.rrule is None:
         return text
-    return f"{text}\n\n{series_lines(t, conference, meetings, timezone)}"
+    return f"{text}\n\n{series_lines(t, conference, meetings, timezone, page)}"
 
 
 def reason_in_words(t: Translator, reason: str | None) -> str:
@@ -254,11 +260,12 @@ def row_label(number: int, conference: ConferenceRecord) -> str:
 
 
 async def card_screen(
-    context: BotContext, conference: ConferenceRecord
+    context: BotContext, conference: ConferenceRecord, *, meetings_page: int = 0
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The owner's conference card, with who was invited and how delivery went, and its
     buttons. While an invitation is still being sent the card says when it was drawn
-    and offers "Refresh": nothing redraws it by itself when the e-mail leaves."""
+    and offers "Refresh": nothing redraws it by itself when the e-mail leaves. A series
+    lists its next meetings a page at a time (`meetings_page`, clamped)."""
     services = context.services
     t = context.t
     user = context.current_user
@@ -278,16 +285,17 @@ async def card_screen(
         video=services.video,
         untold=untold,
     )
-    text = _with_series_lines(
-        text, t, conference, await _meetings(context, conference), user.timezone
-    )
+    meetings = await _meetings(context, conference)
+    pages = max(1, -(-len(meetings) // MEETINGS_ON_CARD))
+    meetings_page = min(max(0, meetings_page), pages - 1)
+    text = _with_series_lines(text, t, conference, meetings, user.timezone, meetings_page)
     lines, pending = await _deliveries(context, conference)
     if lines:
         text = f"{text}\n\n" + "\n".join(lines)
     participants = await services.sharing.participants(conference.id)
     if participants:
         text = f"{text}\n\n{t('invite.participants_line', count=len(participants))}"
-    return text, keyboards.conference_actions(
+    markup = keyboards.conference_actions(
         t,
         conference.id,
         archived=archived,
@@ -295,6 +303,9 @@ async def card_screen(
         can_end=services.conferences.can_end_now(conference),
         can_refresh=pending,
     )
+    if conference.rrule is not None and pages > 1:
+        markup = keyboards.with_meeting_pages(t, markup, conference.id, meetings_page, pages)
+    return text, markup
 
 
 async def _deliveries(context: BotContext, conference: ConferenceRecord) -> tuple[list[str], bool]:

@@ -234,6 +234,28 @@ def series_choice(
     )
 
 
+def with_meeting_pages(
+    t: Translator, markup: InlineKeyboardMarkup, conference_id: int, page: int, pages: int
+) -> InlineKeyboardMarkup:
+    """A series' card: ◀ / ▶ through its next meetings, above its other buttons."""
+    row = []
+    if page > 0:
+        row.append(
+            Button(
+                t.plain("series.button_earlier"),
+                callback_data=cb.encode(cb.CONFERENCE, "meet", conference_id, page - 1),
+            )
+        )
+    if page < pages - 1:
+        row.append(
+            Button(
+                t.plain("series.button_later"),
+                callback_data=cb.encode(cb.CONFERENCE, "meet", conference_id, page + 1),
+            )
+        )
+    return InlineKeyboardMarkup([row, *markup.inline_keyboard])
+
+
 def send_meeting_question(
     t: Translator, conference_id: int, original_start: int
 ) -> InlineKeyboardMarkup:

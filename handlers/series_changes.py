@@ -208,6 +208,18 @@ async def _tell_in_background(
         log.warning("The meeting notice summary for chat %s was not sent: %s", chat_id, error)
 
 
+async def on_meetings_page(update: Update, context: BotContext) -> None:
+    """◀ / ▶ on a series' card: another page of its next meetings."""
+    conference_id, page = _pressed(update)
+    conference = await context.services.conferences.owned(context.current_user.id, conference_id)
+    if conference is None or page is None:
+        await refuse_press(update, context, conference_id)
+        return
+    await answer_press(update)
+    text, markup = await card_screen(context, conference, meetings_page=page)
+    await show(update, context, text, markup)
+
+
 def handlers() -> list[Handler]:
     def conf(action: str, callback: Callback) -> Handler:
         return CallbackQueryHandler(callback, pattern=cb.pattern(cb.CONFERENCE, action))
@@ -216,4 +228,5 @@ def handlers() -> list[Handler]:
         conf("d1", on_delete_one),
         conf("dall", on_delete_all),
         conf("nm", on_notify_meeting),
+        conf("meet", on_meetings_page),
     ]

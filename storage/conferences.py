@@ -441,11 +441,12 @@ class ConferenceRepository:
 
     async def series_behind(self, *, now: int, limit: int) -> list[ConferenceRecord]:
         """Series whose current meeting has ended while a later one is still ahead: read
-        through the partial index on series rows, never by visiting every series."""
+        through the partial index of live series (conferences_series_current), never by
+        visiting every series."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM conferences WHERE rrule IS NOT NULL AND ends_at <= ?"
-            " AND active_until > ? ORDER BY ends_at LIMIT ?",
-            (now, now, limit),
+            "SELECT * FROM conferences WHERE rrule IS NOT NULL AND ends_at < active_until"
+            " AND ends_at <= ? ORDER BY ends_at LIMIT ?",
+            (now, limit),
         )
         return [ConferenceRecord.from_row(row) for row in rows]
 

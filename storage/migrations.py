@@ -510,9 +510,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             # mid-series (the earlier part keeps its UID and ends before the split).
             "ALTER TABLE conferences ADD COLUMN split_from INTEGER",
             "CREATE INDEX conferences_owner_active ON conferences (owner_id, active_until)",
-            # Series whose current meeting has ended: the reminder job advances only those.
-            "CREATE INDEX conferences_series_current ON conferences (ends_at, active_until)"
-            " WHERE rrule IS NOT NULL",
+            # Series with a meeting after the current one (live ones), by the end of the
+            # current meeting: "ends_at <= now" in it finds exactly the series to advance,
+            # without visiting finished series or single conferences.
+            "CREATE INDEX conferences_series_current ON conferences (ends_at)"
+            " WHERE rrule IS NOT NULL AND ends_at < active_until",
             # One meeting of a series changed alone: moved (new start and end) or cancelled,
             # addressed by its original start (the RECURRENCE-ID).
             """

@@ -47,6 +47,12 @@ async def test_weekly_series_typed_in_english(bot, emu):
     assert "Conference scheduled" in card.text
     assert "🔁 Repeats: every Monday, 10:00–10:30, next: Mon 7 Dec (10 meetings)" in card.text
     assert "Mon 14 Dec 2026, 10:00 Moscow time (UTC+3)" in card.text
+    assert "Mon 1 Feb 2027" not in card.text
+    # The next meetings, a page at a time.
+    await anna.press(card, "Later meetings ▶")
+    later = await anna.expect_edit(card)
+    assert "Mon 1 Feb 2027, 10:00" in later.text and "Mon 14 Dec 2026" not in later.text
+    assert "◀ Earlier meetings" in later.button_texts()
     [series] = await stored(bot, anna.id)
     assert series.rrule == "FREQ=WEEKLY;BYDAY=MO;COUNT=10"
     assert series.rrule_timezone == "Europe/Moscow"
