@@ -13,7 +13,8 @@ a series without end is expanded at most HORIZON ahead of now.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -117,14 +118,17 @@ def _expander(series: Series) -> rrule:
 def original_starts(series: Series, *, now: int, limit: int = MAX_MEETINGS + 1) -> list[int]:
     """The rule's starts (UTC), before exceptions: all of a finite series (at most
     `limit`), of one without end those up to HORIZON after now (or after the first)."""
+    return list(islice(_lazy_starts(series, now=now), limit))
+
+
+def _lazy_starts(series: Series, *, now: int) -> Iterator[int]:
+    """The rule's starts (UTC) one by one, up to HORIZON after now (or after the first)."""
     bound = max(now, series.first_start) + int(HORIZON.total_seconds())
-    starts: list[int] = []
     for moment in _expander(series):
         timestamp = int(moment.timestamp())
-        if timestamp > bound or len(starts) >= limit:
-            break
-        starts.append(timestamp)
-    return starts
+        if timestamp > bound:
+            return
+        yield timestamp
 
 
 def occurrences(series: Series, *, now: int) -> list[Occurrence]:
@@ -152,11 +156,28 @@ def upcoming(series: Series, *, now: int) -> list[Occurrence]:
 
 def current(series: Series, *, now: int) -> Occurrence | None:
     """The current meeting: the earliest whose end is after now, else the last one
-    (None only when every meeting was cancelled)."""
+    (None only when every meeting was cancelled).
+
+    Read lazily: the rule is followed only up to the first ordinary meeting still
+    ahead (the reminder job and every page may ask this), the moved ones compared
+    with it; only a series whose meetings are all past is expanded whole."""
+    changed = {e.original_start: e for e in series.exceptions}
+    candidates = [
+        Occurrence(e.original_start, e.starts_at, e.ends_at or e.starts_at + series.length)
+        for e in series.exceptions
+        if not e.cancelled and e.starts_at is not None
+    ]
+    limit = MAX_MEETINGS if series.is_finite else None
+    for start in islice(_lazy_starts(series, now=now), limit):
+        if start in changed:
+            continue
+        if start + series.length > now:
+            candidates.append(Occurrence(start, start, start + series.length))
+            break
+    ahead = [meeting for meeting in candidates if meeting.ends_at > now]
+    if ahead:
+        return min(ahead, key=lambda meeting: (meeting.starts_at, meeting.original_start))
     meetings = occurrences(series, now=now)
-    for meeting in meetings:
-        if meeting.ends_at > now:
-            return meeting
     return meetings[-1] if meetings else None
 
 
