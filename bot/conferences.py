@@ -21,7 +21,13 @@ from bot.dates import PAST_GRACE
 from bot.series_current import advance_series
 from bot.text import strip_invisible
 from bot.validation import InvalidInput
-from storage.conferences import ConferenceRecord, ConferenceRepository, LogRow, NewConference
+from storage.conferences import (
+    ConferenceRecord,
+    ConferenceRepository,
+    LogRow,
+    NewConference,
+    SeriesException,
+)
 from storage.db import Database, Queryable
 from storage.reminders import JoinWaiterRepository
 
@@ -358,6 +364,7 @@ class ConferenceService:
                         starts_at=starts_at,
                         ends_at=ends_at,
                         now=now,
+                        meeting_length=ends_at - starts_at if plan else None,
                     )
                     conference_id = old.id
                 else:
@@ -469,9 +476,26 @@ class ConferenceService:
                 raise InvalidInput("conference.not_running")
             now = self._clock.timestamp()
             await repository.update(conference_id, {"ends_at": _whole_minute(now)}, now=now)
+            if current.rrule is not None:
+                # One meeting of a series ended early: kept as that meeting's exception,
+                # so the series goes on with its next meeting.
+                moved = [
+                    e
+                    for e in await repository.exceptions(conference_id)
+                    if e.starts_at == current.starts_at and not e.cancelled
+                ]
+                original = moved[0].original_start if moved else current.starts_at
+                await repository.put_exception(
+                    conference_id,
+                    SeriesException(original, False, current.starts_at, _whole_minute(now)),
+                )
             waiters = await JoinWaiterRepository(tx).take_all(conference_id)
             ended = await repository.get(conference_id)
         assert ended is not None
+        if ended.rrule is not None:  # a series: this meeting ended, the next is current
+            await self.advance_series()
+            ended = await ConferenceRepository(self._database).get(conference_id)
+            assert ended is not None
         return EndedConference(ended, [user_id for user_id, _name in waiters])
 
     async def delete(self, owner_id: int, conference_id: int) -> bool:

@@ -66,24 +66,13 @@ class Series:
             conference.rrule,
             conference.rrule_timezone,
             conference.series_start,
-            _length_of(conference, exceptions),
+            conference.meeting_length or conference.ends_at - conference.starts_at,
             tuple(exceptions),
         )
 
     @property
     def is_finite(self) -> bool:
         return is_finite(self.rule)
-
-
-def _length_of(conference: ConferenceRecord, exceptions: Iterable[SeriesException]) -> int:
-    """The length of an ordinary meeting: the current one's, unless it was moved alone
-    (its own length may differ), then the length kept with the anchor's."""
-    moved = {e.original_start: e for e in exceptions if not e.cancelled}
-    if conference.starts_at in {e.starts_at for e in moved.values()}:
-        for exception in moved.values():
-            if exception.starts_at == conference.starts_at and exception.ends_at is not None:
-                return exception.ends_at - exception.starts_at
-    return conference.ends_at - conference.starts_at
 
 
 def parts(rule: str) -> dict[str, str]:

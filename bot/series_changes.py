@@ -191,6 +191,7 @@ class SeriesService:
                     ends_at=plan.ends_at,
                     now=now,
                     mark_changed=news,
+                    meeting_length=plan.ends_at - plan.starts_at,
                 )
                 if plan.starts_at != conference.starts_at:
                     await repository.update(conference.id, {"owner_joined_at": None}, now=now)

@@ -46,6 +46,7 @@ class ConferenceRecord:
     series_start: int | None = None
     active_until: int | None = None
     split_from: int | None = None  # the earlier part of a series split at this one
+    meeting_length: int | None = None  # seconds, of an ordinary meeting of a series
 
     @property
     def is_series(self) -> bool:
@@ -200,8 +201,8 @@ class ConferenceRepository:
         return await self._db.insert(
             "INSERT INTO conferences (owner_id, topic, starts_at, ends_at, conference_code,"
             " password, allow_without_owner, created_at, updated_at, rrule, rrule_timezone,"
-            " series_start, active_until)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " series_start, active_until, meeting_length)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 conference.owner_id,
                 conference.topic,
@@ -216,6 +217,7 @@ class ConferenceRepository:
                 conference.rrule_timezone,
                 conference.starts_at if conference.rrule is not None else None,
                 conference.ends_at if conference.active_until is None else conference.active_until,
+                conference.ends_at - conference.starts_at if conference.rrule is not None else None,
             ),
         )
 
@@ -418,12 +420,15 @@ class ConferenceRepository:
         ends_at: int,
         now: int,
         mark_changed: bool = False,
+        meeting_length: int | None = None,
     ) -> None:
         """Make the row a series (or a single conference again, with `rrule` None): its
-        rule, zone, anchor, the end of its last meeting, and its current meeting."""
+        rule, zone, anchor, the end of its last meeting, and its current meeting; the
+        length of its meetings when given (else kept)."""
         await self._db.execute(
             "UPDATE conferences SET rrule = ?, rrule_timezone = ?, series_start = ?,"
             " active_until = ?, starts_at = ?, ends_at = ?, updated_at = ?,"
+            " meeting_length = COALESCE(?, meeting_length),"
             " changed_since_notice = CASE WHEN ? THEN 1 ELSE changed_since_notice END"
             " WHERE id = ?",
             (
@@ -434,6 +439,7 @@ class ConferenceRepository:
                 starts_at,
                 ends_at,
                 now,
+                meeting_length,
                 int(mark_changed),
                 conference_id,
             ),

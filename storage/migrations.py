@@ -502,6 +502,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             # scheduling), and the first meeting's start (UTC): the rule's DTSTART.
             "ALTER TABLE conferences ADD COLUMN rrule_timezone TEXT",
             "ALTER TABLE conferences ADD COLUMN series_start INTEGER",
+            # The length of an ordinary meeting of a series (seconds): the current one may
+            # be moved alone, or ended early with "End now".
+            "ALTER TABLE conferences ADD COLUMN meeting_length INTEGER",
             # The end of the last meeting: ends_at for a single conference, a far sentinel
             # (2^62) for a series without end.
             "ALTER TABLE conferences ADD COLUMN active_until INTEGER",

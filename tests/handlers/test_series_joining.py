@@ -95,3 +95,15 @@ class TestRemindersPerMeeting:
             (series.id,),
         )
         assert [row[0] for row in rows] == [series.starts_at, series.starts_at + DAY]
+
+
+async def test_end_now_ends_one_meeting_and_the_next_keeps_its_length(bot, emu):
+    anna, _ = await person(emu)
+    series = await schedule_series(bot, anna.id, repeat="daily")
+    bot.clock.advance(timedelta(hours=1, minutes=10))
+    ended = await bot.services.conferences.end_now(anna.id, series.id)
+    # The meeting ended, the series did not: its next meeting is current, as long as ever.
+    current = ended.conference
+    assert current.starts_at == series.starts_at + DAY
+    assert current.ends_at - current.starts_at == HOUR // 2
+    assert not bot.services.conferences.is_archived(current)
