@@ -11,6 +11,9 @@ index on series rows), never every series.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
 from bot.series import Series, current
 from storage.conferences import ConferenceRepository
 from storage.db import Database
@@ -19,10 +22,30 @@ from storage.reminders import JoinWaiterRepository
 _BATCH = 200
 
 
+@dataclass
+class _Quiet:
+    """Nothing to advance before `until` (the earliest end of a live series' current
+    meeting), as long as the database has not been written since (`changes`)."""
+
+    until: int
+    changes: int
+
+
+# Per database: pages, Joins and the join page ask on every read, and most of the time
+# no meeting has ended since the last ask; one comparison answers that then.
+_QUIET: WeakKeyDictionary[Database, _Quiet] = WeakKeyDictionary()
+
+
 async def advance_series(database: Database, now: int) -> int:
     """Move every series whose meeting has ended on to its next meeting; how many moved."""
-    behind = await ConferenceRepository(database).series_behind(now=now, limit=_BATCH)
+    quiet = _QUIET.get(database)
+    if quiet is not None and now < quiet.until and quiet.changes == database.changes:
+        return 0
+    repository = ConferenceRepository(database)
+    behind = await repository.series_behind(now=now, limit=_BATCH)
     if not behind:
+        changes = database.changes
+        _QUIET[database] = _Quiet(await repository.next_series_end(), changes)
         return 0
     moved = 0
     async with database.transaction() as tx:

@@ -456,6 +456,15 @@ class ConferenceRepository:
         )
         return [ConferenceRecord.from_row(row) for row in rows]
 
+    async def next_series_end(self) -> int:
+        """The earliest end of a live series' current meeting (the first entry of the
+        partial index): no series needs advancing before then."""
+        value = await self._db.fetch_value(
+            "SELECT MIN(ends_at) FROM conferences"
+            " WHERE rrule IS NOT NULL AND ends_at < active_until"
+        )
+        return int(value) if value is not None else 2**62
+
     async def move_current(
         self, conference_id: int, *, was_starts_at: int, starts_at: int, ends_at: int
     ) -> bool:
