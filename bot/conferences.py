@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import series
 from bot.clock import Clock
@@ -88,6 +89,14 @@ class Draft:
         )
         if conference.rrule is not None:
             preset, days, interval = series.preset_of(conference.rrule)
+            if preset == "custom" and len(days) == 1 and conference.rrule_timezone:
+                # Weekly on the first meeting's weekday: it follows a new start, as the
+                # "weekly" preset does (a Monday stand-up moved to Tuesdays).
+                zone = ZoneInfo(conference.rrule_timezone)
+                anchor = conference.series_start or conference.starts_at
+                local = datetime.fromtimestamp(anchor, UTC).astimezone(zone)
+                if days[0] == series.WEEKDAYS[local.weekday()]:
+                    preset, days = "weekly", ()
             count, until = series.end_of(conference.rrule)
             draft = replace(
                 draft,

@@ -68,16 +68,29 @@ async def _show_page(update: Update, context: BotContext, kind: ListKind, number
 
 
 async def pressed_conference(
-    update: Update, context: BotContext, *, scheduled_only: bool = False
+    update: Update, context: BotContext, *, scheduled_only: bool = False, series_news: bool = False
 ) -> ConferenceRecord | None:
     """The user's own conference named by the pressed button (and, if asked, not yet
-    over), or None after answering why not (`refuse_press`)."""
+    over), or None after answering why not (`refuse_press`). `series_news`: a series cut
+    short (its later meetings deleted, so now in the archive) whose participants were not
+    told yet counts as not over."""
     data = pressed_data(update)
     user = context.current_user
     services = context.services
     conference_id = data.arg_int() if data else None
     conference = await services.conferences.owned(user.id, conference_id)
-    if conference is not None and scheduled_only and services.conferences.is_archived(conference):
+    untold_series = (
+        series_news
+        and conference is not None
+        and conference.rrule is not None
+        and conference.changed_since_notice
+    )
+    if (
+        conference is not None
+        and scheduled_only
+        and not untold_series
+        and services.conferences.is_archived(conference)
+    ):
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
         return None
     if conference is None:

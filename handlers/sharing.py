@@ -311,7 +311,7 @@ async def on_notify(update: Update, context: BotContext) -> None:
     queued by e-mail, and the owner is answered at once; the Telegram notices and the
     posted cards' edits go out in the background, paced by the rate limiter, and a
     summary follows when they are done."""
-    conference = await pressed_conference(update, context, scheduled_only=True)
+    conference = await pressed_conference(update, context, scheduled_only=True, series_news=True)
     if conference is None:
         return
     t = context.t

@@ -181,3 +181,70 @@ async def test_changing_all_from_the_third_splits_the_series(bot, emu, smtp):
     assert "Stand-up" in notice.text and "every Monday" in notice.text
     # Carl takes part in the later series too.
     assert await bot.services.sharing.is_participant(later.id, carl.id)
+
+
+async def test_changing_all_at_the_first_meeting_changes_the_series_under_its_uid(bot, emu, smtp):
+    anna, carl, series = await weekly_series(bot, emu, smtp)
+    card = await card_of(anna)
+    await anna.press(card, "✏️ Edit")
+    choice = await anna.expect_edit(card)
+    await anna.press(choice, "All meetings from this one on")
+    review = await anna.expect_edit(choice)
+    await anna.press(review, "🕒 Start")
+    await anna.expect_edit(review)
+    await anna.send("1.12 11:00")  # Tuesdays at 11:00 Berlin from now on
+    review = await anna.expect_message()
+    assert "Repeats: every Tuesday; 6 meetings" in review.text
+    await anna.press(review, "💾 Save")
+    saved = await anna.expect_edit(review)
+    assert "as a series of their own" not in saved.text
+    await anna.press(saved, "📣 Send")
+    [invitation, update] = await smtp.wait_for(2)
+    _calendar, first = event_of(invitation)
+    calendar, event = event_of(update)
+    assert calendar["method"] == "REQUEST"
+    assert str(event["UID"]) == str(first["UID"])
+    assert int(event["SEQUENCE"]) > int(first["SEQUENCE"])
+    assert "BYDAY=TU" in event["RRULE"].to_ical().decode()
+    assert expanded(calendar) == await bots_own(bot, series.id)
+    assert "every Tuesday" in (await carl.expect_message()).text
+
+
+async def test_deleting_all_meetings(bot, emu, smtp):
+    anna, carl, series = await weekly_series(bot, emu, smtp)
+    # Mid-series: the series ends before the current meeting, under its UID.
+    bot.clock.set(datetime(2026, 12, 8, 12, 0, tzinfo=UTC))
+    card = await card_of(anna)
+    await anna.press(card, "🗑 Delete")
+    choice = await anna.expect_edit(card)
+    await anna.press(choice, "All meetings from this one on")
+    done = await anna.expect_edit(choice)
+    assert "The meetings from Mon 14 Dec 2026, 10:00 Berlin (UTC+1) on are deleted" in done.text
+    stored = await ConferenceRepository(bot.services.database).get(series.id)
+    assert stored.active_until <= bot.clock.timestamp()
+    await anna.press(done, "📣 Send")
+    [_invitation, update] = await smtp.wait_for(2)
+    calendar, event = event_of(update)
+    assert (
+        calendar["method"] == "REQUEST"
+        and "UNTIL=20261214T085959Z" in event["RRULE"].to_ical().decode()
+    )
+    assert len(expanded(calendar)) == 2
+    assert "Stand-up" in (await carl.expect_message()).text
+
+
+async def test_deleting_all_at_the_first_meeting_cancels_the_series(bot, emu, smtp):
+    anna, carl, series = await weekly_series(bot, emu, smtp)
+    card = await card_of(anna)
+    await anna.press(card, "🗑 Delete")
+    choice = await anna.expect_edit(card)
+    await anna.press(choice, "All meetings from this one on")
+    question = await anna.expect_edit(choice)
+    await anna.press(question, "OK and notify participants")
+    await anna.expect_edit(question)
+    [_invitation, cancel] = await smtp.wait_for(2)
+    calendar, event = event_of(cancel)
+    assert calendar["method"] == "CANCEL" and "RECURRENCE-ID" not in event
+    assert "FREQ=WEEKLY" in event["RRULE"].to_ical().decode()
+    assert "cancelled" in (await carl.expect_message()).text.lower()
+    assert await ConferenceRepository(bot.services.database).get(series.id) is None
