@@ -197,6 +197,25 @@ def log_page(t: Translator, page: Page, *, timezone: str, now: datetime | None =
         t("log.times_in", timezone=display_name(timezone, t.language, now)),
         t("log.hint_scheduled" if scheduled else "log.hint_archive"),
     ]
+    # Each series on the page, once, with its rule in words (its row shows the meeting).
+    rhythms = [
+        t(
+            "series.log_line",
+            topic=shorten(row.conference.topic, _TOPIC_IN_BUTTON),
+            summary=series_text.summary(
+                t.language,
+                row.conference.rrule,
+                starts_at=row.conference.starts_at,
+                ends_at=row.conference.ends_at,
+                timezone=timezone,
+                next_start=None,
+            ),
+        )
+        for row in page.items
+        if row.conference.rrule is not None
+    ]
+    if rhythms:
+        return "\n\n".join([title, "\n".join(rhythms), "\n".join(footer)])
     return "\n\n".join([title, "\n".join(footer)])
 
 

@@ -66,6 +66,7 @@ async def test_weekly_series_typed_in_english(bot, emu):
     log = await anna.expect_message()
     rows = [label for label in log.button_texts() if "Stand-up" in label]
     assert rows == ["10:00 🔁 Stand-up"]
+    assert "🔁 Stand-up: every Monday, 10:00–10:30" in log.text
 
 
 async def test_series_typed_in_russian(bot, emu):
