@@ -506,13 +506,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             # be moved alone, or ended early with "End now".
             "ALTER TABLE conferences ADD COLUMN meeting_length INTEGER",
             # The end of the last meeting: ends_at for a single conference, a far sentinel
-            # (2^62) for a series without end.
+            # (2^62) for a series without end. The log keeps reading ends_at through its
+            # indexes: advanced before every read, a row's ends_at is after now exactly
+            # when its active_until is (docs/ARCHITECTURE.md, "Recurring conferences").
             "ALTER TABLE conferences ADD COLUMN active_until INTEGER",
             "UPDATE conferences SET active_until = ends_at",
             # The series this one continues after "all meetings from this one" changed
             # mid-series (the earlier part keeps its UID and ends before the split).
             "ALTER TABLE conferences ADD COLUMN split_from INTEGER",
-            "CREATE INDEX conferences_owner_active ON conferences (owner_id, active_until)",
             # Series with a meeting after the current one (live ones), by the end of the
             # current meeting: "ends_at <= now" in it finds exactly the series to advance,
             # without visiting finished series or single conferences.
