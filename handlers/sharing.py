@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import series_text
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.invitations import CancelResult, NotifyResult
@@ -68,7 +69,8 @@ SCHEDULE_START_PARAMETER = "schedule"  # /start schedule opens the menu (see han
 def invite_card_text(
     t: Translator, video: VideoPlatform, conference: ConferenceRecord, timezone: str
 ) -> str:
-    return t(
+    """The invite card (Share, groups, inline mode); a series adds its rhythm in words."""
+    text = t(
         "card.invite",
         topic=conference.topic,
         start=moment(t, conference.starts_at, timezone),
@@ -77,6 +79,20 @@ def invite_card_text(
         code=conference.conference_code,
         password=conference.password,
     )
+    if conference.rrule is None:
+        return text
+    summary = series_text.summary(
+        t.language,
+        conference.rrule,
+        starts_at=conference.starts_at,
+        ends_at=conference.ends_at,
+        timezone=timezone,
+        next_start=None,
+    )
+    end = series_text.describe_end(
+        t.language, conference.rrule, conference.rrule_timezone or timezone
+    )
+    return f"{text}\n{t('series.notice_line', summary=summary, end=end)}"
 
 
 async def _links(context: BotContext, conference: ConferenceRecord) -> tuple[str, str | None]:

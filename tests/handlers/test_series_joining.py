@@ -55,6 +55,7 @@ async def test_joining_the_second_meeting_joins_it_and_the_owner_rule_starts_afr
     await boris.press(log, "Stand-up")
     boris_card = await boris.expect_edit(log)
     assert "🟢 online" in boris_card.text and "Wed 9 Dec 2026" in boris_card.text
+    assert "🔁 Repeats: every Wednesday" in boris_card.text  # his card names the rhythm
     await boris.press(boris_card, "▶️ Join")
     assert "has not joined yet" in (await boris.expect_message()).text
     second = await bot.services.conferences.owned(anna.id, series.id)
