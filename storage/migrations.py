@@ -489,4 +489,50 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE UNIQUE INDEX invitations_join_token ON invitations (join_token)",
         ),
     ),
+    Migration(
+        18,
+        "recurring conferences: the rule, its zone and anchor, the end of the last meeting",
+        (
+            # RFC 5545 RRULE text without DTSTART (FREQ=WEEKLY;BYDAY=MO;COUNT=10); NULL for a
+            # single conference. A series is one row: starts_at/ends_at hold its current
+            # meeting (the earliest not cancelled whose end is ahead; the last once all
+            # are past), so status, Join, reminders and the log work per meeting.
+            "ALTER TABLE conferences ADD COLUMN rrule TEXT",
+            # The IANA zone whose wall clock the meetings keep across DST (the owner's at
+            # scheduling), and the first meeting's start (UTC): the rule's DTSTART.
+            "ALTER TABLE conferences ADD COLUMN rrule_timezone TEXT",
+            "ALTER TABLE conferences ADD COLUMN series_start INTEGER",
+            # The length of an ordinary meeting of a series (seconds): the current one may
+            # be moved alone, or ended early with "End now".
+            "ALTER TABLE conferences ADD COLUMN meeting_length INTEGER",
+            # The end of the last meeting: ends_at for a single conference, a far sentinel
+            # (2^62) for a series without end. The log keeps reading ends_at through its
+            # indexes: advanced before every read, a row's ends_at is after now exactly
+            # when its active_until is (docs/ARCHITECTURE.md, "Recurring conferences").
+            "ALTER TABLE conferences ADD COLUMN active_until INTEGER",
+            "UPDATE conferences SET active_until = ends_at",
+            # The series this one continues after "all meetings from this one" changed
+            # mid-series (the earlier part keeps its UID and ends before the split).
+            "ALTER TABLE conferences ADD COLUMN split_from INTEGER",
+            # Series with a meeting after the current one (live ones), by the end of the
+            # current meeting: "ends_at <= now" in it finds exactly the series to advance,
+            # without visiting finished series or single conferences.
+            "CREATE INDEX conferences_series_current ON conferences (ends_at)"
+            " WHERE rrule IS NOT NULL AND ends_at < active_until",
+            # One meeting of a series changed alone: moved (new start and end) or cancelled,
+            # addressed by its original start (the RECURRENCE-ID).
+            """
+            CREATE TABLE series_exceptions (
+                conference_id  INTEGER NOT NULL REFERENCES conferences (id) ON DELETE CASCADE,
+                original_start INTEGER NOT NULL,
+                cancelled      INTEGER NOT NULL DEFAULT 0,
+                starts_at      INTEGER,
+                ends_at        INTEGER,
+                -- participants told of this change (NULL: not yet; "Notify" claims it)
+                notified_at    INTEGER,
+                PRIMARY KEY (conference_id, original_start)
+            )
+            """,
+        ),
+    ),
 )
