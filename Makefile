@@ -36,7 +36,8 @@ PG_TESTS := tests/storage tests/bot/test_mail_outbox.py tests/bot/test_update_le
 	tests/handlers/test_admin.py tests/handlers/test_sharing.py \
 	tests/handlers/test_invitations.py tests/handlers/test_mail_delivery.py \
 	tests/handlers/test_email_verification.py tests/handlers/test_participants.py \
-	tests/faults/test_shutdown_during_reminders.py
+	tests/faults/test_shutdown_during_reminders.py tests/handlers/test_series_changes.py \
+	tests/handlers/test_series_joining.py
 test-pg: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ] || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 		echo "PostgreSQL pass: $(PG_TESTS)"; \

@@ -31,6 +31,7 @@ from bot.persistence import SQLitePersistence
 from bot.platforms import make_platform
 from bot.ratelimit import RetryingRateLimiter
 from bot.reminders import ReminderService
+from bot.series_changes import SeriesService
 from bot.settings import Settings
 from bot.sharing import SharingService
 from bot.transport import AiohttpRequest
@@ -133,6 +134,7 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
         updates=ledger,
         join_page=join_page,
         links=links,
+        series=SeriesService(database, clock, conferences),
     )
     token = settings.telegram_bot_token.reveal() if settings.telegram_bot_token else OFFLINE_TOKEN
     updates = PerPersonUpdateProcessor(ledger=ledger, metrics=metrics)

@@ -12,6 +12,9 @@ Shape (fixed seed):
   typical user has a handful;
 - starts are uniform from three years ago to 90 days ahead (~92% archived), lengths 30 to
   120 minutes, created up to two weeks before the start;
+- 10% of conferences are weekly series (migration 18: one row each, its current meeting in
+  starts_at/ends_at; 4 to 52 meetings, one in five without end), anchored where a single
+  conference would start; the rest are single conferences (active_until = ends_at);
 - 10% of conferences have a share token; 200,000 participant rows (people in random
   conferences, skewed like owners: most users take part in one or two, the busiest in
   ~600), 2,000 of them left on their own and 2,000 removed by the owner; 100,000
@@ -37,6 +40,7 @@ N_INVITATIONS = 100_000
 N_OUTBOX = 20_000
 FIRST_USER_ID = 10_000_000  # Telegram-like ids
 DAY = 86_400
+WEEK = 7 * DAY
 
 
 @dataclass(frozen=True)
@@ -116,21 +120,38 @@ def _build() -> BigData:
             start = now - 3 * 365 * DAY + rng.randrange(3 * 365 * DAY + 90 * DAY)
             start -= start % 300
             created = min(now, start - rng.randrange(14 * DAY))
+            length = 60 * rng.choice((30, 45, 60, 90, 120))
+            rule = zone = anchor = None
+            current, until = start, start + length
+            if i % 10 == 5:  # a weekly series, in UTC: its meetings are 7 days apart
+                anchor, zone = start, "UTC"
+                day = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[(start // DAY + 3) % 7]
+                count = None if rng.random() < 0.2 else rng.randrange(4, 53)
+                rule = f"FREQ=WEEKLY;BYDAY={day}" + (f";COUNT={count}" if count else "")
+                # The current meeting: the first whose end is ahead, else the last.
+                ahead = max(0, -(-(now - start - length) // WEEK))
+                current = start + (ahead if count is None else min(ahead, count - 1)) * WEEK
+                until = 2**62 if count is None else start + (count - 1) * WEEK + length
             yield (
                 owner,
                 f"Meeting {i % 977}",
-                start,
-                start + 60 * rng.choice((30, 45, 60, 90, 120)),
+                current,
+                current + length,
                 str(100_000_000 + i),
                 f"pw{i % 10_000:04d}",
                 created,
                 created,
                 f"tok{i}" if i % 10 == 0 else None,
+                rule,
+                zone,
+                anchor,
+                until,
             )
 
     conn.executemany(
         "INSERT INTO conferences (owner_id, topic, starts_at, ends_at, conference_code,"
-        " password, created_at, updated_at, share_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " password, created_at, updated_at, share_token, rrule, rrule_timezone, series_start,"
+        " active_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         conferences(),
     )
     for _name, sql in indexes:

@@ -13,13 +13,22 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot import series
 from bot.clock import Clock
 from bot.dates import PAST_GRACE
+from bot.series_current import advance_series
 from bot.text import strip_invisible
 from bot.validation import InvalidInput
-from storage.conferences import ConferenceRecord, ConferenceRepository, LogRow, NewConference
-from storage.db import Database, IntegrityError
+from storage.conferences import (
+    ConferenceRecord,
+    ConferenceRepository,
+    LogRow,
+    NewConference,
+    SeriesException,
+)
+from storage.db import Database, IntegrityError, Queryable
 from storage.reminders import JoinWaiterRepository
 
 MAX_TOPIC_LENGTH = 200
@@ -55,10 +64,20 @@ class Draft:
     repeat_of: int | None = None  # the archived conference that "Schedule" moves back
     editing_id: int | None = None  # the scheduled conference that "Save" changes
     repeat_length: int | None = None  # seconds: a repeat keeps the old length
+    # "Repeats" (bot/series.py): a preset (None: never), its weekdays ("MO,WE") and
+    # interval, and the end: a number of meetings, or a last day (UTC seconds), or none.
+    repeat: str | None = None
+    repeat_days: str = ""
+    repeat_interval: int = 1
+    repeat_count: int | None = None
+    repeat_until: int | None = None
+    # Editing a series: one meeting only, or all from one on (by original start).
+    meeting_only: int | None = None
+    from_meeting: int | None = None
 
     @classmethod
     def of(cls, conference: ConferenceRecord, **overrides: Any) -> Draft:
-        """A draft with a stored conference's values."""
+        """A draft with a stored conference's values (a series keeps its rhythm and end)."""
         draft = cls(
             topic=conference.topic,
             starts_at=conference.starts_at,
@@ -67,7 +86,39 @@ class Draft:
             password=conference.password,
             allow_without_owner=conference.allow_without_owner,
         )
+        if conference.rrule is not None:
+            preset, days, interval = series.preset_of(conference.rrule)
+            if preset == "custom" and len(days) == 1 and conference.rrule_timezone:
+                # Weekly on the first meeting's weekday: it follows a new start, as the
+                # "weekly" preset does (a Monday stand-up moved to Tuesdays).
+                zone = ZoneInfo(conference.rrule_timezone)
+                anchor = conference.series_start or conference.starts_at
+                local = datetime.fromtimestamp(anchor, UTC).astimezone(zone)
+                if days[0] == series.WEEKDAYS[local.weekday()]:
+                    preset, days = "weekly", ()
+            count, until = series.end_of(conference.rrule)
+            draft = replace(
+                draft,
+                repeat=preset,
+                repeat_days=",".join(days),
+                repeat_interval=interval,
+                repeat_count=count,
+                repeat_until=until,
+            )
         return replace(draft, **overrides)
+
+    def rule(self, timezone: str) -> str | None:
+        """The RRULE this draft schedules (None: a single conference), from its start."""
+        if self.repeat is None or self.starts_at is None:
+            return None
+        rule = series.preset_rule(
+            self.repeat,
+            first_start=self.starts_at,
+            timezone=timezone,
+            days=tuple(day for day in self.repeat_days.split(",") if day),
+            interval=self.repeat_interval,
+        )
+        return series.with_end(rule, count=self.repeat_count, until=self.repeat_until)
 
 
 @dataclass(frozen=True)
@@ -82,6 +133,18 @@ class Page:
     @property
     def total_pages(self) -> int:
         return max(1, -(-self.total_items // PAGE_SIZE))
+
+
+@dataclass(frozen=True)
+class SeriesPlan:
+    """A series about to be stored: its rule and zone, its first meeting, and the end of
+    its last (series.NO_END without end)."""
+
+    rule: str
+    timezone: str
+    starts_at: int
+    ends_at: int
+    active_until: int
 
 
 @dataclass(frozen=True)
@@ -138,13 +201,30 @@ class ConferenceService:
         """The conference if it exists and belongs to this person, else None."""
         if conference_id is None:
             return None
+        await self.advance_series()
         conference = await ConferenceRepository(self._database).get(conference_id)
         return conference if conference and conference.owner_id == owner_id else None
+
+    async def advance_series(self) -> int:
+        """Series whose meeting has ended move on to their next one (bot/series_current.py)."""
+        return await advance_series(self._database, self._clock.timestamp())
+
+    async def meetings_ahead(self, conference: ConferenceRecord) -> list[series.Occurrence]:
+        """A series' meetings whose end is still ahead, the current one first (a single
+        conference: none)."""
+        if conference.rrule is None:
+            return []
+        repository = ConferenceRepository(self._database)
+        exceptions = await repository.exceptions(conference.id)
+        return series.upcoming(
+            series.Series.of(conference, exceptions), now=self._clock.timestamp()
+        )
 
     async def page(self, person_id: int, kind: ListKind, number: int) -> Page:
         """One page of the person's scheduled list or archive: the conferences they own
         and those they take part in, together in start order (the archive newest first);
         out-of-range numbers are clamped."""
+        await self.advance_series()
         repository = ConferenceRepository(self._database)
         now = self._clock.timestamp()
         archive = kind is ListKind.ARCHIVE
@@ -163,6 +243,7 @@ class ConferenceService:
 
     async def upcoming(self, owner_id: int, *, limit: int) -> list[ConferenceRecord]:
         """Running and future conferences, soonest first (for pick lists)."""
+        await self.advance_series()
         return await ConferenceRepository(self._database).list_scheduled(
             owner_id, now=self._clock.timestamp(), limit=limit
         )
@@ -220,9 +301,34 @@ class ConferenceService:
         return code
 
     # -- writing -------------------------------------------------------------------
-    async def schedule(self, owner_id: int, draft: Draft) -> ConferenceRecord:
-        """Save a reviewed draft: a new conference, or a repeated one moved back from the
-        archive with the same ID. Raises InvalidInput when a rule no longer holds."""
+    def series_plan(self, draft: Draft, timezone: str) -> SeriesPlan | None:
+        """What a draft that repeats stores: its rule, anchored on its first meeting (a
+        start on a day the rule skips moves to the first day it takes), or InvalidInput
+        (no meeting at all, more than MAX_MEETINGS, an end before the start)."""
+        rule = draft.rule(timezone)
+        if rule is None or draft.starts_at is None or draft.ends_at is None:
+            return None
+        plan = series.Series(rule, timezone, draft.starts_at, draft.ends_at - draft.starts_at)
+        meetings = series.check(plan, now=self._clock.timestamp())
+        first = meetings[0]
+        if first.starts_at != draft.starts_at:
+            plan = replace(plan, first_start=first.starts_at)
+            meetings = series.check(plan, now=self._clock.timestamp())
+            first = meetings[0]
+        return SeriesPlan(
+            rule,
+            timezone,
+            first.starts_at,
+            first.ends_at,
+            series.active_until(plan, now=self._clock.timestamp()),
+        )
+
+    async def schedule(
+        self, owner_id: int, draft: Draft, *, timezone: str = "UTC"
+    ) -> ConferenceRecord:
+        """Save a reviewed draft: a new conference or series (its rule kept in `timezone`,
+        the owner's), or a repeated one moved back from the archive with the same ID.
+        Raises InvalidInput when a rule no longer holds."""
         if draft.starts_at is None or draft.ends_at is None:
             raise InvalidInput("schedule.bad_incomplete")
         # Stored times are whole minutes ("now" has seconds), so a repeat keeps whole ones.
@@ -232,6 +338,10 @@ class ConferenceService:
         draft = replace(draft, starts_at=starts_at, ends_at=ends_at)
         self.check_start(datetime.fromtimestamp(starts_at, UTC))
         now = self._clock.timestamp()
+        plan = self.series_plan(draft, timezone)
+        if plan is not None:
+            starts_at, ends_at = plan.starts_at, plan.ends_at
+            draft = replace(draft, starts_at=starts_at, ends_at=ends_at)
         try:
             async with self._database.transaction() as tx:
                 repository = ConferenceRepository(tx)
@@ -250,6 +360,20 @@ class ConferenceService:
                         now=now,
                         mark_changed=_news_for_participants(old, fields),
                     )
+                    # A repeat keeps (or gets) the rhythm the form shows, from its new
+                    # first meeting; meetings changed alone belonged to the old dates.
+                    await repository.drop_exceptions_from(old.id, 0)
+                    await repository.set_series(
+                        old.id,
+                        rrule=plan.rule if plan else None,
+                        timezone=plan.timezone if plan else None,
+                        series_start=starts_at if plan else None,
+                        active_until=plan.active_until if plan else ends_at,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        now=now,
+                        meeting_length=ends_at - starts_at if plan else None,
+                    )
                     conference_id = old.id
                 else:
                     if await repository.code_taken(draft.code):
@@ -263,6 +387,9 @@ class ConferenceService:
                             draft.code,
                             draft.password,
                             draft.allow_without_owner,
+                            rrule=plan.rule if plan else None,
+                            rrule_timezone=plan.timezone if plan else None,
+                            active_until=plan.active_until if plan else None,
                         ),
                         now=now,
                     )
@@ -357,9 +484,26 @@ class ConferenceService:
                 raise InvalidInput("conference.not_running")
             now = self._clock.timestamp()
             await repository.update(conference_id, {"ends_at": _whole_minute(now)}, now=now)
+            if current.rrule is not None:
+                # One meeting of a series ended early: kept as that meeting's exception,
+                # so the series goes on with its next meeting.
+                moved = [
+                    e
+                    for e in await repository.exceptions(conference_id)
+                    if e.starts_at == current.starts_at and not e.cancelled
+                ]
+                original = moved[0].original_start if moved else current.starts_at
+                await repository.put_exception(
+                    conference_id,
+                    SeriesException(original, False, current.starts_at, _whole_minute(now)),
+                )
             waiters = await JoinWaiterRepository(tx).take_all(conference_id)
             ended = await repository.get(conference_id)
         assert ended is not None
+        if ended.rrule is not None:  # a series: this meeting ended, the next is current
+            await self.advance_series()
+            ended = await ConferenceRepository(self._database).get(conference_id)
+            assert ended is not None
         return EndedConference(ended, [user_id for user_id, _name in waiters])
 
     async def delete(self, owner_id: int, conference_id: int) -> bool:
@@ -371,7 +515,11 @@ class ConferenceService:
             return await repository.delete(conference_id)
 
     async def _unused_code(self) -> str:
-        repository = ConferenceRepository(self._database)
+        return await self.unused_code(self._database)
+
+    async def unused_code(self, db: Queryable) -> str:
+        """A new generated conference ID, free in `db` (a transaction's, when in one)."""
+        repository = ConferenceRepository(db)
         while True:
             # Nine digits: easy to read out and type on a phone keypad.
             code = "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
@@ -382,6 +530,9 @@ class ConferenceService:
 def _whole_minute(timestamp: int) -> int:
     """The timestamp without its seconds."""
     return timestamp - timestamp % 60
+
+
+whole_minute = _whole_minute
 
 
 def _fields_of(draft: Draft) -> dict[str, object]:

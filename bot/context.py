@@ -21,6 +21,7 @@ from bot.mail.outbox import MailSender
 from bot.metrics import Metrics
 from bot.platforms import VideoPlatform
 from bot.reminders import ReminderService
+from bot.series_changes import SeriesService
 from bot.settings import Settings
 from bot.sharing import SharingService
 from bot.update_ledger import UpdateLedger
@@ -54,6 +55,7 @@ class Services:
     updates: UpdateLedger  # which updates were handled; their states saved with them
     join_page: JoinPageService  # the web's join page and website (web/)
     links: JoinLinks  # where the join page of a conference or an invitee is
+    series: SeriesService  # one meeting of a series or all of them changed
 
 
 # ExtBot[Any]: sends may carry our limiter's `rate_limit_args` (bot/ratelimit.py Bulk).

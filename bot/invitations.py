@@ -26,13 +26,14 @@ from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
 
-from bot.calendar import conference_uid
+from bot.calendar import Recurrence, conference_uid, recurrence_of
 from bot.changes import Change, changes_since_told
 from bot.clock import Clock
 from bot.links import JoinLinks, new_join_token
 from bot.mail.budget import MailBudget
 from bot.mail.compose import ConferenceMail, Method, invitation_message
 from bot.mail.outbox import enqueue
+from bot.series import Occurrence, Series
 from bot.settings import Settings
 from bot.validation import InvalidInput
 from storage.conferences import ConferenceRecord, ConferenceRepository
@@ -75,6 +76,18 @@ class NotifyResult:
 @dataclass(frozen=True)
 class CancelResult:
     conference: ConferenceRecord
+    emails: int
+    participants: list[Participant]
+
+
+@dataclass(frozen=True)
+class MeetingNotice:
+    """A claimed notice of one meeting changed alone: the series, the meeting as it was
+    (`before`) and is (`after`, None when cancelled), e-mails queued, chats to tell."""
+
+    conference: ConferenceRecord
+    before: Occurrence
+    after: Occurrence | None
     emails: int
     participants: list[Participant]
 
@@ -182,7 +195,9 @@ class InvitationService:
                     language=owner.language,
                 )
             invitees = await invitations.invitees(conference.id)
-            mail = self._mail(owner, conference, invitees)
+            mail = self._mail(
+                owner, conference, invitees, recurrence=await recurrence_of(tx, conference)
+            )
             languages = {invitee.email: invitee.language for invitee in invitees}
             for email in emails:
                 await self._queue(
@@ -217,7 +232,16 @@ class InvitationService:
             # Over the budget: the exception rolls the claim back with everything else.
             await self._budget.require(tx, owner.id, len(invitees), "budget.notify")
             changes = changes_since_told(before)
-            mail = replace(self._mail(owner, conference, invitees), changes=changes)
+            if conference.split_from is not None:
+                # A series split at this part: the earlier part's invitees learn that it
+                # now ends before the split (its UID, a higher SEQUENCE, UNTIL).
+                await self._notify_earlier_part(tx, owner, conference.split_from, now=now)
+            mail = replace(
+                self._mail(
+                    owner, conference, invitees, recurrence=await recurrence_of(tx, conference)
+                ),
+                changes=changes,
+            )
             for invitee in invitees:
                 await self._queue(
                     tx,
@@ -231,6 +255,83 @@ class InvitationService:
         if invitees:
             self.wake_sender()
         return NotifyResult(conference, len(invitees), changes)
+
+    async def _notify_earlier_part(
+        self, tx: Queryable, owner: UserRecord, earlier_id: int, *, now: int
+    ) -> None:
+        earlier = await ConferenceRepository(tx).claim_change(earlier_id, owner.id, now=now)
+        if earlier is None:
+            return
+        invitees = await InvitationRepository(tx).invitees(earlier_id)
+        await self._budget.require(tx, owner.id, len(invitees), "budget.notify")
+        mail = self._mail(owner, earlier, invitees, recurrence=await recurrence_of(tx, earlier))
+        for invitee in invitees:
+            await self._queue(
+                tx,
+                earlier,
+                await self._for(tx, mail, earlier, invitee.email, invitee.language),
+                Method.REQUEST,
+                invitee.email,
+                UPDATE,
+                update=True,
+            )
+
+    async def notify_meeting(
+        self, owner: UserRecord, conference_id: int, original_start: int
+    ) -> MeetingNotice:
+        """ "Notify participants" of one meeting changed alone: claimed once (a replay
+        or a second press raises "notify.up_to_date"), and in the same transaction each
+        invitee's REQUEST with the meeting's RECURRENCE-ID and new times, or CANCEL with
+        its RECURRENCE-ID, under a higher SEQUENCE of the series' UID."""
+        now = self._clock.timestamp()
+        async with self._database.transaction() as tx:
+            conference = await _owned(tx, owner.id, conference_id)
+            if conference.rrule is None or conference.rrule_timezone is None:
+                raise InvalidInput("conference.gone")
+            repository = ConferenceRepository(tx)
+            exception = await repository.claim_exception_notice(
+                conference_id, original_start, now=now
+            )
+            if exception is None:
+                raise InvalidInput("notify.up_to_date")
+            invitees = await InvitationRepository(tx).invitees(conference_id)
+            await self._budget.require(tx, owner.id, len(invitees), "budget.notify")
+            plan = Series.of(conference, await repository.exceptions(conference_id))
+            before = Occurrence(original_start, original_start, original_start + plan.length)
+            after = (
+                None
+                if exception.cancelled or exception.starts_at is None
+                else Occurrence(
+                    original_start,
+                    exception.starts_at,
+                    exception.ends_at or exception.starts_at + plan.length,
+                )
+            )
+            sequence = await repository.next_sequence(conference_id)
+            shown = after or before
+            told = replace(
+                conference, sequence=sequence, starts_at=shown.starts_at, ends_at=shown.ends_at
+            )
+            recurrence = Recurrence(
+                plan.rule, conference.rrule_timezone, plan.first_start, plan.length, only=shown
+            )
+            mail = self._mail(owner, told, invitees, recurrence=recurrence)
+            method = Method.CANCEL if after is None else Method.REQUEST
+            kind = CANCELLATION if after is None else UPDATE
+            for invitee in invitees:
+                await self._queue(
+                    tx,
+                    told,
+                    await self._for(tx, mail, told, invitee.email, invitee.language),
+                    method,
+                    invitee.email,
+                    kind,
+                    update=after is not None,
+                )
+            participants = await ParticipantRepository(tx).active(conference_id)
+        if invitees:
+            self.wake_sender()
+        return MeetingNotice(conference, before, after, len(invitees), participants)
 
     async def has_participants(self, conference_id: int) -> bool:
         return await self.audience_size(conference_id) > 0
@@ -252,7 +353,9 @@ class InvitationService:
             await self._budget.require(tx, owner.id, len(invitees), "budget.delete")
             participants = await ParticipantRepository(tx).active(conference_id)
             cancelled = replace(conference, sequence=conference.sequence + 1)
-            mail = self._mail(owner, cancelled, invitees)
+            mail = self._mail(
+                owner, cancelled, invitees, recurrence=await recurrence_of(tx, conference)
+            )
             for invitee in invitees:
                 await self._queue(
                     tx,
@@ -288,13 +391,10 @@ class InvitationService:
                 return invitee.email
             sequence = await ConferenceRepository(tx).next_sequence(conference_id)
             cancelled = replace(conference, sequence=sequence)
-            mail = await self._for(
-                tx,
-                self._mail(owner, cancelled, [invitee]),
-                cancelled,
-                invitee.email,
-                invitee.language,
+            mail = self._mail(
+                owner, cancelled, [invitee], recurrence=await recurrence_of(tx, cancelled)
             )
+            mail = await self._for(tx, mail, cancelled, invitee.email, invitee.language)
             await self._queue(
                 tx, cancelled, mail, Method.CANCEL, invitee.email, CANCELLATION, update=False
             )
@@ -308,7 +408,12 @@ class InvitationService:
         return {email: (row.status, row.reason) for email, row in rows.items()}
 
     def _mail(
-        self, owner: UserRecord, conference: ConferenceRecord, invitees: list[Invitee]
+        self,
+        owner: UserRecord,
+        conference: ConferenceRecord,
+        invitees: list[Invitee],
+        *,
+        recurrence: Recurrence | None = None,
     ) -> ConferenceMail:
         """The message's contents, in the owner's language until `_for` sets the
         recipient's; the organizer is the one fixed at the first invitation."""
@@ -334,6 +439,7 @@ class InvitationService:
             reply_to=owner.email,
             link_note=self._links.facts.describe_link(),
             link_opens_room=self._links.facts.generic_link_opens_room(),
+            recurrence=recurrence,
         )
 
     async def _for(

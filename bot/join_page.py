@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from bot.calendar import publish_ics
+from bot.calendar import publish_ics, recurrence_of
 from bot.clock import Clock
 from bot.conferences import ConferenceService
 from bot.guesses import WrongGuesses
@@ -109,6 +109,7 @@ class JoinPageService:
         may show it."""
         if not _TOKEN_SHAPE.fullmatch(token):
             return None
+        await self._conferences.advance_series()  # a series shows today's meeting
         return self._view(await self._records.get(("token", token), self._load_by_token))
 
     async def _load_by_token(self, key: tuple[str, str]) -> ConferenceRecord | None:
@@ -128,6 +129,7 @@ class JoinPageService:
         if locked:
             return WebsiteAnswer(None, locked_seconds=locked)
         wanted = code.strip().lower()
+        await self._conferences.advance_series()
         conference = None
         if 1 <= len(wanted) <= 64:
             conference = await ConferenceRepository(self._database).get_by_code(wanted)
@@ -140,6 +142,7 @@ class JoinPageService:
         return WebsiteAnswer(view)
 
     async def by_id(self, conference_id: int) -> JoinView | None:
+        await self._conferences.advance_series()
         return self._view(await self._records.get(("id", conference_id), self._load_by_id))
 
     async def _load_by_id(self, key: tuple[str, int]) -> ConferenceRecord | None:
@@ -167,14 +170,18 @@ class JoinPageService:
     def download_links(self) -> dict[str, str]:
         return self.video.download_links()
 
-    def calendar(self, view: JoinView, page_url: str, language: str) -> bytes:
+    async def calendar(self, view: JoinView, page_url: str, language: str) -> bytes:
         """ "Add to calendar": METHOD:PUBLISH, the event's link is the join page (never the
         platform's own URL, nor the password)."""
         description = plain(
             language, "web.ics_description", code=view.conference.conference_code, url=page_url
         )
         return publish_ics(
-            view.conference, join_url=page_url, description=description, now=self._clock.now()
+            view.conference,
+            join_url=page_url,
+            description=description,
+            now=self._clock.now(),
+            recurrence=await recurrence_of(self._database, view.conference),
         )
 
     # -- what the browser keeps ---------------------------------------------------------

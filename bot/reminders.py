@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import Clock
+from bot.series_current import advance_series
 from storage.db import Database
 from storage.reminders import DueReminder, ReminderRepository
 
@@ -22,6 +23,9 @@ class ReminderService:
         returned: a crash after the claim loses that one reminder rather than sending it
         twice."""
         now = self._clock.timestamp()
+        # A series whose meeting ended moves on first, so the next meeting's start is the
+        # one the due query sees (and each meeting's reminder is keyed by its own start).
+        await advance_series(self._database, now)
         async with self._database.transaction() as tx:
             repository = ReminderRepository(tx)
             due = await repository.due(

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.series_current import advance_series
 from bot.text import strip_invisible
 from storage.conferences import ConferenceRecord, ConferenceRepository
 from storage.db import Database
@@ -132,6 +133,7 @@ class SharingService:
         (someone who opened its link). None for anyone else, or if it is gone."""
         if conference_id is None:
             return None
+        await advance_series(self._database, self._clock.timestamp())  # today's meeting
         conference = await ConferenceRepository(self._database).get(conference_id)
         if conference is None:
             return None
@@ -145,6 +147,7 @@ class SharingService:
         else, or if it is gone."""
         if conference_id is None:
             return None
+        await advance_series(self._database, self._clock.timestamp())
         conference = await ConferenceRepository(self._database).get(conference_id)
         if conference is None or conference.owner_id == user_id:
             return None

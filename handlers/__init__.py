@@ -25,6 +25,7 @@ from handlers import (
     privacy,
     profile,
     reminders,
+    series_changes,
     sharing,
     users,
     zone_check,
@@ -71,6 +72,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
     application.add_handlers(joining.handlers(), group=FEATURE_GROUP)
     application.add_handlers(conference_log.handlers(), group=FEATURE_GROUP)
     application.add_handlers(sharing.handlers(), group=FEATURE_GROUP)
+    application.add_handlers(series_changes.handlers(), group=FEATURE_GROUP)
     application.add_handlers(participants.handlers(), group=FEATURE_GROUP)
     application.add_handlers(participation.handlers(), group=FEATURE_GROUP)
     application.add_handlers(language.handlers(), group=FEATURE_GROUP)

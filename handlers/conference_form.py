@@ -64,11 +64,24 @@ from handlers.common import (
     typed_text,
 )
 from handlers.conference_log import refuse_press
-from handlers.conference_views import card_screen, moment, review_card
+from handlers.conference_views import card_screen, draft_rhythm, moment, review_card
+from handlers.series_changes import refuse_meeting
+from handlers.series_form import (
+    REPEAT_PRESSES,
+    RepeatStates,
+    apply_typed_rule,
+    on_repeat_press,
+    read_count,
+    read_preset,
+    read_until,
+    repeat_prompt,
+)
 from storage.conferences import ConferenceRecord
 
 # Persisted by number: new states go at the end.
 ASK_TOPIC, ASK_START, ASK_END, ASK_CODE, ASK_PASSWORD, REVIEW, ASK_TIME, CONFIRM_DISCARD = range(8)
+# "Repeats" (recurring conferences): the presets, custom weekdays, the end, N, the date.
+REPEAT, REPEAT_DAYS, REPEAT_END, ASK_COUNT, ASK_UNTIL = range(8, 13)
 END = ConversationHandler.END
 _DRAFT = "conference_form"
 # The day typed without a time, while the form asks for the time (ISO date).
@@ -135,9 +148,24 @@ async def _ask(
         markup = _prompt_markup(context, state, draft)
     elif state == REVIEW:
         text = review_card(t, draft, timezone=_timezone(context))
+        if draft.meeting_only is not None:
+            text = t(
+                "series.review_meeting",
+                topic=draft.topic,
+                original=moment(t, draft.meeting_only, _timezone(context)),
+                start=moment(t, draft.starts_at, _timezone(context)),
+                end=moment(t, draft.ends_at, _timezone(context)),
+            )
         markup = keyboards.form_review(
-            t, allow=draft.allow_without_owner, editing=draft.editing_id is not None
+            t,
+            allow=draft.allow_without_owner,
+            editing=draft.editing_id is not None,
+            repeats=draft_rhythm(t, draft, timezone=_timezone(context)),
+            rhythm=draft.editing_id is None or draft.from_meeting is not None,
+            meeting_only=draft.meeting_only is not None,
         )
+    elif state in _REPEAT_STATES:
+        text, markup = _repeat_prompt(context, state, draft)
     elif state == ASK_TOPIC:
         text = t("schedule.ask_new_topic" if back else "schedule.ask_topic")
         markup = keyboards.form_prompt(t, back_to_review=back)
@@ -187,8 +215,19 @@ def _quick_hours(context: BotContext, day: date) -> tuple[int, ...]:
     return tuple(hour for hour in keyboards.QUICK_TIMES if wall_time(day, time(hour), zone) > now)
 
 
+_REPEAT_STATES = RepeatStates(REPEAT, REPEAT_DAYS, REPEAT_END, ASK_COUNT, ASK_UNTIL, REVIEW)
+
+
+def _repeat_prompt(
+    context: BotContext, state: int, draft: Draft
+) -> tuple[str, InlineKeyboardMarkup]:
+    return repeat_prompt(context, _REPEAT_STATES, state, draft)
+
+
 def _prompt_markup(context: BotContext, state: int, draft: Draft) -> InlineKeyboardMarkup:
     """The buttons under a question, and under a rejection that asks it again."""
+    if state in _REPEAT_STATES:
+        return _repeat_prompt(context, state, draft)[1]
     back = _is_complete(draft)
     day = _pending_day(context)
     if state == ASK_TIME and day is not None:
@@ -234,9 +273,55 @@ async def start_edit(update: Update, context: BotContext) -> int:
     if context.services.conferences.is_archived(conference):
         await answer_press(update, context.t.plain("conference.gone"))
         return END
+    if conference.rrule is not None:
+        # A series: this meeting only, or all from it on (the form starts on the answer).
+        meeting = await context.services.series.current_meeting(conference)
+        if meeting is None:
+            await answer_press(update, context.t.plain("conference.gone"))
+            return END
+        await answer_press(update)
+        t = context.t
+        start = moment(t, meeting.starts_at, _timezone(context))
+        await show(
+            update,
+            context,
+            t("series.ask_edit", topic=conference.topic, start=start),
+            keyboards.series_choice(t, conference.id, meeting.original_start, delete=False),
+        )
+        return END
     await answer_press(update)
     context.user_data.pop(_DAY, None)
     draft = context.services.conferences.edit_draft(conference)
+    return await _next(update, context, draft)
+
+
+async def start_series_edit(update: Update, context: BotContext) -> int:
+    """ "This meeting only" or "All meetings from this one on": the review card of that
+    meeting, with its times (and, for all, the series' rhythm and the rest)."""
+    data = pressed_data(update)
+    conference_id = data.arg_int(0) if data else None
+    original_start = data.arg_int(1) if data else None
+    found = await context.services.series.meeting(
+        context.current_user.id, conference_id, original_start
+    )
+    if data is None or found is None or original_start is None:
+        await refuse_meeting(update, context, conference_id)
+        return END
+    conference, meeting = found
+    await answer_press(update)
+    context.user_data.pop(_DAY, None)
+    draft = replace(
+        context.services.conferences.edit_draft(conference),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+    )
+    if data.action == "e1":
+        draft = replace(draft, meeting_only=original_start)
+    else:
+        draft = replace(draft, from_meeting=original_start)
+        if draft.repeat_count is not None:  # the meetings still to come keep their number
+            left = len(await context.services.conferences.meetings_ahead(conference))
+            draft = replace(draft, repeat_count=max(1, left))
     return await _next(update, context, draft)
 
 
@@ -281,6 +366,20 @@ async def _apply(
     timezone = _timezone(context)
     if state == ASK_TOPIC:
         return replace(draft, topic=clean_topic(typed)), None
+    if state == REPEAT:
+        return read_preset(context, draft, typed), None
+    if state == ASK_COUNT:
+        return read_count(context, draft, typed), None
+    if state == ASK_UNTIL:
+        return read_until(context, draft, typed), None
+    if state == ASK_START and draft.editing_id is None:
+        typed_rule = apply_typed_rule(context, draft, typed, _DAY)
+        if typed_rule is not None:
+            draft, note, answer = typed_rule
+            if answer is None:
+                return draft, note
+            draft, start_note = _with_answer(context, draft, answer)
+            return draft, "\n".join(part for part in (note, start_note) if part)
     if state in (ASK_START, ASK_TIME):
         asked_day = _pending_day(context) if state == ASK_TIME else None
         answer = understand_start(typed, now=now, tz=timezone, language=t.language, day=asked_day)
@@ -403,6 +502,17 @@ async def on_form_press(update: Update, context: BotContext) -> int | None:
         return await _next(update, context, draft, note)
     if action == "save" and _is_complete(draft):
         return await _save(update, context, draft)
+    if (
+        action in REPEAT_PRESSES
+        and _is_complete(draft)
+        and (draft.editing_id is None or draft.from_meeting is not None)
+    ):
+        moved = await on_repeat_press(update, context, _REPEAT_STATES, draft, data)
+        if moved is None:
+            return None
+        state, draft, repeat_note = moved
+        _keep(context, draft)
+        return await _ask(update, context, state, draft, repeat_note)
     await answer_press(update, t.plain("common.stale_button"))
     return None
 
@@ -451,12 +561,29 @@ async def _save(update: Update, context: BotContext, draft: Draft) -> int:
     t = context.t
     user = context.current_user
     try:
-        if draft.editing_id is not None:
+        if draft.editing_id is not None and draft.meeting_only is not None:
+            return await _save_meeting(update, context, draft)
+        if draft.editing_id is not None and draft.from_meeting is not None:
+            conference, earlier = await services.series.change_all(
+                user.id, draft.editing_id, draft.from_meeting, draft, _timezone(context)
+            )
+            note = (
+                t("schedule.edited")
+                if earlier is None
+                else t(
+                    "series.split_done",
+                    start=moment(t, conference.starts_at, _timezone(context)),
+                )
+            )
+            news = conference.changed_since_notice
+        elif draft.editing_id is not None:
             conference, changed = await services.conferences.apply_edit(user.id, draft)
             note = t("schedule.edited") if changed else t("schedule.not_changed")
             news = bool(changed & set(NOTICE_FIELDS))
         else:
-            conference = await services.conferences.schedule(user.id, draft)
+            conference = await services.conferences.schedule(
+                user.id, draft, timezone=_timezone(context)
+            )
             note = t("schedule.repeated" if draft.repeat_of else "schedule.scheduled")
             news = draft.repeat_of is not None  # a new date for everyone who knew the old
     except InvalidInput as error:
@@ -476,6 +603,38 @@ async def _save(update: Update, context: BotContext, draft: Draft) -> int:
         card = card.replace(f"\n\n{t('conference.not_notified')}", "")
         question = t("notify.ask_send", count=audience)
         markup = keyboards.send_update_question(t, conference.id)
+        await show(update, context, f"{note}\n\n{card}\n\n{question}", markup)
+        return END
+    await show(update, context, f"{note}\n\n{card}", markup)
+    return END
+
+
+async def _save_meeting(update: Update, context: BotContext, draft: Draft) -> int:
+    """Save of one meeting: an exception with its new times; with participants, the
+    card asks at once whether to tell them (REQUEST with its RECURRENCE-ID)."""
+    assert draft.editing_id is not None and draft.meeting_only is not None
+    assert draft.starts_at is not None and draft.ends_at is not None
+    services = context.services
+    t = context.t
+    change = await services.series.move_meeting(
+        context.current_user.id,
+        draft.editing_id,
+        draft.meeting_only,
+        draft.starts_at,
+        draft.ends_at,
+    )
+    _drop(context)
+    zone = _timezone(context)
+    note = t(
+        "series.meeting_moved",
+        old=moment(t, change.before.starts_at, zone),
+        new=moment(t, draft.starts_at, zone),
+    )
+    card, markup = await card_screen(context, change.conference)
+    audience = await services.invitations.audience_size(change.conference.id)
+    if audience:
+        question = t("notify.ask_send", count=audience)
+        markup = keyboards.send_meeting_question(t, change.conference.id, draft.meeting_only)
         await show(update, context, f"{note}\n\n{card}\n\n{question}", markup)
         return END
     await show(update, context, f"{note}\n\n{card}", markup)
@@ -556,7 +715,17 @@ def handlers() -> list[Handler]:
     typed = filters.TEXT & ~filters.COMMAND
     asking: dict[object, list[Handler]] = {
         state: [MessageHandler(typed, _reader(state)), form_presses, not_text]
-        for state in (ASK_TOPIC, ASK_START, ASK_TIME, ASK_END, ASK_CODE, ASK_PASSWORD)
+        for state in (
+            ASK_TOPIC,
+            ASK_START,
+            ASK_TIME,
+            ASK_END,
+            ASK_CODE,
+            ASK_PASSWORD,
+            REPEAT,
+            ASK_COUNT,
+            ASK_UNTIL,
+        )
     }
     return [
         ConversationHandler(
@@ -568,10 +737,15 @@ def handlers() -> list[Handler]:
                 CallbackQueryHandler(start_scheduling, pattern=cb.pattern(cb.MENU, "schedule")),
                 CallbackQueryHandler(start_repeat, pattern=cb.pattern(cb.CONFERENCE, "repeat")),
                 CallbackQueryHandler(start_edit, pattern=cb.pattern(cb.CONFERENCE, "edit")),
+                CallbackQueryHandler(
+                    start_series_edit, pattern=cb.pattern(cb.CONFERENCE, "e1", "eall")
+                ),
             ],
             states={
                 **asking,
                 REVIEW: [form_presses, not_text],
+                REPEAT_DAYS: [form_presses, not_text],
+                REPEAT_END: [form_presses, not_text],
                 CONFIRM_DISCARD: [
                     CallbackQueryHandler(on_discard_press, pattern=cb.pattern(cb.FORM)),
                     CommandHandler("cancel", _discard),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.calendar import calendar_description, publish_ics
+from bot.calendar import calendar_description, publish_ics, recurrence_of
 from bot.conferences import ListKind, clean_topic
 from bot.context import BotContext
 from bot.delivery import Notice, send_to_many
@@ -68,16 +68,29 @@ async def _show_page(update: Update, context: BotContext, kind: ListKind, number
 
 
 async def pressed_conference(
-    update: Update, context: BotContext, *, scheduled_only: bool = False
+    update: Update, context: BotContext, *, scheduled_only: bool = False, series_news: bool = False
 ) -> ConferenceRecord | None:
     """The user's own conference named by the pressed button (and, if asked, not yet
-    over), or None after answering why not (`refuse_press`)."""
+    over), or None after answering why not (`refuse_press`). `series_news`: a series cut
+    short (its later meetings deleted, so now in the archive) whose participants were not
+    told yet counts as not over."""
     data = pressed_data(update)
     user = context.current_user
     services = context.services
     conference_id = data.arg_int() if data else None
     conference = await services.conferences.owned(user.id, conference_id)
-    if conference is not None and scheduled_only and services.conferences.is_archived(conference):
+    untold_series = (
+        series_news
+        and conference is not None
+        and conference.rrule is not None
+        and conference.changed_since_notice
+    )
+    if (
+        conference is not None
+        and scheduled_only
+        and not untold_series
+        and services.conferences.is_archived(conference)
+    ):
         await answer_press(update, context.t.plain("conference.gone"), alert=True)
         return None
     if conference is None:
@@ -194,7 +207,11 @@ async def send_calendar_file(
     await context.bot.send_document(
         chat_id_of(update),
         document=publish_ics(
-            conference, join_url=url, description=description, now=services.clock.now()
+            conference,
+            join_url=url,
+            description=description,
+            now=services.clock.now(),
+            recurrence=await recurrence_of(services.database, conference),
         ),
         filename=f"conference-{conference.conference_code}.ics",
         caption=t("conference.ics_caption", topic=conference.topic),
@@ -203,9 +220,12 @@ async def send_calendar_file(
 
 
 async def on_delete(update: Update, context: BotContext) -> None:
-    """ "Delete": ask first, with OK and Cancel."""
+    """ "Delete": ask first, with OK and Cancel (a series: which meetings, first)."""
     conference = await pressed_conference(update, context)
     if conference is None:
+        return
+    if conference.rrule is not None and not context.services.conferences.is_archived(conference):
+        await ask_series_delete(update, context, conference)
         return
     await answer_press(update)
     t = context.t
@@ -216,6 +236,25 @@ async def on_delete(update: Update, context: BotContext) -> None:
         context,
         t("conference.confirm_delete", topic=conference.topic, start=start),
         keyboards.confirm_delete(t, conference.id, can_notify=can_notify),
+    )
+
+
+async def ask_series_delete(
+    update: Update, context: BotContext, conference: ConferenceRecord
+) -> None:
+    """Delete on a series: which meetings."""
+    meeting = await context.services.series.current_meeting(conference)
+    if meeting is None:
+        await answer_press(update, context.t.plain("conference.gone"), alert=True)
+        return
+    await answer_press(update)
+    t = context.t
+    start = moment(t, meeting.starts_at, context.current_user.timezone)
+    await show(
+        update,
+        context,
+        t("series.ask_delete", topic=conference.topic, start=start),
+        keyboards.series_choice(t, conference.id, meeting.original_start, delete=True),
     )
 
 

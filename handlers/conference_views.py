@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from telegram import InlineKeyboardMarkup
 
+from bot import series_text
 from bot.addresses import readable_address
 from bot.conferences import Draft, ListKind, Page
 from bot.context import BotContext
@@ -25,6 +26,7 @@ from bot.formatting import format_moment
 from bot.i18n import Translator
 from bot.links import GenericLinkFacts
 from bot.mail.failures import ERROR, REASONS
+from bot.series import Occurrence
 from bot.sharing import Participation
 from bot.text import shorten
 from bot.timezones import display_name
@@ -94,16 +96,89 @@ def conference_card(
     return "\n\n".join([card, *notes])
 
 
+MEETINGS_ON_CARD = 5
+
+
+async def _meetings(context: BotContext, conference: ConferenceRecord) -> list[Occurrence]:
+    return await context.services.conferences.meetings_ahead(conference)
+
+
+def series_lines(
+    t: Translator,
+    conference: ConferenceRecord,
+    meetings: list[Occurrence],
+    timezone: str,
+    page: int = 0,
+) -> str:
+    """A series' lines on its card: the rule in words with its times and end, and a page
+    of the next meetings (the current one first)."""
+    assert conference.rrule is not None
+    rule_zone = conference.rrule_timezone or timezone
+    upcoming = [meeting for meeting in meetings if meeting.starts_at != conference.starts_at]
+    summary = series_text.summary(
+        t.language,
+        conference.rrule,
+        starts_at=conference.starts_at,
+        ends_at=conference.ends_at,
+        timezone=timezone,
+        next_start=upcoming[0].starts_at if upcoming else None,
+    )
+    lines = [
+        t(
+            "series.card_line",
+            summary=summary,
+            end=series_text.describe_end(t.language, conference.rrule, rule_zone),
+        )
+    ]
+    if meetings:
+        lines.append(t("series.card_next_title"))
+        first = page * MEETINGS_ON_CARD
+        for meeting in meetings[first : first + MEETINGS_ON_CARD]:
+            key = "series.card_next_moved" if meeting.moved else "series.card_next_line"
+            lines.append(t(key, moment=moment(t, meeting.starts_at, timezone)))
+    return "\n".join(lines)
+
+
+def _with_series_lines(
+    text: str,
+    t: Translator,
+    conference: ConferenceRecord,
+    meetings: list[Occurrence],
+    timezone: str,
+    page: int = 0,
+) -> str:
+    if conference.rrule is None:
+        return text
+    return f"{text}\n\n{series_lines(t, conference, meetings, timezone, page)}"
+
+
 def reason_in_words(t: Translator, reason: str | None) -> str:
     """Why an e-mail failed, as the owner reads it: a category through the catalogs,
     never the server's reply (which can name hosts and paths; admins see it in /outbox)."""
     return t.plain(f"delivery.reason_{reason if reason in REASONS else ERROR}")
 
 
+def draft_rhythm(t: Translator, draft: Draft, *, timezone: str) -> str | None:
+    """The draft's rhythm in words ("every Monday"), None when it does not repeat."""
+    rule = draft.rule(timezone)
+    return None if rule is None else series_text.describe(t.language, rule)
+
+
 def review_card(t: Translator, draft: Draft, *, timezone: str) -> str:
     key = "schedule.review_edit" if draft.editing_id is not None else "schedule.review"
+    rule = draft.rule(timezone)
+    repeats = (
+        t.plain("series.never")
+        if rule is None
+        else t.plain(
+            "series.repeats",
+            rule=series_text.describe(t.language, rule),
+            end=series_text.describe_end(t.language, rule, timezone),
+        )
+    )
     return t(
         key,
+        repeats=repeats,
         topic=draft.topic,
         start=moment(t, draft.starts_at, timezone),
         end=moment(t, draft.ends_at, timezone),
@@ -123,6 +198,25 @@ def log_page(t: Translator, page: Page, *, timezone: str, now: datetime | None =
         t("log.times_in", timezone=display_name(timezone, t.language, now)),
         t("log.hint_scheduled" if scheduled else "log.hint_archive"),
     ]
+    # Each series on the page, once, with its rule in words (its row shows the meeting).
+    rhythms = [
+        t(
+            "series.log_line",
+            topic=shorten(row.conference.topic, _TOPIC_IN_BUTTON),
+            summary=series_text.summary(
+                t.language,
+                row.conference.rrule,
+                starts_at=row.conference.starts_at,
+                ends_at=row.conference.ends_at,
+                timezone=timezone,
+                next_start=None,
+            ),
+        )
+        for row in page.items
+        if row.conference.rrule is not None
+    ]
+    if rhythms:
+        return "\n\n".join([title, "\n".join(rhythms), "\n".join(footer)])
     return "\n\n".join([title, "\n".join(footer)])
 
 
@@ -168,6 +262,8 @@ def log_label(t: Translator, row: LogRow, starts: datetime, *, online: bool) -> 
     """ "15:00 Budget review 🟢": the local start time, the topic cut to fit, 🟢 while
     online (nothing otherwise), and who invited the person to one they take part in."""
     clock = format_datetime(starts, t.plain("time.clock"), locale=t.language)
+    if row.conference.rrule is not None:
+        clock = f"{clock} 🔁"  # a series, shown once, at its current meeting
     status = " 🟢" if online else ""
     if row.invited_by is None:
         suffix = ""
@@ -184,11 +280,12 @@ def row_label(number: int, conference: ConferenceRecord) -> str:
 
 
 async def card_screen(
-    context: BotContext, conference: ConferenceRecord
+    context: BotContext, conference: ConferenceRecord, *, meetings_page: int = 0
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The owner's conference card, with who was invited and how delivery went, and its
     buttons. While an invitation is still being sent the card says when it was drawn
-    and offers "Refresh": nothing redraws it by itself when the e-mail leaves."""
+    and offers "Refresh": nothing redraws it by itself when the e-mail leaves. A series
+    lists its next meetings a page at a time (`meetings_page`, clamped)."""
     services = context.services
     t = context.t
     user = context.current_user
@@ -209,13 +306,17 @@ async def card_screen(
         join_url=await services.links.generic(conference),
         untold=untold,
     )
+    meetings = await _meetings(context, conference)
+    pages = max(1, -(-len(meetings) // MEETINGS_ON_CARD))
+    meetings_page = min(max(0, meetings_page), pages - 1)
+    text = _with_series_lines(text, t, conference, meetings, user.timezone, meetings_page)
     lines, pending = await _deliveries(context, conference)
     if lines:
         text = f"{text}\n\n" + "\n".join(lines)
     participants = await services.sharing.participants(conference.id)
     if participants:
         text = f"{text}\n\n{t('invite.participants_line', count=len(participants))}"
-    return text, keyboards.conference_actions(
+    markup = keyboards.conference_actions(
         t,
         conference.id,
         archived=archived,
@@ -223,6 +324,9 @@ async def card_screen(
         can_end=services.conferences.can_end_now(conference),
         can_refresh=pending,
     )
+    if conference.rrule is not None and pages > 1:
+        markup = keyboards.with_meeting_pages(t, markup, conference.id, meetings_page, pages)
+    return text, markup
 
 
 async def _deliveries(context: BotContext, conference: ConferenceRecord) -> tuple[list[str], bool]:
@@ -285,6 +389,7 @@ async def participant_screen(
         code=conference.conference_code,
         password=conference.password,
     )
+    text = _with_series_lines(text, t, conference, await _meetings(context, conference), timezone)
     if participation.left:
         note = t("card.left_note")
     elif archived:

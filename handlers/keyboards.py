@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.i18n import LANGUAGES, Translator, plain
+from bot.text import shorten
 from handlers import callback_data as cb
 
 
@@ -212,6 +214,62 @@ def confirm_delete(
     return InlineKeyboardMarkup(rows)
 
 
+def _meeting(t: Translator, key: str, action: str, conference_id: int, start: int) -> Button:
+    return Button(
+        t.plain(key), callback_data=cb.encode(cb.CONFERENCE, action, conference_id, start)
+    )
+
+
+def series_choice(
+    t: Translator, conference_id: int, original_start: int, *, delete: bool
+) -> InlineKeyboardMarkup:
+    """Edit or Delete on a series: this meeting only, or all meetings from it on."""
+    one, every = ("d1", "dall") if delete else ("e1", "eall")
+    return InlineKeyboardMarkup(
+        [
+            [_meeting(t, "series.this_meeting", one, conference_id, original_start)],
+            [_meeting(t, "series.all_meetings", every, conference_id, original_start)],
+            [_conf(t, "common.cancel", "view", conference_id)],
+        ]
+    )
+
+
+def with_meeting_pages(
+    t: Translator, markup: InlineKeyboardMarkup, conference_id: int, page: int, pages: int
+) -> InlineKeyboardMarkup:
+    """A series' card: ◀ / ▶ through its next meetings, above its other buttons."""
+    row = []
+    if page > 0:
+        row.append(
+            Button(
+                t.plain("series.button_earlier"),
+                callback_data=cb.encode(cb.CONFERENCE, "meet", conference_id, page - 1),
+            )
+        )
+    if page < pages - 1:
+        row.append(
+            Button(
+                t.plain("series.button_later"),
+                callback_data=cb.encode(cb.CONFERENCE, "meet", conference_id, page + 1),
+            )
+        )
+    return InlineKeyboardMarkup([row, *markup.inline_keyboard])
+
+
+def send_meeting_question(
+    t: Translator, conference_id: int, original_start: int
+) -> InlineKeyboardMarkup:
+    """After one meeting changed alone, with participants: Send tells them (claimed once)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _meeting(t, "notify.button_send", "nm", conference_id, original_start),
+                _conf(t, "notify.button_dont_send", "view", conference_id),
+            ]
+        ]
+    )
+
+
 def send_update_question(t: Translator, conference_id: int) -> InlineKeyboardMarkup:
     """After Save (or Schedule on a repeat) with participants: Send is "Notify
     participants"; Don't send shows the card, which keeps its reminder and Notify."""
@@ -405,17 +463,94 @@ def invitation_prompt(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def form_review(t: Translator, *, allow: bool, editing: bool) -> InlineKeyboardMarkup:
+def form_review(
+    t: Translator,
+    *,
+    allow: bool,
+    editing: bool,
+    repeats: str | None = None,
+    rhythm: bool | None = None,
+    meeting_only: bool = False,
+) -> InlineKeyboardMarkup:
+    """The review card's buttons; `repeats` is the rule in words (None: never), and the
+    "Repeats" button is offered when scheduling or repeating, and when editing all
+    meetings of a series (`rhythm`). One meeting of a series changes its times only."""
+    if meeting_only:
+        return InlineKeyboardMarkup(
+            [
+                [
+                    _form(t, "schedule.button_start", "start"),
+                    _form(t, "schedule.button_end", "end"),
+                ],
+                [_form(t, "schedule.button_save", "save"), _form(t, "common.cancel", "cancel")],
+            ]
+        )
     rows = [
         [_form(t, "schedule.button_topic", "topic"), _form(t, "schedule.button_start", "start")],
         [_form(t, "schedule.button_end", "end"), _form(t, "schedule.button_password", "password")],
     ]
+    if rhythm if rhythm is not None else not editing:
+        label = (
+            t.plain("series.button_never")
+            if repeats is None
+            else shorten(t.plain("series.button_repeats", rule=repeats), _REPEATS_IN_BUTTON)
+        )
+        rows.append([Button(label, callback_data=cb.encode(cb.FORM, "rep"))])
     if not editing:  # an ID already handed out stays; only new or repeated ones change
         rows.append([_form(t, "schedule.button_code", "code")])
     rows.append([_form(t, "schedule.allow_on" if allow else "schedule.allow_off", "allow")])
     save_key = "schedule.button_save" if editing else "schedule.button_schedule"
     rows.append([_form(t, save_key, "save"), _form(t, "common.cancel", "cancel")])
     return InlineKeyboardMarkup(rows)
+
+
+_REPEATS_IN_BUTTON = 48
+SERIES_PRESETS = ("daily", "weekdays", "weekly", "biweekly", "monthly_date", "monthly_day")
+
+
+def form_repeat_presets(t: Translator, labels: dict[str, str]) -> InlineKeyboardMarkup:
+    """ "How often does it repeat?": never, the presets (worded from the first meeting:
+    `labels`), custom weekdays, Back to the review card."""
+    rows = [[_form(t, "series.preset_never", "rp", "never")]]
+    rows += [
+        [Button(labels[preset], callback_data=cb.encode(cb.FORM, "rp", preset))]
+        for preset in SERIES_PRESETS
+    ]
+    rows.append([_form(t, "series.preset_custom", "rp", "custom")])
+    rows.append([_form(t, "common.back", "review")])
+    return InlineKeyboardMarkup(rows)
+
+
+def form_repeat_days(t: Translator, chosen: set[str]) -> InlineKeyboardMarkup:
+    """Weekday toggles (Babel's short names, ✅ on the chosen ones), Done, Back."""
+    names = get_day_names("abbreviated", locale=t.language)
+    codes = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+    buttons = [
+        Button(
+            f"✅ {names[index]}" if code in chosen else str(names[index]),
+            callback_data=cb.encode(cb.FORM, "rd", code),
+        )
+        for index, code in enumerate(codes)
+    ]
+    return InlineKeyboardMarkup(
+        [
+            buttons[:4],
+            buttons[4:],
+            [_form(t, "series.button_done", "rdone"), _form(t, "common.back", "review")],
+        ]
+    )
+
+
+def form_repeat_end(t: Translator) -> InlineKeyboardMarkup:
+    """When the series ends: never, after N meetings, on a date; Back."""
+    return InlineKeyboardMarkup(
+        [
+            [_form(t, "series.end_never", "re", "none")],
+            [_form(t, "series.end_after", "re", "count")],
+            [_form(t, "series.end_on_date", "re", "until")],
+            [_form(t, "common.back", "review")],
+        ]
+    )
 
 
 def form_discard(t: Translator) -> InlineKeyboardMarkup:

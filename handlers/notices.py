@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
+from bot import series_text
 from bot.changes import Change, shown_values
 from bot.context import BotContext
 from bot.delivery import Delivery, Notice, send_to_many
@@ -50,7 +51,27 @@ def change_notice(
 ) -> str:
     """The notice of a change for one reader: each changed field as old -> new, then the
     details that stayed (start, end, ID, password). Without known changes (nobody had a
-    snapshot yet), the details alone, as before snapshots were kept."""
+    snapshot yet), the details alone, as before snapshots were kept. A series adds its
+    rhythm in words."""
+    text = _change_notice(t, timezone, conference, changes)
+    if conference.rrule is None:
+        return text
+    rule_zone = conference.rrule_timezone or timezone
+    summary = series_text.summary(
+        t.language,
+        conference.rrule,
+        starts_at=conference.starts_at,
+        ends_at=conference.ends_at,
+        timezone=timezone,
+        next_start=None,
+    )
+    end = series_text.describe_end(t.language, conference.rrule, rule_zone)
+    return f"{text}\n{t('series.notice_line', summary=summary, end=end)}"
+
+
+def _change_notice(
+    t: Translator, timezone: str, conference: ConferenceRecord, changes: tuple[Change, ...]
+) -> str:
     if not changes:
         return t(
             "notify.changed",

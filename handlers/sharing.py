@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import series_text
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.invitations import CancelResult, NotifyResult
@@ -68,7 +69,8 @@ SCHEDULE_START_PARAMETER = "schedule"  # /start schedule opens the menu (see han
 def invite_card_text(
     t: Translator, facts: GenericLinkFacts, conference: ConferenceRecord, timezone: str
 ) -> str:
-    return t(
+    """The invite card (Share, groups, inline mode); a series adds its rhythm in words."""
+    text = t(
         "card.invite",
         topic=conference.topic,
         start=moment(t, conference.starts_at, timezone),
@@ -77,6 +79,20 @@ def invite_card_text(
         code=conference.conference_code,
         password=conference.password,
     )
+    if conference.rrule is None:
+        return text
+    summary = series_text.summary(
+        t.language,
+        conference.rrule,
+        starts_at=conference.starts_at,
+        ends_at=conference.ends_at,
+        timezone=timezone,
+        next_start=None,
+    )
+    end = series_text.describe_end(
+        t.language, conference.rrule, conference.rrule_timezone or timezone
+    )
+    return f"{text}\n{t('series.notice_line', summary=summary, end=end)}"
 
 
 async def _links(context: BotContext, conference: ConferenceRecord) -> tuple[str, str | None]:
@@ -317,7 +333,7 @@ async def on_notify(update: Update, context: BotContext) -> None:
     queued by e-mail, and the owner is answered at once; the Telegram notices and the
     posted cards' edits go out in the background, paced by the rate limiter, and a
     summary follows when they are done."""
-    conference = await pressed_conference(update, context, scheduled_only=True)
+    conference = await pressed_conference(update, context, scheduled_only=True, series_news=True)
     if conference is None:
         return
     t = context.t

@@ -38,6 +38,19 @@ class ConferenceRecord:
     # invitation yet; `organizer_email` None with a name: the bot's own address).
     organizer_email: str | None = None
     organizer_name: str | None = None
+    # A series (migration 18): its RRULE without DTSTART, the zone whose wall clock its
+    # meetings keep, the first meeting's start; None for a single conference. starts_at
+    # and ends_at are then the current meeting. `active_until`: the end of the last one.
+    rrule: str | None = None
+    rrule_timezone: str | None = None
+    series_start: int | None = None
+    active_until: int | None = None
+    split_from: int | None = None  # the earlier part of a series split at this one
+    meeting_length: int | None = None  # seconds, of an ordinary meeting of a series
+
+    @property
+    def is_series(self) -> bool:
+        return self.rrule is not None
 
     @classmethod
     def from_row(cls, row: Row) -> ConferenceRecord:
@@ -56,6 +69,19 @@ class NewConference:
     conference_code: str
     password: str
     allow_without_owner: bool = True
+    rrule: str | None = None
+    rrule_timezone: str | None = None
+    active_until: int | None = None  # None: ends_at (a single conference)
+
+
+@dataclass(frozen=True)
+class SeriesException:
+    """One meeting of a series changed alone, by its original start (RECURRENCE-ID)."""
+
+    original_start: int
+    cancelled: bool
+    starts_at: int | None = None
+    ends_at: int | None = None
 
 
 # The snapshot of what participants were told, from the conference as it is now.
@@ -154,6 +180,8 @@ LOG_COUNT_SQL = {
 # Columns an owner may change after scheduling (column names are never user input).
 _EDITABLE_COLUMNS = frozenset(
     {
+        "share_token",
+        "split_from",
         "topic",
         "starts_at",
         "ends_at",
@@ -172,9 +200,11 @@ class ConferenceRepository:
     async def create(self, conference: NewConference, *, now: int) -> int:
         return await self._db.insert(
             "INSERT INTO conferences (owner_id, topic, starts_at, ends_at, conference_code,"
-            " password, allow_without_owner, created_at, updated_at)"
+            " password, allow_without_owner, created_at, updated_at, rrule, rrule_timezone,"
+            " series_start, active_until, meeting_length)"
             " VALUES (:owner_id, :topic, :starts_at, :ends_at, :conference_code, :password,"
-            " :allow_without_owner, :now, :now)",
+            " :allow_without_owner, :now, :now, :rrule, :rrule_timezone, :series_start,"
+            " :active_until, :meeting_length)",
             {
                 "owner_id": conference.owner_id,
                 "topic": conference.topic,
@@ -184,6 +214,19 @@ class ConferenceRepository:
                 "password": conference.password,
                 "allow_without_owner": int(conference.allow_without_owner),
                 "now": now,
+                "rrule": conference.rrule,
+                "rrule_timezone": conference.rrule_timezone,
+                "series_start": conference.starts_at if conference.rrule is not None else None,
+                "active_until": (
+                    conference.ends_at
+                    if conference.active_until is None
+                    else conference.active_until
+                ),
+                "meeting_length": (
+                    conference.ends_at - conference.starts_at
+                    if conference.rrule is not None
+                    else None
+                ),
             },
         )
 
@@ -367,11 +410,183 @@ class ConferenceRepository:
             raise ValueError(f"not editable: {sorted(unknown)}")
         assignments = ", ".join(f"{column} = :new_{column}" for column in changes)
         values = {f"new_{k}": int(v) if isinstance(v, bool) else v for k, v in changes.items()}
+        if "ends_at" in changes:
+            # A single conference is active until its end (a series keeps its own).
+            assignments += (
+                ", active_until = CASE WHEN rrule IS NULL THEN :new_ends_at ELSE active_until END"
+            )
         await self._db.execute(
             f"UPDATE conferences SET {assignments}, updated_at = :now,"
             " changed_since_notice = CASE WHEN :mark_changed = 1 THEN 1"
             " ELSE changed_since_notice END WHERE id = :id",
             {**values, "now": now, "mark_changed": int(mark_changed), "id": conference_id},
+        )
+
+    # -- series ---------------------------------------------------------------------
+
+    async def set_series(
+        self,
+        conference_id: int,
+        *,
+        rrule: str | None,
+        timezone: str | None,
+        series_start: int | None,
+        active_until: int,
+        starts_at: int,
+        ends_at: int,
+        now: int,
+        mark_changed: bool = False,
+        meeting_length: int | None = None,
+    ) -> None:
+        """Make the row a series (or a single conference again, with `rrule` None): its
+        rule, zone, anchor, the end of its last meeting, and its current meeting; the
+        length of its meetings when given (else kept)."""
+        await self._db.execute(
+            "UPDATE conferences SET rrule = :rrule, rrule_timezone = :timezone,"
+            " series_start = :series_start, active_until = :active_until,"
+            " starts_at = :starts_at, ends_at = :ends_at, updated_at = :now,"
+            " meeting_length = COALESCE(:meeting_length, meeting_length),"
+            " changed_since_notice = CASE WHEN :mark_changed = 1 THEN 1"
+            " ELSE changed_since_notice END WHERE id = :id",
+            {
+                "rrule": rrule,
+                "timezone": timezone,
+                "series_start": series_start,
+                "active_until": active_until,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "now": now,
+                "meeting_length": meeting_length,
+                "mark_changed": int(mark_changed),
+                "id": conference_id,
+            },
+        )
+
+    async def series_behind(self, *, now: int, limit: int) -> list[ConferenceRecord]:
+        """Series whose current meeting has ended while a later one is still ahead: read
+        through the partial index of live series (conferences_series_current), never by
+        visiting every series."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM conferences WHERE rrule IS NOT NULL AND ends_at < active_until"
+            " AND ends_at <= :now ORDER BY ends_at LIMIT :limit",
+            {"now": now, "limit": limit},
+        )
+        return [ConferenceRecord.from_row(row) for row in rows]
+
+    async def next_series_end(self) -> int:
+        """The earliest end of a live series' current meeting (the first entry of the
+        partial index): no series needs advancing before then."""
+        value = await self._db.fetch_value(
+            "SELECT MIN(ends_at) FROM conferences"
+            " WHERE rrule IS NOT NULL AND ends_at < active_until"
+        )
+        return int(value) if value is not None else 2**62
+
+    async def move_current(
+        self, conference_id: int, *, was_starts_at: int, starts_at: int, ends_at: int
+    ) -> bool:
+        """Advance a series to its next meeting: nobody has joined that one yet. Only
+        from the meeting the caller read (False if another caller moved it first)."""
+        return (
+            await self._db.execute(
+                "UPDATE conferences SET starts_at = :starts_at, ends_at = :ends_at,"
+                " owner_joined_at = NULL WHERE id = :id AND starts_at = :was_starts_at",
+                {
+                    "starts_at": starts_at,
+                    "ends_at": ends_at,
+                    "id": conference_id,
+                    "was_starts_at": was_starts_at,
+                },
+            )
+            > 0
+        )
+
+    async def settle(self, conference_id: int, *, active_until: int) -> None:
+        """A series' last meeting is known at last (later ones were cancelled)."""
+        await self._db.execute(
+            "UPDATE conferences SET active_until = :active_until WHERE id = :id",
+            {"active_until": active_until, "id": conference_id},
+        )
+
+    async def exceptions(self, conference_id: int) -> list[SeriesException]:
+        rows = await self._db.fetch_all(
+            "SELECT original_start, cancelled, starts_at, ends_at FROM series_exceptions"
+            " WHERE conference_id = :id ORDER BY original_start",
+            {"id": conference_id},
+        )
+        return [SeriesException(row[0], bool(row[1]), row[2], row[3]) for row in rows]
+
+    async def put_exception(self, conference_id: int, exception: SeriesException) -> None:
+        """Store a meeting changed alone (a later change of the same meeting replaces it)."""
+        await self._db.execute(
+            "INSERT INTO series_exceptions"
+            " (conference_id, original_start, cancelled, starts_at, ends_at)"
+            " VALUES (:id, :original_start, :cancelled, :starts_at, :ends_at)"
+            " ON CONFLICT (conference_id, original_start) DO UPDATE"
+            " SET cancelled = excluded.cancelled, starts_at = excluded.starts_at,"
+            " ends_at = excluded.ends_at, notified_at = NULL",
+            {
+                "id": conference_id,
+                "original_start": exception.original_start,
+                "cancelled": int(exception.cancelled),
+                "starts_at": exception.starts_at,
+                "ends_at": exception.ends_at,
+            },
+        )
+
+    async def claim_exception_notice(
+        self, conference_id: int, original_start: int, *, now: int
+    ) -> SeriesException | None:
+        """ "Notify participants" of one meeting changed alone: only one press (not a
+        replay, not a second tap) gets the exception back; the others get None."""
+        row = await self._db.fetch_one(
+            "UPDATE series_exceptions SET notified_at = :now"
+            " WHERE conference_id = :id AND original_start = :original_start"
+            " AND notified_at IS NULL"
+            " RETURNING original_start, cancelled, starts_at, ends_at",
+            {"now": now, "id": conference_id, "original_start": original_start},
+        )
+        return None if row is None else SeriesException(row[0], bool(row[1]), row[2], row[3])
+
+    async def copy_audience(self, from_id: int, to_id: int) -> None:
+        """The participants and e-mail invitees of a series go with its later part when
+        it is split (the same people, the same removals, languages and join pages)."""
+        await self._db.execute(
+            "INSERT INTO participants (conference_id, chat_id, kind, title, is_active,"
+            " removed_at, left_at, created_at)"
+            " SELECT CAST(:to_id AS BIGINT), chat_id, kind, title, is_active, removed_at,"
+            " left_at, created_at FROM participants WHERE conference_id = :from_id",
+            {"to_id": to_id, "from_id": from_id},
+        )
+        # Each invitee's own join page goes with the live part too: their link keeps
+        # working. A token is unique, so it leaves the earlier part first.
+        tokens = await self._db.fetch_all(
+            "SELECT email, join_token FROM invitations"
+            " WHERE conference_id = :from_id AND join_token IS NOT NULL",
+            {"from_id": from_id},
+        )
+        await self._db.execute(
+            "UPDATE invitations SET join_token = NULL WHERE conference_id = :from_id",
+            {"from_id": from_id},
+        )
+        await self._db.execute(
+            "INSERT INTO invitations (conference_id, email, created_at, removed_at, language)"
+            " SELECT CAST(:to_id AS BIGINT), email, created_at, removed_at, language"
+            " FROM invitations WHERE conference_id = :from_id",
+            {"to_id": to_id, "from_id": from_id},
+        )
+        await self._db.execute_many(
+            "UPDATE invitations SET join_token = :token"
+            " WHERE conference_id = :to_id AND email = :email",
+            [{"token": row["join_token"], "to_id": to_id, "email": row["email"]} for row in tokens],
+        )
+
+    async def drop_exceptions_from(self, conference_id: int, original_start: int) -> None:
+        """Exceptions of meetings from `original_start` on (they moved to another series)."""
+        await self._db.execute(
+            "DELETE FROM series_exceptions"
+            " WHERE conference_id = :id AND original_start >= :original_start",
+            {"id": conference_id, "original_start": original_start},
         )
 
     async def mark_owner_joined(self, conference_id: int, *, now: int) -> None:

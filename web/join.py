@@ -121,7 +121,7 @@ async def join_calendar(request: web.Request) -> web.StreamResponse:
     if view is None:
         return pages.not_found(request)
     page_url = join_page_url(pages.settings.public_url, request.match_info["token"])
-    body = pages.service.calendar(view, page_url or "", pages.language(request))
+    body = await pages.service.calendar(view, page_url or "", pages.language(request))
     return web.Response(
         body=body,
         content_type="text/calendar",

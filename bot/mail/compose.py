@@ -38,7 +38,8 @@ from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 from typing import Literal, NamedTuple
 
-from bot.calendar import calendar_description, invitation_ics
+from bot import series_text
+from bot.calendar import Recurrence, calendar_description, invitation_ics
 from bot.changes import Change, shown_values
 from bot.formatting import format_moment
 from bot.i18n import FALLBACK_LANGUAGE, LANGUAGES, Html, plain, text
@@ -92,6 +93,8 @@ class ConferenceMail:
     link_opens_room: bool = True
     reply_to: str | None = None
     changes: tuple[Change, ...] = ()
+    # A series: the calendar carries its rule, zone and exceptions (bot/calendar.py).
+    recurrence: Recurrence | None = None
 
 
 # --- Building blocks ---------------------------------------------------------------------------
@@ -331,6 +334,7 @@ def _invitation_calendar(
         organizer_email=organizer_email,
         organizer_name=organizer_name,
         attendees=attendees,
+        recurrence=mail.recurrence,
     )
 
 
@@ -342,6 +346,11 @@ def _invitation_rows(
     if organizer:
         rows.append(_Row("mail.label_organizer", organizer, False))
     rows += [_Row("mail.label_start", start, False), _Row("mail.label_end", end, False)]
+    recurrence = mail.recurrence
+    if recurrence is not None and recurrence.only is None:  # the whole series: its rhythm
+        rhythm = series_text.describe(mail.language, recurrence.rule)
+        until = series_text.describe_end(mail.language, recurrence.rule, recurrence.timezone)
+        rows.append(_Row("mail.label_repeats", f"{rhythm}; {until}", False))
     if cancelled:
         rows.append(_Row("mail.label_code", mail.conference_code, False))
     elif mail.website_url is None:  # no website takes the ID: it is a reference

@@ -78,7 +78,11 @@ NUMBER_ALONE = {
     "outbox.summary",  # "{pending} waiting, {failed} failed, {cancelled} cancelled"
     "join.remind_me",  # "Remind me {minutes} min before" (a button: short)
     "reminder.choice_minutes",  # "{minutes} min before"
-    "web.locked",  # "try again in {minutes} min."
+    "web.locked",  # "try again in {minutes} min"
+    "series.ask_count",  # "a number from 2 to {limit}"
+    "series.ask_end",  # "At most {limit} meetings"
+    "series.bad_count",
+    "series.bad_too_many",  # "(the allowed number of meetings ({limit})"
 }
 
 

@@ -257,3 +257,28 @@ def test_buttons_are_numbered_row_by_row_and_links_show_their_address():
         "  [1] Join (https://meet.example/1)  [2] Edit",
         "  [3] Delete",
     ]
+
+
+async def test_a_series_typed_in_the_sandbox_shows_once_with_its_rule(tmp_path):
+    sandbox, _banner = await Sandbox.start(tmp_path)
+    menu = await sandbox.type("/start")
+    question = await sandbox.press(menu, "📅 Schedule conference")
+    await sandbox.press(question, "✅ Yes, UTC")
+    await sandbox.type("Stand-up")
+    end = await sandbox.type("every Monday 10:00")
+    assert "Repeats: every Monday" in end and "10:00 UTC" in end
+    review = await sandbox.type("30 min")
+    assert "Repeats: every Monday; no end" in review
+    scheduled = await sandbox.press(review, "✅ Schedule")
+    assert "🔁 Repeats: every Monday, 10:00–10:30, next: " in scheduled
+    log = await sandbox.type("/log")
+    assert "Scheduled conferences: 1" in log and "10:00 🔁 Stand-up" in log
+    calendar = await sandbox.press(log, "10:00 🔁 Stand-up")
+    card_ics = await sandbox.press(calendar, "📆 Add to calendar")
+    saved = re.search(r"saved to (.+\.ics)$", card_ics, re.M)
+    assert saved, card_ics
+    ics = Path(saved.group(1)).read_bytes()  # noqa: ASYNC240 - a file the sandbox saved
+    [event] = Calendar.from_ical(ics).walk("VEVENT")
+    assert "FREQ=WEEKLY" in event["RRULE"].to_ical().decode()
+    out, _err = await sandbox.finish("/quit")
+    assert "Traceback" not in sandbox.transcript

@@ -358,6 +358,14 @@ async def _repeat_start(h, language, zone):
     return Entered(user, await _press(user, menu, f"conf:repeat:{conference_id}"), conference_id)
 
 
+async def _repeat_screen(h, language, zone, presses: tuple[str, ...]):
+    """The review card's "Repeats", then the given buttons (a preset, an end)."""
+    entered = await _schedule(h, language, zone, 3)
+    for data in ("form:rep", *presses):
+        entered.screen = await _press(entered.user, entered.screen, data)
+    return entered
+
+
 async def _profile_field(h, language, zone, button: str):
     user, _ = await h.started_user("Profile", language)
     card = await _typed(user, "/profile")
@@ -392,6 +400,13 @@ TEXT_PROMPTS: dict[str, Setup] = {
     "edit end": lambda h, lang, zone: _edit_field(h, lang, zone, "end"),
     "edit password": lambda h, lang, zone: _edit_field(h, lang, zone, "password"),
     "repeat start": _repeat_start,
+    "series rule": lambda h, lang, zone: _repeat_screen(h, lang, zone, ()),
+    "series count": lambda h, lang, zone: _repeat_screen(
+        h, lang, zone, ("form:rp:weekly", "form:re:count")
+    ),
+    "series until": lambda h, lang, zone: _repeat_screen(
+        h, lang, zone, ("form:rp:weekly", "form:re:until")
+    ),
     "profile name": lambda h, lang, zone: _profile_field(h, lang, zone, "name"),
     "profile e-mail": lambda h, lang, zone: _profile_field(h, lang, zone, "email"),
     "profile time zone": lambda h, lang, zone: _profile_field(h, lang, zone, "tz"),
@@ -416,6 +431,9 @@ PROMPT_KEYS = {
     "edit end": "schedule.ask_new_end",
     "edit password": "schedule.ask_password",
     "repeat start": "schedule.ask_repeat_start",
+    "series rule": "series.ask_preset",
+    "series count": "series.ask_count",
+    "series until": "series.ask_until",
     "profile name": "profile.ask_name",
     "profile e-mail": "profile.ask_email",
     "profile time zone": "profile.ask_timezone",
@@ -530,6 +548,17 @@ ACTIONS = [
     "share",
     "notify",
     "delnotify",
+    "rep",
+    "rp",
+    "rd",
+    "rdone",
+    "re",
+    "d1",
+    "dall",
+    "e1",
+    "eall",
+    "nm",
+    "meet",
     "s",
     "a",
     "qs",

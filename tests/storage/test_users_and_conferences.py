@@ -4,7 +4,7 @@ import pytest
 
 from storage.conferences import ConferenceRepository, NewConference
 from storage.db import IntegrityError
-from storage.participants import ParticipantRepository
+from storage.participants import InvitationRepository, ParticipantRepository
 from storage.users import ProfileFields, UserRepository
 
 NOW = 1_795_000_000
@@ -212,3 +212,23 @@ async def test_a_page_read_from_the_end_is_the_same_page(db, archive):
             expected = everything[offset : offset + limit]
             assert [r.conference.id for r in page] == [r.conference.id for r in expected]
             assert [r.invited_by for r in page] == [r.invited_by for r in expected]
+
+
+async def test_a_split_series_takes_its_invitees_join_pages_with_it(db):
+    """The later part of a split series is the live one: each invitee's own join page
+    (and a removed invitee's revocation) goes with it, so their link keeps working."""
+    await _owner(db)
+    conferences = ConferenceRepository(db)
+    earlier = await conferences.create(NewConference(1, "T", NOW, NOW + 60, "S1", "pw"), now=NOW)
+    later = await conferences.create(NewConference(1, "T", NOW, NOW + 60, "S2", "pw"), now=NOW)
+    invitations = InvitationRepository(db)
+    await invitations.add(earlier, "bob@example.com", join_token="tok-bob", now=NOW)
+    await invitations.add(earlier, "eve@example.com", join_token="tok-eve", now=NOW)
+    eve = await db.fetch_value("SELECT id FROM invitations WHERE email = 'eve@example.com'")
+    await invitations.remove(earlier, eve, now=NOW)
+
+    await conferences.copy_audience(earlier, later)
+
+    assert await invitations.conference_of_token("tok-bob") == later
+    assert await invitations.conference_of_token("tok-eve") is None
+    assert [i.email for i in await invitations.invitees(later)] == ["bob@example.com"]
