@@ -8,9 +8,12 @@ and `row[0]`.
 SQLite keeps one writer: all SQL runs on one connection, statements from concurrent
 coroutines are serialised by a lock so that one coroutine's statement can never slip
 into another coroutine's open transaction, and `transaction()` starts with BEGIN
-IMMEDIATE so the write lock is taken up front. PostgreSQL gets a small pool: a
-statement outside a transaction runs on its own (autocommit), `transaction()` is a real
-READ COMMITTED transaction on a connection of its own, and many run at once.
+IMMEDIATE so the write lock is taken up front. There a statement goes straight to the
+aiosqlite connection (sqlite3 binds `:name` itself; see `_on_sqlite` for why).
+
+PostgreSQL gets a small pool: a statement outside a transaction runs on its own
+(autocommit), `transaction()` is a real READ COMMITTED transaction on a connection of its
+own, and many run at once.
 
 The schema is kept by Alembic (storage/schema.py); a SQLite file of an earlier version
 first runs its legacy migrations (storage/migrations.py).

@@ -134,6 +134,19 @@ def test_values_are_parsed():
     assert settings.database_path == Path("/tmp/x.sqlite3")
 
 
+def test_database_url_wins_and_its_password_stays_out_of_sight():
+    url = "postgresql://bot:db-Pa55word@db.example:5432/bot"
+    settings = load(TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_PATH="/tmp/x.sqlite3", DATABASE_URL=url)
+    assert settings.database == url
+    assert "db-Pa55word" not in repr(settings)
+    assert load(TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_PATH="/tmp/x.sqlite3").database == (
+        "/tmp/x.sqlite3"
+    )
+    with pytest.raises(SettingsError) as error:
+        load(TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL="mysql://bot:db-Pa55word@db/bot")
+    assert "DATABASE_URL" in str(error.value) and "db-Pa55word" not in str(error.value)
+
+
 def test_environment_wins_over_env_file(tmp_path, monkeypatch):
     env_file = tmp_path / ".env"
     env_file.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nDEFAULT_LANGUAGE=ru\n# comment\n")
