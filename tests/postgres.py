@@ -67,7 +67,9 @@ class PostgresServer:
 
     @classmethod
     def start(cls, bin_dir: Path) -> PostgresServer:
+        _stop_orphans(bin_dir)
         folder = Path(tempfile.mkdtemp(prefix="test-pg-"))
+        (folder / "owner.pid").write_text(str(os.getpid()))
         data, sockets = folder / "data", folder / "run"
         sockets.mkdir()
         as_postgres: list[str] = []
@@ -152,6 +154,28 @@ class PostgresServer:
     async def drop(self, url: str) -> None:
         name = make_url(url).database
         await self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _stop_orphans(bin_dir: Path) -> None:
+    """Servers of earlier sessions whose process is gone (killed before it could stop
+    them) are stopped and deleted."""
+    for owner in Path(tempfile.gettempdir()).glob("test-pg-*/owner.pid"):
+        try:
+            os.kill(int(owner.read_text()), 0)
+            continue  # its session still runs
+        except ProcessLookupError:
+            pass
+        except (ValueError, PermissionError, OSError):
+            continue
+        folder = owner.parent
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(
+            [*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(folder / "data")]
+            + ["-m", "immediate", "-w", "stop"],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 _server: PostgresServer | None = None
