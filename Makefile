@@ -22,9 +22,14 @@ run: $(STAMP)
 # The browser tests of the join page need Debian's chromium at /usr/bin/chromium
 # (`sudo apt-get install chromium`, or `make chromium`); without it they are skipped,
 # with that reason, and the rest runs.
+# Tests run in PYTEST_WORKERS processes (pytest-xdist): most of them wait on loopback I/O,
+# so two processes nearly halve the time on CI's 2 cores. `make test PYTEST_WORKERS=0`
+# runs them in this process (easier to debug).
+PYTEST_WORKERS ?= 2
+
 test: lint $(STAMP)
 	@test -x /usr/bin/chromium || echo "note: /usr/bin/chromium is missing, so the browser tests are skipped (make chromium)"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 	@$(MAKE) --no-print-directory test-pg
 
 # The same storage tests and a subset of the end-to-end tests again on PostgreSQL
@@ -37,11 +42,14 @@ PG_TESTS := tests/storage tests/bot/test_mail_outbox.py tests/bot/test_update_le
 	tests/handlers/test_invitations.py tests/handlers/test_mail_delivery.py \
 	tests/handlers/test_email_verification.py tests/handlers/test_participants.py \
 	tests/faults/test_shutdown_during_reminders.py tests/handlers/test_series_changes.py \
-	tests/handlers/test_series_joining.py
+	tests/handlers/test_series_joining.py tests/handlers/test_series_schedule.py \
+	tests/handlers/test_joining.py tests/handlers/test_participations.py \
+	tests/handlers/test_notify.py tests/handlers/test_edit_and_repeat.py \
+	tests/handlers/test_end_now.py tests/web/test_join_page.py tests/web/test_links_to_the_page.py
 test-pg: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ] || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 		echo "PostgreSQL pass: $(PG_TESTS)"; \
-		TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PG_TESTS); \
+		TEST_BACKEND=postgresql $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PG_TESTS); \
 	else \
 		echo "note: no PostgreSQL (set TEST_DATABASE_URL or apt-get install postgresql), so the PostgreSQL pass is skipped"; \
 	fi
