@@ -198,17 +198,12 @@ class InvitationService:
             mail = self._mail(
                 owner, conference, invitees, recurrence=await recurrence_of(tx, conference)
             )
-            languages = {invitee.email: invitee.language for invitee in invitees}
-            for email in emails:
-                await self._queue(
-                    tx,
-                    conference,
-                    await self._for(tx, mail, conference, email, languages.get(email)),
-                    Method.REQUEST,
-                    email,
-                    INVITATION,
-                    update=False,
-                )
+            added = set(emails)
+            for invitee in invitees:
+                if invitee.email in added:
+                    await self._queue(
+                        tx, conference, mail, invitee, Method.REQUEST, INVITATION, update=False
+                    )
         self.wake_sender()
         return len(emails)
 
@@ -246,9 +241,9 @@ class InvitationService:
                 await self._queue(
                     tx,
                     conference,
-                    await self._for(tx, mail, conference, invitee.email, invitee.language),
+                    mail,
+                    invitee,
                     Method.REQUEST,
-                    invitee.email,
                     UPDATE,
                     update=True,
                 )
@@ -269,9 +264,9 @@ class InvitationService:
             await self._queue(
                 tx,
                 earlier,
-                await self._for(tx, mail, earlier, invitee.email, invitee.language),
+                mail,
+                invitee,
                 Method.REQUEST,
-                invitee.email,
                 UPDATE,
                 update=True,
             )
@@ -322,9 +317,9 @@ class InvitationService:
                 await self._queue(
                     tx,
                     told,
-                    await self._for(tx, mail, told, invitee.email, invitee.language),
+                    mail,
+                    invitee,
                     method,
-                    invitee.email,
                     kind,
                     update=after is not None,
                 )
@@ -360,9 +355,9 @@ class InvitationService:
                 await self._queue(
                     tx,
                     cancelled,
-                    await self._for(tx, mail, cancelled, invitee.email, invitee.language),
+                    mail,
+                    invitee,
                     Method.CANCEL,
-                    invitee.email,
                     CANCELLATION,
                     update=False,
                 )
@@ -394,9 +389,8 @@ class InvitationService:
             mail = self._mail(
                 owner, cancelled, [invitee], recurrence=await recurrence_of(tx, cancelled)
             )
-            mail = await self._for(tx, mail, cancelled, invitee.email, invitee.language)
             await self._queue(
-                tx, cancelled, mail, Method.CANCEL, invitee.email, CANCELLATION, update=False
+                tx, cancelled, mail, invitee, Method.CANCEL, CANCELLATION, update=False
             )
         self.wake_sender()
         return invitee.email
@@ -415,7 +409,7 @@ class InvitationService:
         *,
         recurrence: Recurrence | None = None,
     ) -> ConferenceMail:
-        """The message's contents, in the owner's language until `_for` sets the
+        """The message's contents, in the owner's language until `_queue` sets the
         recipient's; the organizer is the one fixed at the first invitation."""
         if conference.organizer_name is not None:
             organizer_name, organizer_email = conference.organizer_name, conference.organizer_email
@@ -430,7 +424,7 @@ class InvitationService:
             conference_code=conference.conference_code,
             password=conference.password,
             website_url=self._links.facts.website_for_id_and_password(),
-            join_url="",  # each invitee's own (`_for`)
+            join_url="",  # each invitee's own, set by `_queue`
             uid=conference_uid(conference),
             sequence=conference.sequence,
             organizer_name=organizer_name,
@@ -442,35 +436,27 @@ class InvitationService:
             recurrence=recurrence,
         )
 
-    async def _for(
-        self,
-        tx: Queryable,
-        mail: ConferenceMail,
-        conference: ConferenceRecord,
-        email: str,
-        language: str | None,
-    ) -> ConferenceMail:
-        """The mail as one invitee gets it: with their own link (their join page with
-        PUBLIC_URL set), in their language (the owner's for one from before it was kept)."""
-        join_url = await self._links.for_invitee(conference, email, db=tx)
-        return replace(mail, join_url=join_url, language=language or mail.language)
-
     async def _queue(
         self,
         tx: Queryable,
         conference: ConferenceRecord,
         mail: ConferenceMail,
+        invitee: Invitee,
         method: Method,
-        recipient: str,
         kind: str,
         *,
         update: bool,
     ) -> None:
+        """Queue `mail` as this invitee gets it, in `tx`: with their own link (their join
+        page with PUBLIC_URL set) and in their language (the owner's for one from before
+        it was kept)."""
+        join_url = await self._links.for_invitee(conference, invitee.email, db=tx)
+        mail = replace(mail, join_url=join_url, language=invitee.language or mail.language)
         message = invitation_message(
             mail,
             method=method,
             update=update,
-            recipient=recipient,
+            recipient=invitee.email,
             sender=self._settings.mail_from,
             now=self._clock.now(),
         )
