@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -100,6 +101,9 @@ async def _links(context: BotContext, conference: ConferenceRecord) -> tuple[str
     would not open the room (a Jitsi that admits only people with a token), so the card
     offers the bot, whose Join is the way in."""
     token = await context.services.sharing.share_token(conference)
+    # The record with its token (made just now if it had none): the join page's link
+    # follows from it without asking the database again.
+    conference = replace(conference, share_token=token)
     links = context.services.links
     join_url = await links.generic(conference) if links.facts.generic_link_opens_room() else None
     return deep_link(context.bot.username, token), join_url
@@ -117,6 +121,7 @@ async def on_share(update: Update, context: BotContext) -> None:
     t = context.t
     links = context.services.links
     token = await context.services.sharing.share_token(conference)
+    conference = replace(conference, share_token=token)  # as in _links
     timezone = context.current_user.timezone
     text = t(
         "invite.share_text",
