@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -136,6 +137,7 @@ async def serve(
         application = await build(settings)
         runner = BotRunner(application)
         await runner.start()
+        freeze_start_up_objects()
         log.info("Waiting for updates; press Ctrl-C to stop")
         try:
             await stop.wait()
@@ -148,6 +150,16 @@ async def serve(
         if leadership is not None:
             await leadership.release()  # a standby may take over now
     return 0
+
+
+def freeze_start_up_objects() -> None:
+    """What start-up built (modules, catalogs, the Application and its services: about
+    190,000 objects) lives as long as the process, so it leaves the garbage collector's
+    sight (gc.freeze): a full collection then scans only what serving made since, well
+    under a millisecond, instead of 65-270 ms measured on the benchmark machine, during
+    which every update and page request in flight waits."""
+    gc.collect()
+    gc.freeze()
 
 
 async def _stand_by(settings: Settings, leadership: Leadership, stop: asyncio.Event) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 
@@ -10,7 +11,8 @@ class Clock:
         return datetime.now(UTC)
 
     def timestamp(self) -> int:
-        return int(self.now().timestamp())
+        # Not through now(): asked several times on every page request and update.
+        return int(time.time())
 
 
 class FixedClock(Clock):
@@ -21,6 +23,9 @@ class FixedClock(Clock):
 
     def now(self) -> datetime:
         return self._at
+
+    def timestamp(self) -> int:
+        return int(self._at.timestamp())
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 
-_MAC_BYTES = 18  # 144 bits of HMAC-SHA256: 24 URL-safe characters
+_MAC_BYTES = 18  # 144 bits: 24 URL-safe characters
 
 
 def _b64(data: bytes) -> str:
@@ -24,17 +25,21 @@ def _unb64(text: str) -> bytes:
 
 
 class Signer:
-    """HMAC-SHA256 under one key; every result is URL- and cookie-safe ASCII."""
+    """A MAC under one key: BLAKE2b in its keyed mode (RFC 7693), which is a MAC by
+    design, as strong here as HMAC-SHA256 and a third of its cost (every first visit of
+    the join page signs a CSRF token). Every result is URL- and cookie-safe ASCII."""
 
     def __init__(self, key: str) -> None:
         if len(key) < 16:
             raise ValueError("a signing key needs at least 16 characters")
-        self._key = key.encode()
+        # BLAKE2b takes keys of up to 64 bytes: a longer one is hashed down to 64.
+        encoded = key.encode()
+        self._key = encoded if len(encoded) <= 64 else hashlib.blake2b(encoded).digest()
 
     def mac(self, purpose: str, value: str) -> str:
         """The signature of `value` for `purpose`."""
         message = f"{purpose}\x00{value}".encode()
-        return _b64(hmac.digest(self._key, message, "sha256")[:_MAC_BYTES])
+        return _b64(hashlib.blake2b(message, key=self._key, digest_size=_MAC_BYTES).digest())
 
     def mac_matches(self, purpose: str, value: str, mac: str) -> bool:
         """Whether `mac` is `value`'s signature for `purpose` (compared in constant time)."""

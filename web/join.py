@@ -59,6 +59,7 @@ def _render(
             "form_action": path,
             "calendar_url": f"{path}.ics",
             "poll_url": None if view.may_join else f"{path}/status",
+            "title": Translator(language).plain("web.title", topic=view.conference.topic),
             **pages.conference_context(view, language),
         }
 
@@ -66,11 +67,10 @@ def _render(
         request,
         "join.html",
         language=language,
-        title=Translator(language).plain("web.title", topic=view.conference.topic),
         status=status,
         form=view.may_join,
         # Everything the page shows follows from these.
-        key=(token, view, error, typed_name, remembered),
+        key=(token, pages.conference_key(view), error, typed_name, remembered),
         values=values,
     )
 

@@ -35,6 +35,8 @@ def from_accept_language(header: str | None, default: str) -> str:
 
 def chosen_by_switch(request: web.Request) -> str | None:
     """The language of a switch link (`?lang=ru`), if it names a supported one."""
+    if not request.query_string:
+        return None  # most requests: no query to parse
     wanted = request.query.get("lang", "").lower()
     return wanted if wanted in LANGUAGES else None
 

@@ -125,7 +125,6 @@ class Pages:
         template: str,
         *,
         language: str,
-        title: str,
         status: int = 200,
         form: bool = False,
         key: Hashable | None = None,
@@ -133,7 +132,7 @@ class Pages:
         **context: Any,
     ) -> web.Response:
         """A page in `language`, with its nonce, headers and, for a form, the CSRF token
-        (and cookie, when the browser has none yet).
+        (and cookie, when the browser has none yet). The context gives the page's `title`.
 
         The page is a function of the template and its values; it is rendered once with
         marks where the nonce and the CSRF token go, kept (the last PAGE_CACHE_SIZE pages
@@ -142,41 +141,43 @@ class Pages:
         values are their own key."""
         if key is None:
             key = tuple(sorted(context.items()))
-        key = (template, language, title, form, key)
+        key = (template, language, form, key)
         parts = self._rendered.get(key)
         if parts is None:
             if values is not None:
                 context.update(values())
-            html = self._render(template, language, title, form, context)
-            # Kept as UTF-8 pieces around the marks, so each answer only joins them.
-            parts = tuple(
-                piece if piece in (_NONCE_MARK, _CSRF_MARK) else piece.encode()
-                for piece in _MARKS.split(html)
-            )
-            # The oldest kept page goes first (a page asked for often is soon back).
-            self._rendered[key] = parts
-            while len(self._rendered) > PAGE_CACHE_SIZE:
-                self._rendered.popitem(last=False)
+            parts = self._kept(key, self._render(template, language, form, context))
         nonce = new_nonce()
-        csrf, csrf_secret, new_secret = b"", None, False
+        csrf, new_secret = b"", None
         if form:
-            csrf_secret = self.cookies.get(request, CSRF_COOKIE)
-            if not csrf_secret or len(csrf_secret) > 128:
-                csrf_secret, new_secret = self.service.new_csrf_secret(), True
-            csrf = self.service.csrf_token(csrf_secret).encode()
+            secret = self.cookies.get(request, CSRF_COOKIE)
+            if not secret or len(secret) > 128:
+                secret = new_secret = self.service.new_csrf_secret()
+            csrf = self.service.csrf_token(secret).encode()
         filled = {_NONCE_MARK: nonce.encode(), _CSRF_MARK: csrf}
         body = b"".join(filled[part] if isinstance(part, str) else part for part in parts)
-        response = web.Response(body=body, status=status, content_type="text/html", charset="utf-8")
-        page_headers(response, nonce, self.form_targets if form else ())
-        if new_secret and csrf_secret:
-            self.cookies.set(response, CSRF_COOKIE, csrf_secret, max_age=None)
+        # All headers at once: cheaper than setting them one by one on the response.
+        headers = page_headers(nonce, self.form_targets if form else ())
+        response = web.Response(body=body, status=status, headers=headers)
+        if new_secret:
+            self.cookies.set(response, CSRF_COOKIE, new_secret, max_age=None)
         if chosen_by_switch(request):
             self.cookies.set(response, LANGUAGE_COOKIE, language, max_age=LANGUAGE_MAX_AGE)
         return response
 
-    def _render(
-        self, template: str, language: str, title: str, form: bool, context: dict[str, Any]
-    ) -> str:
+    def _kept(self, key: Hashable, html: str) -> tuple[bytes | str, ...]:
+        """The page kept as UTF-8 pieces around the marks, so each answer only joins them;
+        the oldest kept page goes first (a page asked for often is soon back)."""
+        parts = tuple(
+            piece if piece in (_NONCE_MARK, _CSRF_MARK) else piece.encode()
+            for piece in _MARKS.split(html)
+        )
+        self._rendered[key] = parts
+        while len(self._rendered) > PAGE_CACHE_SIZE:
+            self._rendered.popitem(last=False)
+        return parts
+
+    def _render(self, template: str, language: str, form: bool, context: dict[str, Any]) -> str:
         translator = Translator(language)
         texts = catalog(language)
         return self._environment.get_template(template).render(
@@ -187,7 +188,6 @@ class Pages:
             zone=self.settings.default_timezone,
             nonce=_NONCE_MARK,
             csrf=_CSRF_MARK if form else None,
-            title=title,
             poll_ms=POLL_SECONDS * 1000,
             refresh_seconds=REFRESH_SECONDS,
             **context,
@@ -225,6 +225,22 @@ class Pages:
         response = self.message(request, "web.too_many_title", "web.too_many", status=429)
         response.headers["Retry-After"] = "60"
         return response
+
+    @staticmethod
+    def conference_key(view: JoinView) -> Hashable:
+        """Everything `conference_context` shows, as a key of the page cache: cheaper to
+        hash and compare on every request than the whole view."""
+        conference = view.conference
+        return (
+            conference.id,
+            conference.topic,
+            conference.conference_code,
+            conference.starts_at,
+            conference.ends_at,
+            view.password,
+            view.opens_at,
+            view.admission,
+        )
 
     def conference_context(self, view: JoinView, language: str) -> dict[str, Any]:
         conference = view.conference

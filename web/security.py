@@ -15,16 +15,13 @@ import re
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from aiohttp import web
-from aiohttp.typedefs import Middleware
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-LIMITED_PREFIXES = ("join", "website")  # route names the per-IP limit applies to
 STATUS_SUFFIX = "_status"  # the pages' polling: counted apart, with a larger limit
 STATUS_FACTOR = 5
 WINDOW_SECONDS = 60.0
@@ -126,26 +123,20 @@ class SlidingWindowLimiter:
         return True
 
 
-def request_limit_middleware(
-    proxies: TrustedProxies,
-    limit: int,
-    too_many: Callable[[web.Request], web.StreamResponse],
-) -> Middleware:
-    """Counts requests per client IP on the join page's and the website's routes (named
-    join... and website...); past the limit, `too_many` answers (429)."""
-    pages = SlidingWindowLimiter(limit)
-    polls = SlidingWindowLimiter(limit * STATUS_FACTOR)
+class RequestLimit:
+    """Requests per client IP on the join page's and the website's routes (named join...
+    and website...): the pages' own, and their polling (..._status), counted apart with
+    a larger limit."""
 
-    @web.middleware
-    async def limit_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
-        name = request.match_info.route.name or ""
-        if name.startswith(LIMITED_PREFIXES):
-            limiter = polls if name.endswith(STATUS_SUFFIX) else pages
-            if not limiter.allow(proxies.client_ip(request)):
-                return too_many(request)
-        return await handler(request)
+    def __init__(self, proxies: TrustedProxies, limit: int) -> None:
+        self._proxies = proxies
+        self._pages = SlidingWindowLimiter(limit)
+        self._polls = SlidingWindowLimiter(limit * STATUS_FACTOR)
 
-    return limit_requests
+    def allows(self, request: web.Request, route: str) -> bool:
+        """Count the request to `route`; False when its client is over the limit."""
+        limiter = self._polls if route.endswith(STATUS_SUFFIX) else self._pages
+        return limiter.allow(self._proxies.client_ip(request))
 
 
 def new_nonce() -> str:
@@ -164,14 +155,17 @@ def content_security_policy(nonce: str, form_targets: Iterable[str] = ()) -> str
     )
 
 
-def page_headers(response: web.StreamResponse, nonce: str, form_targets: Iterable[str]) -> None:
-    """The headers of a page: its CSP, and never cached (it may show a password, and what
-    it shows changes by the minute)."""
-    response.headers["Content-Security-Policy"] = content_security_policy(nonce, form_targets)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+def page_headers(nonce: str, form_targets: Iterable[str]) -> dict[str, str]:
+    """The headers of a page: HTML, its CSP, and never cached (it may show a password,
+    and what it shows changes by the minute)."""
+    return {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": content_security_policy(nonce, form_targets),
+        "Cache-Control": "no-store",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
 
 
 class Cookies:

@@ -2,6 +2,8 @@
 the wrong-guess lockout, and invitees' personal tokens in storage."""
 
 import asyncio
+import base64
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -67,6 +69,16 @@ def test_signed_values_cannot_be_changed_reused_elsewhere_or_kept_forever():
         assert signer.unsign("remember", forged, now=1000, max_age=3600) is None
     assert signer.mac_matches("csrf", "v", signer.mac("csrf", "v"))
     assert not signer.mac_matches("csrf", "w", signer.mac("csrf", "v"))
+
+
+def test_signatures_are_keyed_blake2b_and_long_keys_count_whole():
+    key = "k" * 32
+    expected = hashlib.blake2b(b"csrf\x00v", key=key.encode(), digest_size=18).digest()
+    assert Signer(key).mac("csrf", "v") == base64.urlsafe_b64encode(expected).decode()
+    # BLAKE2b takes 64 bytes of key at most: a longer key is hashed, not cut.
+    assert Signer("x" * 64 + "a" * 36).mac("csrf", "v") != Signer("x" * 64 + "b" * 36).mac(
+        "csrf", "v"
+    )
 
 
 def test_ten_wrong_tries_within_the_window_lock_for_the_lockout():

@@ -17,7 +17,8 @@ from bot.metrics import Metrics
 from storage.outbox import OutboxRepository
 from tests.e2e import eventually
 from tests.handlers.test_conference_log import add_conferences, person
-from web.site import counting
+from web.security import RequestLimit, TrustedProxies
+from web.site import front_door
 
 TOKEN = "metrics-Token-for-the-scraper"
 
@@ -161,7 +162,12 @@ async def test_join_pages_and_their_redirects_are_counted_by_route_name():
     async def go_returned(request: web.Request) -> web.Response:
         return web.Response(status=303, headers={"Location": "https://video.example/room"})
 
-    app = web.Application(middlewares=[counting(metrics)])
+    def too_many(request: web.Request) -> web.Response:
+        return web.Response(status=429, text="slow down")
+
+    # Four page requests a minute per IP: the fifth is refused, and counted all the same.
+    limit = RequestLimit(TrustedProxies([]), 4)
+    app = web.Application(middlewares=[front_door(metrics, limit, too_many)])
     app.router.add_get("/j/{token}", page, name="join_page")
     app.router.add_post("/j/{token}", go, name="join_submit")
     app.router.add_post("/", go_returned, name="website_submit")
@@ -173,8 +179,10 @@ async def test_join_pages_and_their_redirects_are_counted_by_route_name():
         await client.post("/", allow_redirects=False)
         await client.get("/other")
         await client.get("/missing")
+        refused = await client.get("/j/abc")
+    assert refused.status == 429
     found = samples(metrics.exposition().decode())
-    assert value(found, "bot_web_requests_total", route="join_page") == 2
+    assert value(found, "bot_web_requests_total", route="join_page") == 3
     assert value(found, "bot_web_requests_total", route="join_submit") == 1
     assert value(found, "bot_web_requests_total", route="website_submit") == 1
     assert value(found, "bot_web_redirects_total", route="join_submit") == 1
