@@ -3,7 +3,8 @@
 Both run on SQLAlchemy 2 Core in async mode (aiosqlite, asyncpg). Repositories write
 plain SQL once, with named binds (`:conference_id`), which SQLAlchemy renders for each
 driver; a list or tuple value is expanded (`id IN :ids`). Rows read as `row["name"]`
-and `row[0]`.
+and `row[0]` (select a name once: sqlite3 reads a repeated name's first column, asyncpg
+its last).
 
 SQLite keeps one writer: all SQL runs on one connection, statements from concurrent
 coroutines are serialised by a lock so that one coroutine's statement can never slip
@@ -13,7 +14,9 @@ aiosqlite connection (sqlite3 binds `:name` itself; see `_on_sqlite` for why).
 
 PostgreSQL gets a small pool: a statement outside a transaction runs on its own
 (autocommit), `transaction()` is a real READ COMMITTED transaction on a connection of its
-own, and many run at once.
+own, and many run at once. A few connections stay checked out between statements
+(`_lease`), and a statement goes straight to the asyncpg connection, rendered once by
+SQLAlchemy (see `_on_asyncpg` for why).
 
 The schema is kept by Alembic (storage/schema.py); a SQLite file of an earlier version
 first runs its legacy migrations (storage/migrations.py).
@@ -24,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
@@ -38,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.util import greenlet_spawn
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +58,8 @@ PG_MAX_OVERFLOW = 5
 
 
 class Row:
-    """A result row: `row["column"]` or `row[0]`, like sqlite3.Row (which SQLite's fast
-    path, `_on_sqlite`, returns as it is)."""
+    """A result row: `row["column"]` or `row[0]`, like sqlite3.Row and asyncpg.Record
+    (which the fast paths, `_on_sqlite` and `_on_asyncpg`, return as they are)."""
 
     __slots__ = ("_index", "_values")
 
@@ -166,10 +171,10 @@ class _Statements:
 async def _on(conn: AsyncConnection, sql: str, params: Any, how: str) -> Any:
     """One statement on a connection; `how` says what to return."""
     first = params[0] if isinstance(params, list) else params
-    if conn.dialect.name == "sqlite" and not any(
-        isinstance(value, list | tuple) for value in first.values()
-    ):
-        return await _on_sqlite(conn, sql, params, how)
+    if not any(isinstance(value, list | tuple) for value in first.values()):
+        if conn.dialect.name == "sqlite":
+            return await _on_sqlite(conn, sql, params, how)
+        return await _on_asyncpg(conn, sql, params, how)
     result = await conn.execute(_prepare(sql, first), params)
     if how == "rows":
         return _rows(result) if result.returns_rows else []
@@ -198,9 +203,77 @@ async def _on_sqlite(conn: AsyncConnection, sql: str, params: Any, how: str) -> 
         raise IntegrityError(sql, params, error) from error
 
 
-# The connection of the transaction the current task holds (a statement it runs through
-# the plain Database belongs to that transaction).
-_holder: ContextVar[tuple[Database, asyncio.Task[Any] | None, AsyncConnection] | None] = ContextVar(
+# What asyncpg says a statement did ("UPDATE 3"): the count SQLAlchemy reads as rowcount.
+_STATUS_COUNT = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+|MERGE) (\d+)")
+
+
+@lru_cache(maxsize=2048)
+def _asyncpg_sql(sql: str) -> tuple[str, tuple[str, ...]]:
+    """A statement as asyncpg takes it, compiled once: SQLAlchemy's own rendering of the
+    `:name` binds as `$1..$n`, and the names in that order."""
+    # Imported here: a SQLite bot does not load the PostgreSQL dialect.
+    from sqlalchemy.dialects.postgresql.asyncpg import dialect
+
+    compiled = text(sql).compile(dialect=dialect())
+    return compiled.string, tuple(compiled.positiontup or ())
+
+
+async def _on_asyncpg(conn: AsyncConnection, sql: str, params: Any, how: str) -> Any:
+    """PostgreSQL's fast path: the statement, rendered once by SQLAlchemy, straight on the
+    connection's asyncpg connection (whose prepared-statement cache keeps it parsed), one
+    round trip. Through SQLAlchemy's execution layer and greenlet bridge a statement took
+    about 0.45 ms more (docs/BENCHMARKS.md, B1PG). The caller has the connection to
+    itself (a lease of Database, or a transaction under its lock); a transaction is
+    begun by PgTransaction, not here. Failures raise what SQLAlchemy raises (_fail)."""
+    rendered, names = _asyncpg_sql(sql)
+    driver: Any = _driver(conn)
+    if isinstance(params, list):
+        args: Any = [[row[name] for name in names] for row in params]
+    else:
+        args = [params[name] for name in names]
+    try:
+        if isinstance(params, list):
+            await driver.executemany(rendered, args)
+            return None
+        if how == "rows":
+            return await driver.fetch(rendered, *args)
+        status = await driver.execute(rendered, *args)
+    except BaseException as error:
+        await _fail(conn, error, rendered, args)
+        raise  # pragma: no cover (_fail raises)
+    found = _STATUS_COUNT.match(status or "")
+    return int(found.group(1)) if found else -1
+
+
+def _driver(conn: AsyncConnection) -> Any:
+    """The asyncpg connection under a SQLAlchemy connection."""
+    return conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+
+
+async def _fail(conn: AsyncConnection, error: BaseException, sql: str, args: Any) -> None:
+    """Raise what SQLAlchemy raises when a statement fails (IntegrityError and the rest of
+    sqlalchemy.exc, wrapping the DB-API error its asyncpg adapter makes of asyncpg's), and
+    handle it as SQLAlchemy does: a lost connection is invalidated with the pool's others,
+    a cancelled statement's connection is dropped. Private SQLAlchemy API, pinned by
+    tests/storage/test_pg_fast_path.py; it runs in SQLAlchemy's greenlet, as its own callers do."""
+    sync = conn.sync_connection
+    assert sync is not None
+
+    def handle() -> None:
+        try:
+            dbapi_error = sync.dialect.loaded_dbapi.Error
+            if isinstance(error, Exception) and not isinstance(error, dbapi_error):
+                sync.connection.dbapi_connection._handle_exception(error)  # type: ignore[union-attr]
+            raise error
+        except BaseException as translated:
+            sync._handle_dbapi_exception(translated, sql, args, None, None)
+
+    await greenlet_spawn(handle)
+
+
+# The transaction the current task holds (a statement it runs through the plain Database
+# belongs to that transaction).
+_holder: ContextVar[tuple[Database, asyncio.Task[Any] | None, Transaction] | None] = ContextVar(
     "storage_transaction", default=None
 )
 
@@ -217,6 +290,9 @@ class Database(_Statements):
         self._conn = connection
         self._lock = asyncio.Lock()
         self._changes = 0
+        # PostgreSQL: pool connections kept checked out between statements (_lease).
+        self._idle: list[AsyncConnection] = []
+        self._closed = False
 
     @property
     def engine(self) -> AsyncEngine:
@@ -290,18 +366,54 @@ class Database(_Statements):
         if self._conn is not None:
             async with self._lock:
                 await self._conn.close()
+        self._closed = True
+        await self._drop_idle()
         await self._engine.dispose()
+
+    @asynccontextmanager
+    async def _lease(self) -> AsyncIterator[AsyncConnection]:
+        """A PostgreSQL connection of the pool (autocommit) for this caller alone. Up to
+        PG_POOL_SIZE stay checked out between uses: a checkout and return through
+        SQLAlchemy's pool cost about 0.25 ms, a statement on the fast path about as
+        much. A connection that failed (invalidated) goes back to the pool, which drops
+        it; a lost server (the pool invalidated) drops the kept ones too."""
+        conn = self._idle.pop() if self._idle else await self._autocommit.connect()
+        try:
+            yield conn
+        except BaseException as error:
+            if getattr(error, "connection_invalidated", False):
+                await self._drop_idle()  # the others were the same server's
+            await self._give_back(conn)
+            raise
+        await self._give_back(conn)
+
+    async def _give_back(self, conn: AsyncConnection) -> None:
+        if conn.invalidated or conn.closed:
+            await conn.close()
+        elif _driver(conn).is_in_transaction():
+            # Never hand on an open transaction (the pool's reset does not know of ours).
+            await conn.invalidate()
+            await conn.close()
+        elif len(self._idle) < PG_POOL_SIZE and not self._closed:
+            self._idle.append(conn)
+        else:
+            await conn.close()
+
+    async def _drop_idle(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            await conn.close()
 
     async def _run(self, sql: str, params: Any, how: str) -> Any:
         held = _holder.get()
         if held is not None and held[0] is self and held[1] is asyncio.current_task():
             # The coroutine that holds a transaction may use the plain database too; its
             # statements belong to that transaction.
-            return await _on(held[2], sql, params, how)
+            return await held[2]._run(sql, params, how)
         if self._conn is not None:
             async with self._lock:
                 return await _on(self._conn, sql, params, how)
-        async with self._autocommit.connect() as conn:
+        async with self._lease() as conn:
             return await _on(conn, sql, params, how)
 
     @asynccontextmanager
@@ -312,11 +424,12 @@ class Database(_Statements):
                 yield tx
             return
         async with self._lock:
-            token = _holder.set((self, asyncio.current_task(), self._conn))
+            tx = Transaction(self._conn, self.dialect)
+            token = _holder.set((self, asyncio.current_task(), tx))
             try:
                 await self._conn.exec_driver_sql("BEGIN IMMEDIATE")
                 try:
-                    yield Transaction(self._conn, self.dialect)
+                    yield tx
                 except BaseException:
                     await self._conn.exec_driver_sql("ROLLBACK")
                     raise
@@ -329,12 +442,17 @@ class Database(_Statements):
     @asynccontextmanager
     async def _transaction_pg(self) -> AsyncIterator[Transaction]:
         try:
-            async with self._engine.begin() as conn:
-                token = _holder.set((self, asyncio.current_task(), conn))
+            async with self._lease() as conn:
+                tx = PgTransaction(conn, self.dialect)
+                token = _holder.set((self, asyncio.current_task(), tx))
                 try:
-                    yield Transaction(conn, self.dialect)
+                    yield tx
+                except BaseException:
+                    await tx.rollback()
+                    raise
                 finally:
                     _holder.reset(token)
+                await tx.commit()
         finally:
             self._changes += 1
 
@@ -360,6 +478,50 @@ class Transaction(_Statements):
 
     async def _run(self, sql: str, params: Any, how: str) -> Any:
         return await _on(self._conn, sql, params, how)
+
+
+class PgTransaction(Transaction):
+    """A PostgreSQL transaction on a leased autocommit connection: BEGIN (READ COMMITTED)
+    is sent with its first statement, as SQLAlchemy's asyncpg adapter does, and it is
+    asyncpg's own transaction. Its statements run one at a time (a lock, in case two
+    coroutines share it): asyncpg refuses two at once on a connection."""
+
+    def __init__(self, connection: AsyncConnection, dialect: str) -> None:
+        super().__init__(connection, dialect)
+        self._guard = asyncio.Lock()
+        self._begun: Any = None  # asyncpg's Transaction, once BEGIN was sent
+
+    async def _run(self, sql: str, params: Any, how: str) -> Any:
+        async with self._guard:
+            if self._begun is None:
+                begun = _driver(self._conn).transaction(isolation="read_committed")
+                await self._call(begun.start, "BEGIN")
+                self._begun = begun
+            return await _on(self._conn, sql, params, how)
+
+    async def commit(self) -> None:
+        async with self._guard:
+            if self._begun is not None:
+                await self._call(self._begun.commit, "COMMIT")
+
+    async def rollback(self) -> None:
+        """Undo it; the error that led here is what the caller raises, so a failed
+        rollback only drops the connection (the server rolls back a lost session)."""
+        async with self._guard:
+            if self._begun is None or self._conn.invalidated:
+                return
+            try:
+                await self._call(self._begun.rollback, "ROLLBACK")
+            except Exception:
+                log.warning("ROLLBACK failed; the connection is dropped", exc_info=True)
+                if not self._conn.invalidated:
+                    await self._conn.invalidate()
+
+    async def _call(self, step: Any, sql: str) -> None:
+        try:
+            await step()
+        except BaseException as error:
+            await _fail(self._conn, error, sql, None)
 
 
 def skip_locked(db: Queryable) -> str:
