@@ -276,12 +276,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only: SQLite's own behaviour (query plans, pragmas, legacy files)"
     )
+    config.addinivalue_line(
+        "markers", "postgresql_only: PostgreSQL's own behaviour (query plans), in the PG pass"
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if BACKEND == "sqlite":
-        return
-    skip = pytest.mark.skip(reason="SQLite only (TEST_BACKEND=postgresql)")
+        marker, skip = "postgresql_only", pytest.mark.skip(reason="PostgreSQL only (make test-pg)")
+    else:
+        marker, skip = (
+            "sqlite_only",
+            pytest.mark.skip(reason="SQLite only (TEST_BACKEND=postgresql)"),
+        )
     for item in items:
-        if item.get_closest_marker("sqlite_only"):
+        if item.get_closest_marker(marker):
             item.add_marker(skip)

@@ -4,11 +4,14 @@ once-only work never hand a row to two takers."""
 
 import asyncio
 
+import pytest
+from alembic import command
+
 from bot.clock import FixedClock
 from storage.db import Database
 from storage.migrations import MIGRATIONS
 from storage.outbox import OutboxRepository
-from storage.schema import head_revision, open_legacy
+from storage.schema import alembic_config, head_revision, open_legacy
 from tests.e2e import TEST_NOW
 
 NOW = 1_750_000_000
@@ -221,3 +224,40 @@ async def test_broadcast_recipients_are_claimed_once_by_concurrent_senders(db):
     results = await asyncio.gather(*(sender() for _ in range(2)))
     everyone = [user for taken in results for user in taken]
     assert sorted(everyone) == list(range(1, 41))  # each exactly once
+
+
+@pytest.mark.postgresql_only
+async def test_revision_0004_goes_down_to_0003s_indexes_and_up_again(db):
+    """PostgreSQL's log indexes (revision 0004) have a way back: its downgrade restores
+    the definitions of revision 0001, and upgrading again brings its own back."""
+
+    async def definitions() -> dict[str, str]:
+        rows = await db.fetch_all(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            " AND indexname IN ('conferences_owner_start', 'conferences_owner_end',"
+            " 'participants_person_start', 'participants_person_end')"
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def move(action: str, revision: str) -> None:
+        def run(sync_conn: object) -> None:
+            getattr(command, action)(alembic_config(sync_conn), revision)
+
+        async with db.engine.begin() as conn:
+            await conn.run_sync(run)
+
+    at_head = await definitions()
+    assert "(owner_id, starts_at, id) INCLUDE (ends_at)" in at_head["conferences_owner_start"]
+    assert "WHERE" in at_head["participants_person_end"]
+    await move("downgrade", "0003")
+    down = await definitions()
+    assert down["conferences_owner_start"].endswith("(owner_id, starts_at)")
+    assert down["conferences_owner_end"].endswith("(owner_id, ends_at)")
+    assert down["participants_person_end"].endswith(
+        "(chat_id, kind, is_active, removed_at, ends_at)"
+    )
+    assert "WHERE" not in down["participants_person_start"]
+    assert await db.fetch_value("SELECT version_num FROM alembic_version") == "0003"
+    await move("upgrade", "head")
+    assert await definitions() == at_head
+    assert await db.fetch_value("SELECT version_num FROM alembic_version") == head_revision()

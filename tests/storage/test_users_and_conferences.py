@@ -201,6 +201,14 @@ async def test_a_page_read_from_the_end_is_the_same_page(db, archive):
         )
         if owner == 1:
             await participants.add(conference_id, 2, kind="user", title="B", now=NOW)
+    # The other list's rows lie in the way of a walk in start order: none may show.
+    for index, owner in enumerate((1, 2, 1, 2)):
+        start = NOW - sign * 3600 * (index + 1) - (0 if archive else 7200)
+        conference_id = await conferences.create(
+            NewConference(owner, "other", start, start + 300, f"o{index}", "pw"), now=NOW
+        )
+        if owner == 1:
+            await participants.add(conference_id, 2, kind="user", title="B", now=NOW)
     total = await conferences.count_log(2, now=NOW, archive=archive)
     assert total == 13
     everything = await conferences.list_log(2, now=NOW, archive=archive, limit=100)
@@ -212,6 +220,52 @@ async def test_a_page_read_from_the_end_is_the_same_page(db, archive):
             expected = everything[offset : offset + limit]
             assert [r.conference.id for r in page] == [r.conference.id for r in expected]
             assert [r.invited_by for r in page] == [r.invited_by for r in expected]
+
+
+@pytest.mark.postgresql_only
+async def test_log_pages_on_postgresql_read_indexes_in_page_order(db):
+    """PostgreSQL's page statements (storage/conferences.py, revision 0004): the ids come
+    from index-only scans, in page order where a walk stops early (a merge, no sort), and
+    from the scheduled rows alone for the scheduled list soonest first; the table is
+    read for the page's rows only, never scanned."""
+    from storage.conferences import LOG_COUNT_SQL, LOG_PAGE_SQL_PG
+
+    for user_id in (1, 2):
+        await UserRepository(db).record_seen(
+            user_id, username=None, full_name="P", language="en", timezone="UTC", now=NOW
+        )
+    conferences = ConferenceRepository(db)
+    participants = ParticipantRepository(db)
+    for index in range(60):
+        start = NOW + (index - 45) * 3600
+        conference_id = await conferences.create(
+            NewConference(1 + index % 2, f"T{index}", start, start + 1800, f"c{index}", "pw"),
+            now=NOW,
+        )
+        if index % 2 == 0:
+            await participants.add(conference_id, 2, kind="user", title="B", now=NOW)
+    await db.execute("VACUUM ANALYZE")
+    params = {"person": 2, "now": NOW, "limit": 5, "offset": 0, "reach": 5}
+    async with db.transaction() as tx:  # one connection: the settings hold for the plans
+        await tx.execute("SET LOCAL enable_seqscan = off")
+        await tx.execute("SET LOCAL enable_sort = off")  # a sort the indexes could spare shows
+        for (archive, backwards), sql in LOG_PAGE_SQL_PG.items():
+            plan = "\n".join(row[0] for row in await tx.fetch_all("EXPLAIN " + sql, params))
+            assert "Seq Scan" not in plan, plan
+            if not archive and not backwards:  # soonest first: the few scheduled, sorted
+                assert "Index Only Scan using conferences_owner_end" in plan, plan
+                assert "Index Only Scan using participants_person_end" in plan, plan
+            else:
+                assert "Merge Append" in plan and "Sort  " not in plan, plan
+                assert "Index Only Scan Backward using conferences_owner_start" in plan or (
+                    "Index Only Scan using conferences_owner_start" in plan
+                ), plan
+                assert "using participants_person_start" in plan, plan
+        for sql in LOG_COUNT_SQL.values():
+            plan = "\n".join(row[0] for row in await tx.fetch_all("EXPLAIN " + sql, params))
+            assert "Seq Scan" not in plan, plan
+            assert "Index Only Scan using conferences_owner_end" in plan, plan
+            assert "Index Only Scan using participants_person_end" in plan, plan
 
 
 async def test_a_split_series_takes_its_invitees_join_pages_with_it(db):
