@@ -45,7 +45,8 @@ PG_TESTS := tests/storage tests/bot/test_mail_outbox.py tests/bot/test_update_le
 	tests/handlers/test_series_joining.py tests/handlers/test_series_schedule.py \
 	tests/handlers/test_joining.py tests/handlers/test_participations.py \
 	tests/handlers/test_notify.py tests/handlers/test_edit_and_repeat.py \
-	tests/handlers/test_end_now.py tests/web/test_join_page.py tests/web/test_links_to_the_page.py
+	tests/handlers/test_end_now.py tests/web/test_join_page.py tests/web/test_links_to_the_page.py \
+	tests/faults/test_webhook_failover.py
 test-pg: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ] || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 		echo "PostgreSQL pass: $(PG_TESTS)"; \

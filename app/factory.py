@@ -165,10 +165,22 @@ async def build_application(settings: Settings, *, clock: Clock | None = None) -
     return application
 
 
-async def on_startup(application: Application) -> None:
-    # Load slow data now rather than on the first user's message.
+def warm_up() -> None:
+    """Load slow data (zone names, dateparser's languages: seconds of CPU) now rather
+    than on the first person's message.
+
+    `python -m bot` on PostgreSQL calls it before it contends for the leadership lock
+    (app/main.py): once active, the lock's check must run every second, and seconds of
+    CPU on the event loop would starve it until the server ended the silent session
+    (FAILOVER_SECONDS) and the new active process fenced itself on a busy machine.
+    Done again at start-up (`on_startup`) it costs nothing.
+    """
     timezones.warm_up()
     dates.warm_up()
+
+
+async def on_startup(application: Application) -> None:
+    warm_up()  # done already by `python -m bot`; the tests and the sandbox start here
     await publish_default_commands(application.bot)
     services: Services = application.bot_data["services"]
     # Mail queued before a restart goes out now.

@@ -13,7 +13,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from app.factory import build_application, quiet_design_warnings
+from app.factory import build_application, quiet_design_warnings, warm_up
 from app.runner import serve
 from bot.leadership import AlreadyRunning, ProcessLock
 from bot.logs import configure_logging
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     target = database_url(settings.database)
     if target.get_backend_name() == "postgresql":
         # Any number of processes: one active, the others standing by (bot/leadership.py).
+        # Warm before the lock: once active, the lock's check must not wait behind it.
+        warm_up()
         return asyncio.run(serve(settings, build_application, postgres_url=settings.database))
     try:
         # SQLite: one process per file, refused before the database is opened.

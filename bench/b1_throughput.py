@@ -17,10 +17,13 @@ every reply arrived.
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
-from bench.common import Result, TempDir, bot_env, child_env, cpu_seconds, spawn, stop
-from emulator import BotAPIEmulator
+from bench.common import TOKEN, Result, TempDir, bot_env, child_env, cpu_seconds, spawn, stop
+from emulator import BotAPIEmulator, SimulatedUser
 
 USERS = 50
 WARMUP_USERS = 3
@@ -28,6 +31,8 @@ FIRST_ID = 50_001
 SCHEDULED, ARCHIVED = 14, 14  # per user: three pages of scheduled, some archive
 UPDATES_PER_USER = 10
 CPU: list[tuple[float, float]] = []  # (bot process, emulator process) CPU use during a run
+# What one user does, given their conference's id and their number.
+Script = Callable[[SimulatedUser, int, int], Awaitable[None]]
 
 
 async def seed(database_path, user_ids: list[int]) -> dict[int, int]:
@@ -130,37 +135,59 @@ DIAGNOSTICS = {
 async def run_one(kind: str, database_url: str | None = None) -> tuple[float, int]:
     """One timed run; `database_url`: the bot's database (default: a SQLite file)."""
     ids = list(range(FIRST_ID, FIRST_ID + USERS + WARMUP_USERS))
-    with TempDir("b1") as folder:
-        emu = BotAPIEmulator(default_timeout=120)
+
+    async def launch(emu: BotAPIEmulator, folder: Path) -> Launched:
+        if kind == "product" or kind in DIAGNOSTICS:
+            conference_ids = await seed(database_url or folder / "bot.sqlite3", ids)
+            env = product_env(
+                emu, folder, **({"DATABASE_URL": database_url} if database_url else {})
+            )
+            command = (
+                ["-m", "bot"] if kind == "product" else ["-m", "bench.diag_bot", *DIAGNOSTICS[kind]]
+            )
+            return spawn(command, env=env, cwd=folder), product_script, conference_ids
+        process = spawn(["-m", "bench.echo_bot"], env=echo_env(emu), cwd=folder)
+        return process, echo_script, dict.fromkeys(ids, 0)
+
+    return await timed_run("b1", BotAPIEmulator(default_timeout=120), launch)
+
+
+def product_env(emu: BotAPIEmulator, folder: Path, **extra: str) -> dict[str, str]:
+    """The conference bot's settings for B1's runs (B1W's too): a SQLite file in `folder`,
+    no flood limit to get in the way, no reminder job; then what a run adds."""
+    return bot_env(
+        emu.base_url,
+        folder / "bot.sqlite3",
+        FLOOD_MAX_UPDATES="100000",
+        REMINDER_CHECK_SECONDS="0",
+        # As in the tests: the scripts start at the menu, not at the time-zone question
+        # (which a seeded user would be asked first).
+        ASK_TIMEZONE="off",
+        **extra,
+    )
+
+
+def echo_env(emu: BotAPIEmulator, **extra: str) -> dict[str, str]:
+    """The baseline echo bot's settings: the emulator's token and address."""
+    return child_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=emu.base_url, **extra)
+
+
+# A started bot process, the script its users follow, and a conference id per user.
+Launched = tuple[subprocess.Popen, Script, dict[int, int]]
+
+
+async def timed_run(
+    prefix: str,
+    emu: BotAPIEmulator,
+    launch: Callable[[BotAPIEmulator, Path], Awaitable[Launched]],
+) -> tuple[float, int]:
+    """In a fresh folder, with `emu` started: `launch` seeds and starts a bot, whose users
+    are then driven and timed (`drive`). The bot (its log printed if the run failed) and
+    the emulator are stopped whatever happens."""
+    with TempDir(prefix) as folder:
         await emu.start()
         try:
-            if kind == "product" or kind in DIAGNOSTICS:
-                conference_ids = await seed(database_url or folder / "bot.sqlite3", ids)
-                env = bot_env(
-                    emu.base_url,
-                    folder / "bot.sqlite3",
-                    FLOOD_MAX_UPDATES="100000",
-                    REMINDER_CHECK_SECONDS="0",
-                    # As in the tests: the scripts start at the menu, not at the time-zone
-                    # question (which a seeded user would be asked first).
-                    ASK_TIMEZONE="off",
-                    **({"DATABASE_URL": database_url} if database_url else {}),
-                )
-                command = (
-                    ["-m", "bot"]
-                    if kind == "product"
-                    else ["-m", "bench.diag_bot", *DIAGNOSTICS[kind]]
-                )
-                process = spawn(command, env=env, cwd=folder)
-                script = product_script
-            else:
-                conference_ids = dict.fromkeys(ids, 0)
-                env = child_env(
-                    TELEGRAM_BOT_TOKEN="100000:EMULATOR-test-token_abcdefghijklmnopqrstu",
-                    TELEGRAM_BASE_URL=emu.base_url,
-                )
-                process = spawn(["-m", "bench.echo_bot"], env=env, cwd=folder)
-                script = echo_script
+            process, script, conference_ids = await launch(emu, folder)
             try:
                 return await drive(emu, process, script, conference_ids)
             except BaseException:

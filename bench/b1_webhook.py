@@ -12,6 +12,7 @@ the rate is updates / wall time until every reply arrived.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from bench.b1_throughput import (
     CPU,
@@ -19,54 +20,40 @@ from bench.b1_throughput import (
     UPDATES_PER_USER,
     USERS,
     WARMUP_USERS,
-    drive,
+    Launched,
+    echo_env,
     echo_script,
+    product_env,
     product_script,
     seed,
+    timed_run,
 )
-from bench.common import Result, TempDir, bot_env, child_env, free_port, spawn, stop
+from bench.common import Result, free_port, spawn
 from emulator import BotAPIEmulator
 
 
 async def run_one(kind: str) -> tuple[float, int]:
     ids = list(range(FIRST_ID, FIRST_ID + USERS + WARMUP_USERS))
     port = free_port()
-    with TempDir("b1w") as folder:
-        emu = BotAPIEmulator(default_timeout=120, allow_http_webhook=True)
-        await emu.start()
-        try:
-            if kind == "product":
-                conference_ids = await seed(folder / "bot.sqlite3", ids)
-                env = bot_env(
-                    emu.base_url,
-                    folder / "bot.sqlite3",
-                    FLOOD_MAX_UPDATES="100000",
-                    REMINDER_CHECK_SECONDS="0",
-                    TELEGRAM_MODE="webhook",
-                    PUBLIC_URL=f"http://127.0.0.1:{port}",
-                    WEB_PORT=str(port),
-                )
-                process = spawn(["-m", "bot"], env=env, cwd=folder)
-                script = product_script
-            else:
-                conference_ids = dict.fromkeys(ids, 0)
-                env = child_env(
-                    TELEGRAM_BOT_TOKEN="100000:EMULATOR-test-token_abcdefghijklmnopqrstu",
-                    TELEGRAM_BASE_URL=emu.base_url,
-                    WEBHOOK_PORT=str(port),
-                )
-                process = spawn(["-m", "bench.echo_webhook_bot"], env=env, cwd=folder)
-                script = echo_script
-            try:
-                # (Deliveries before the bot listens fail and come again: the warm-up.)
-                return await drive(emu, process, script, conference_ids)
-            except BaseException:
-                print(stop(process, timeout=3))
-                raise
-            finally:
-                stop(process, timeout=3)
-        finally:
-            await emu.stop()
+
+    # (Deliveries before the bot listens fail and come again: the warm-up.)
+    async def launch(emu: BotAPIEmulator, folder: Path) -> Launched:
+        if kind == "product":
+            conference_ids = await seed(folder / "bot.sqlite3", ids)
+            env = product_env(
+                emu,
+                folder,
+                TELEGRAM_MODE="webhook",
+                PUBLIC_URL=f"http://127.0.0.1:{port}",
+                WEB_PORT=str(port),
+            )
+            return spawn(["-m", "bot"], env=env, cwd=folder), product_script, conference_ids
+        env = echo_env(emu, WEBHOOK_PORT=str(port))
+        process = spawn(["-m", "bench.echo_webhook_bot"], env=env, cwd=folder)
+        return process, echo_script, dict.fromkeys(ids, 0)
+
+    emu = BotAPIEmulator(default_timeout=120, allow_http_webhook=True)
+    return await timed_run("b1w", emu, launch)
 
 
 def run(result: Result) -> None:

@@ -3,13 +3,13 @@ overridable by a setting (so several processes, or a restored backup, can share 
 
 The room key makes Jitsi room names unguessable: a room is named from the conference by
 a keyed hash (HMAC-SHA256, bot/platforms/jitsi.py), so knowing a conference ID, its row
-id or when it was made is not enough to find the room.
+id or when it was made is not enough to find the room. The web key signs the join
+page's cookies and CSRF tokens (bot/signing.py).
 
 In webhook mode Telegram sends updates to PUBLIC_URL/telegram/<path> with a secret token
 in a header (app/webhook.py); both are made once and kept, so a restart sets the same
-webhook and updates already on their way still arrive.
-id or when it was made is not enough to find the room. The web key signs the join
-page's cookies and CSRF tokens (bot/signing.py).
+webhook and updates already on their way still arrive, and every process on one
+database (an active one and its standbys) sets the same.
 """
 
 from __future__ import annotations

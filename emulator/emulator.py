@@ -55,6 +55,7 @@ class BotAPIEmulator:
         default_timeout: float = 5.0,
         allow_http_webhook: bool = False,
         webhook_retry_delay: float = 0.1,
+        webhook_max_retry_delay: float = 2.0,
     ) -> None:
         self.config = EmulatorConfig(
             bot_username=bot_username,
@@ -64,6 +65,7 @@ class BotAPIEmulator:
             latency=latency,
             allow_http_webhook=allow_http_webhook,
             webhook_retry_delay=webhook_retry_delay,
+            webhook_max_retry_delay=webhook_max_retry_delay,
         )
         self.host = host
         self._requested_port = port

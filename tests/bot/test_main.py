@@ -7,6 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
+import app.main as command_line
 from emulator.testing import DEFAULT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,3 +107,26 @@ async def test_serves_start_through_a_bot_api_server_and_stops_on_sigterm(tmp_pa
     assert "Stopping" in log
     # Even at DEBUG, where PTB and httpx log request URLs, the token never shows.
     assert DEFAULT_TOKEN not in log and DEFAULT_TOKEN.split(":")[1] not in log
+
+
+def test_on_postgresql_the_slow_data_is_loaded_before_the_leadership_lock_is_sought(
+    tmp_path, monkeypatch
+):
+    """Once a process holds the lock, its check must reach the server every second. The
+    seconds of CPU that loading zone names and dateparser's languages takes, spent right
+    after the lock was taken, starved that check on a busy machine: the server ended the
+    silent session and the new active process fenced itself before it served anyone."""
+    happened: list[str] = []
+
+    async def serve(settings, build, *, postgres_url):
+        happened.append("serve")  # where the standby waits for the lock
+        return 0
+
+    monkeypatch.setattr(command_line, "serve", serve)
+    monkeypatch.setattr(command_line, "warm_up", lambda: happened.append("warm up"))
+    monkeypatch.setattr(command_line, "configure_logging", lambda settings: None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", DEFAULT_TOKEN)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot@127.0.0.1:5432/bot")
+    assert command_line.main([]) == 0
+    assert happened == ["warm up", "serve"]

@@ -26,10 +26,15 @@ from bot.mail.outbox import enqueue
 from storage.db import Database
 from storage.users import UserRepository
 from tests.e2e import RecordingSMTPHandler, free_port
-from tests.faults.serving import ServingProcess, serving_environment
-
-FAILOVER_SECONDS = 5  # the default
-SERVED_WITHIN = FAILOVER_SECONDS + 2
+from tests.faults.serving import (
+    SERVED_WITHIN,
+    ServingProcess,
+    answer_after_kill,
+    serving_environment,
+    since,
+    stop_all,
+)
+from tests.stories import at_the_name_step
 
 
 async def active_and_standby(env: dict[str, str], cwd: Path) -> list[ServingProcess]:
@@ -42,31 +47,16 @@ async def active_and_standby(env: dict[str, str], cwd: Path) -> list[ServingProc
     return [first, second]
 
 
-async def stop_all(processes: list[ServingProcess]) -> None:
-    for process in processes:
-        await process.stop()
-        print(f"--- log of the {process.name} process ---\n{process.log}")  # shown on failure
-
-
-def since(start: float) -> float:
-    return time.monotonic() - start
-
-
 async def test_killed_mid_dialog_the_standby_goes_on_at_the_same_step(tmp_path, emu, pg_url):
     processes = await active_and_standby(serving_environment(tmp_path, emu, pg_url), tmp_path)
     first, second = processes
     try:
         anna = emu.user("Anna")
-        await anna.send("/profile")
-        profile = await anna.expect_message(timeout=30)
-        await anna.press(profile, "Name")
-        await anna.expect_edit(profile)  # "Send your name": the step is saved
+        await at_the_name_step(anna, first_reply_within=30)  # "Send your name": saved
 
-        killed = time.monotonic()
-        await first.kill()
-        await anna.send("Anna After Failover")
-        card = await anna.expect_message(timeout=SERVED_WITHIN + 5)
-        served = since(killed)
+        card, served = await answer_after_kill(
+            first, anna, "Anna After Failover", within=SERVED_WITHIN + 5
+        )
         assert "Name: Anna After Failover" in card.text  # the same step, not a fresh start
         assert served <= SERVED_WITHIN, f"the standby answered after {served:.1f} s"
         assert "Active:" in second.log

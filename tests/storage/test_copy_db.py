@@ -8,31 +8,9 @@ from app.copy_db import main as copy_db
 from storage.conferences import ConferenceRepository
 from storage.db import Database
 from tests.e2e import RunningBot, test_settings
+from tests.stories import at_the_name_step, schedule_and_invite
 
 PASSWORD = "Copy-Pa55-Secret"
-
-
-async def schedule(anna) -> None:
-    await anna.send("/schedule")
-    await anna.expect_message()
-    await anna.send("Copied meeting")
-    await anna.expect_message()
-    await anna.send("tomorrow 15:00")
-    await anna.expect_message()
-    await anna.send("1h")
-    review = await anna.expect_message()
-    await anna.press(review, "Password")
-    await anna.expect_edit(review)
-    await anna.send(PASSWORD)
-    review = await anna.expect_message()
-    await anna.press(review, "✅ Schedule")
-    card = await anna.expect_edit(review)
-    await anna.press(card, "Send invitation e-mail")
-    await anna.expect_edit(card)
-    await anna.send("bob@example.com")
-    confirm = await anna.expect_message()
-    await anna.press(confirm, "✉️ Send")
-    assert "1 invitation e-mail is on its way" in (await anna.expect_edit(confirm)).text
 
 
 async def checks(bot: RunningBot, anna) -> int:
@@ -59,13 +37,10 @@ async def test_a_bot_copied_to_postgresql_goes_on_where_it_was(
     on_sqlite = RunningBot(emu, test_settings(emu, sqlite_path), clock)
     await on_sqlite.start()
     try:
-        await schedule(anna)
+        await schedule_and_invite(anna, "Copied meeting", PASSWORD)
         conference_id = await checks(on_sqlite, anna)
         # Into a dialog, and the bot stops in the middle of it.
-        await anna.send("/profile")
-        profile = await anna.expect_message()
-        await anna.press(profile, "Name")
-        await anna.expect_edit(profile)
+        await at_the_name_step(anna)
     finally:
         await on_sqlite.stop()
 
