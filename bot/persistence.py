@@ -76,7 +76,10 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         try:
             async with self._database.transaction() as tx:
                 state = BotStateRepository(tx)
-                for write in staged.values():
+                # In one order for every commit: concurrent updates' commits touch the same
+                # rows (a commit takes every change collected so far), and on PostgreSQL
+                # two that lock them in opposite orders deadlock (one fails after 1 s).
+                for _, write in sorted(staged.items(), key=_lock_order):
                     await write.apply(state)
                 if also is not None:
                     await also(tx)
@@ -185,3 +188,7 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         # Called by PTB at shutdown: changes a failed commit left collected go out now.
         if self._staged:
             await self.commit()
+
+
+def _lock_order(item: tuple[tuple[object, ...], _Write]) -> str:
+    return repr(item[0])

@@ -2,6 +2,7 @@
 real SQLite file: what a failed save leaves, what a later one writes, and how long ids
 are remembered."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -47,6 +48,25 @@ async def test_inside_staging_changes_wait_for_the_commit_and_go_in_one_transact
     assert await state.load_conversations("form") == {(7, 7): "ASK_LENGTH"}
     assert await state.load_all("user_data") == {7: {"draft": "Weekly"}}
     assert not persistence.has_staged
+
+
+async def test_concurrent_commits_touching_the_same_rows_do_not_deadlock(db):
+    """Each commit takes every change collected so far, so concurrent updates' commits
+    write the same rows; collected in opposite orders, they must still lock them in one
+    (on PostgreSQL, the other way round deadlocked and one commit failed after 1 s)."""
+    persistence = SQLitePersistence(db)
+    people = range(1, 21)
+    async with persistence.staging():
+        for user_id in people:
+            await persistence.update_user_data(user_id, {"draft": "first"})
+    first = asyncio.ensure_future(persistence.commit())
+    await asyncio.sleep(0)  # the first commit has taken its changes
+    async with persistence.staging():
+        for user_id in reversed(people):
+            await persistence.update_user_data(user_id, {"draft": "second"})
+    await asyncio.wait_for(asyncio.gather(first, persistence.commit()), timeout=30)
+    stored = await BotStateRepository(db).load_all("user_data")
+    assert stored == {user_id: {"draft": "second"} for user_id in people}
 
 
 async def test_outside_staging_changes_are_written_at_once(db):
