@@ -14,8 +14,9 @@ read through the product path, ConferenceService.page over storage.db.Database
 on a plain asyncpg connection with the same parameters (PostgreSQL's page statement,
 LOG_PAGE_SQL_PG). Budget: p99 < 2 ms.
 
-B1PG: B1 (bench/b1_throughput.py) with the bot's DATABASE_URL on that server, against
-the same echo bot in the same run. Budget: >= 0.8x the echo bot.
+B1PG: B1 (bench/b1_throughput.py) with the bot's DATABASE_URL on that server (a fresh
+database each round), against the same echo bot, three rounds taking turns; the figure
+is the median of the rounds' ratios. Budget: >= 0.8x the echo bot.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import asyncio
 import os
 import random
 import re
+import statistics
 import time
 
 from bench import b1_throughput, bigdata
@@ -172,26 +174,34 @@ def run_b2(result: Result) -> None:
         server.stop()
 
 
+ROUNDS_B1 = 3  # echo bot and conference bot taking turns; the median of the rounds' ratios
+
+
 def run_b1(result: Result) -> None:
     server = _Server()
+    rounds: list[tuple[float, float, int, float]] = []  # echo/s, bot/s, bot updates, bot s
     try:
-        echo_s, echo_n = asyncio.run(b1_throughput.run_one("echo"))
-        url = asyncio.run(server.database())
-        bot_s, bot_n = asyncio.run(b1_throughput.run_one("product", database_url=url))
+        for _ in range(ROUNDS_B1):
+            # Each pair sees the same moment of the machine (the echo bot's rate alone
+            # moved between 40 and 170 updates/s from one run to the next).
+            echo_s, echo_n = asyncio.run(b1_throughput.run_one("echo"))
+            url = asyncio.run(server.database())
+            bot_s, bot_n = asyncio.run(b1_throughput.run_one("product", database_url=url))
+            rounds.append((echo_n / echo_s, bot_n / bot_s, bot_n, bot_s))
     finally:
         server.stop()
-    echo_rate, bot_rate = echo_n / echo_s, bot_n / bot_s
-    result.note(
-        f"echo bot {echo_rate:.1f} updates/s; conference bot on PostgreSQL "
-        f"{bot_rate:.1f} updates/s ({bot_n} updates in {bot_s:.2f} s)"
-    )
-    ratio = bot_rate / echo_rate
+    for echo_rate, bot_rate, bot_n, bot_s in rounds:
+        result.note(
+            f"echo bot {echo_rate:.1f} updates/s; conference bot on PostgreSQL "
+            f"{bot_rate:.1f} updates/s ({bot_n} updates in {bot_s:.2f} s)"
+        )
+    ratio = statistics.median(bot / echo for echo, bot, *_ in rounds)
     result.add(
         f"PostgreSQL: updates/s, {b1_throughput.USERS} users x "
         f"{b1_throughput.UPDATES_PER_USER} updates",
-        f"{bot_rate:.1f}/s",
-        f"{echo_rate:.1f}/s (echo bot)",
-        f"{ratio:.2f}",
+        f"{statistics.median(bot for _, bot, *_ in rounds):.1f}/s",
+        f"{statistics.median(echo for echo, *_ in rounds):.1f}/s (echo bot)",
+        f"{ratio:.2f} (median of {ROUNDS_B1} rounds)",
         ">= 0.80",
         ratio >= 0.8,
     )
