@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from app.factory import build_application, quiet_design_warnings, warm_up
+from app.heap import pause_collection, resume_collection
 from app.runner import serve
 from bot.leadership import AlreadyRunning, ProcessLock
 from bot.logs import configure_logging
@@ -24,15 +25,25 @@ from storage.db import database_url
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == ["copy-db"]:
+        resume_collection(freeze=False)  # not serving (`python -m bot` paused it)
         from app.copy_db import main as copy_db  # SQLite -> PostgreSQL (app/copy_db.py)
 
         return copy_db(arguments[1:])
     options = _parse_arguments(arguments)
     quiet_design_warnings()
     if options.sandbox:
+        resume_collection(freeze=False)  # not serving (`python -m bot` paused it)
         from app.sandbox import run_sandbox  # the emulator is loaded only for the sandbox
 
         return run_sandbox(database=options.db, downloads=options.downloads, name=options.name)
+    pause_collection()  # until serving (app/runner.py; app/heap.py says why)
+    try:
+        return _serve()
+    finally:
+        resume_collection(freeze=False)  # never left paused (tests call main() in-process)
+
+
+def _serve() -> int:
     try:
         settings = load_settings()
     except SettingsError as error:

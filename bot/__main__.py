@@ -1,8 +1,13 @@
 """`python -m bot`: the entry point people know; the wiring lives in app/ (app/main.py)."""
 
+import gc
 import sys
 
-from app.main import main
+# No collections while start-up builds what lives as long as the process: resumed, with
+# all that frozen out of the collector's sight, once serving (app/heap.py).
+gc.disable()
+
+from app.main import main  # noqa: E402 - after the collector is paused
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,12 +2,14 @@
 bot with a token and TELEGRAM_BASE_URL pointing at a Bot API server (the emulator)."""
 
 import asyncio
+import gc
 import os
 import signal
 import sys
 from pathlib import Path
 
 import app.main as command_line
+from app import heap
 from emulator.testing import DEFAULT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,3 +132,36 @@ def test_on_postgresql_the_slow_data_is_loaded_before_the_leadership_lock_is_sou
     monkeypatch.setenv("DATABASE_URL", "postgresql://bot@127.0.0.1:5432/bot")
     assert command_line.main([]) == 0
     assert happened == ["warm up", "serve"]
+
+
+def test_start_up_runs_without_collections_and_serving_with_them(tmp_path, monkeypatch):
+    """Collection is paused while start-up builds what lives as long as the process, and
+    back on, with all that frozen out of its sight, once the bot serves (app/heap.py);
+    whatever main() returns, it never leaves collection paused."""
+    seen: dict[str, object] = {}
+
+    async def serve(settings, build, *, postgres_url):
+        seen["collecting while starting"] = gc.isenabled()
+        frozen = gc.get_freeze_count()
+        heap.resume_collection(freeze=True)  # what app/runner.py does once serving
+        seen["frozen more"] = gc.get_freeze_count() > frozen
+        seen["collecting while serving"] = gc.isenabled()
+        return 0
+
+    monkeypatch.setattr(command_line, "serve", serve)
+    monkeypatch.setattr(command_line, "configure_logging", lambda settings: None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", DEFAULT_TOKEN)
+    try:
+        assert command_line.main([]) == 0
+        assert seen == {
+            "collecting while starting": False,
+            "frozen more": True,
+            "collecting while serving": True,
+        }
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not a token")
+        assert command_line.main([]) == 2  # a configuration error on the way
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()  # this test process goes on collecting everything
+        gc.enable()
