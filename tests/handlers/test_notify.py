@@ -2,8 +2,6 @@
 sending in the background: presses twice at once, replayed and forged send once; one
 person's 70 presses do not hold up another person's /start."""
 
-import time
-
 import pytest
 
 from tests.e2e import smtp_settings
@@ -142,12 +140,18 @@ async def test_70_presses_of_one_person_do_not_slow_down_another(bot, emu, smtp)
     # if they held the slots others need.
     emu.config.latency = 0.1
     presses = [await anna.press_data(card, f"conf:notify:{conference_id}") for _ in range(70)]
-    started = time.monotonic()
     await carl.send("/start")
     greeting = await carl.expect_message(timeout=30)
-    elapsed = time.monotonic() - started
     assert "Main menu" in greeting.text
-    assert elapsed < 1.0, f"Carl waited {elapsed:.2f} s behind Anna's presses"
+    # Carl was not queued behind Anna: when his answer came, her waiting presses (each a
+    # few tenths of a second) were not all answered yet. An order, not a time, so a busy
+    # machine slows both sides alike.
+    answered_before_carl = [
+        answer
+        for answer in answers_to(emu, presses)
+        if answer is not None and UP_TO_DATE in (answer.text or "")
+    ]
+    assert len(answered_before_carl) < 20, "Carl waited behind all of Anna's presses"
 
     # One notice each, one summary; one running and 20 waiting presses were answered, the
     # other 49 dropped, the first of them answered with the flood notice.
