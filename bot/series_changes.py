@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from bot import series
 from bot.clock import Clock
 from bot.conferences import (
-    MAX_CONFERENCE_LENGTH,
     ConferenceService,
     Draft,
     SeriesPlan,
@@ -113,14 +112,10 @@ class SeriesService:
         if found is None:
             raise InvalidInput("conference.gone")
         _conference, before = found
-        starts_at, ends_at = whole_minute(starts_at), whole_minute(ends_at)
-        if ends_at <= starts_at:
-            raise InvalidInput("schedule.bad_end_before_start")
-        if ends_at - starts_at > MAX_CONFERENCE_LENGTH.total_seconds():
-            raise InvalidInput(
-                "schedule.bad_end_too_long",
-                {"hours": str(int(MAX_CONFERENCE_LENGTH.total_seconds() // 3600))},
-            )
+        starts_at = whole_minute(starts_at)
+        ends_at = self._conferences.check_end(
+            starts_at, datetime.fromtimestamp(whole_minute(ends_at), UTC)
+        )
         self._conferences.check_start(datetime.fromtimestamp(starts_at, UTC))
         async with self._database.transaction() as tx:
             repository = ConferenceRepository(tx)
