@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, get_day_names
 
 from bot.i18n import plain
 from bot.series import WEEKDAYS, WORKING_DAYS, parts
+from storage.conferences import ConferenceRecord
 
 
 def describe(language: str, rule: str) -> str:
@@ -94,6 +96,30 @@ def summary(
         day = format_date(upcoming, plain(language, "series.next_format"), locale=language)
         text = plain(language, "series.summary_next", summary=text, next=day)
     return text
+
+
+class Rhythm(NamedTuple):
+    summary: str  # "every Monday, 10:00–10:30" (with ", next: …" when asked)
+    end: str  # "10 meetings", "until 1 Mar 2027", "no end"
+
+
+def rhythm(
+    language: str, conference: ConferenceRecord, timezone: str, *, next_start: int | None = None
+) -> Rhythm:
+    """A series in words, as cards, notices and the log show it: its rule with its times
+    in `timezone`, and its end (an UNTIL date in the series' own zone)."""
+    assert conference.rrule is not None
+    return Rhythm(
+        summary(
+            language,
+            conference.rrule,
+            starts_at=conference.starts_at,
+            ends_at=conference.ends_at,
+            timezone=timezone,
+            next_start=next_start,
+        ),
+        describe_end(language, conference.rrule, conference.rrule_timezone or timezone),
+    )
 
 
 # --- typed rules --------------------------------------------------------------------------

@@ -112,24 +112,11 @@ def series_lines(
 ) -> str:
     """A series' lines on its card: the rule in words with its times and end, and a page
     of the next meetings (the current one first)."""
-    assert conference.rrule is not None
-    rule_zone = conference.rrule_timezone or timezone
     upcoming = [meeting for meeting in meetings if meeting.starts_at != conference.starts_at]
-    summary = series_text.summary(
-        t.language,
-        conference.rrule,
-        starts_at=conference.starts_at,
-        ends_at=conference.ends_at,
-        timezone=timezone,
-        next_start=upcoming[0].starts_at if upcoming else None,
+    summary, end = series_text.rhythm(
+        t.language, conference, timezone, next_start=upcoming[0].starts_at if upcoming else None
     )
-    lines = [
-        t(
-            "series.card_line",
-            summary=summary,
-            end=series_text.describe_end(t.language, conference.rrule, rule_zone),
-        )
-    ]
+    lines = [t("series.card_line", summary=summary, end=end)]
     if meetings:
         lines.append(t("series.card_next_title"))
         first = page * MEETINGS_ON_CARD
@@ -137,6 +124,14 @@ def series_lines(
             key = "series.card_next_moved" if meeting.moved else "series.card_next_line"
             lines.append(t(key, moment=moment(t, meeting.starts_at, timezone)))
     return "\n".join(lines)
+
+
+def with_series_line(t: Translator, text: str, conference: ConferenceRecord, timezone: str) -> str:
+    """`text` (a notice, an invite card), and for a series its rhythm in one line."""
+    if conference.rrule is None:
+        return text
+    summary, end = series_text.rhythm(t.language, conference, timezone)
+    return f"{text}\n{t('series.notice_line', summary=summary, end=end)}"
 
 
 def _with_series_lines(
@@ -203,14 +198,7 @@ def log_page(t: Translator, page: Page, *, timezone: str, now: datetime | None =
         t(
             "series.log_line",
             topic=shorten(row.conference.topic, _TOPIC_IN_BUTTON),
-            summary=series_text.summary(
-                t.language,
-                row.conference.rrule,
-                starts_at=row.conference.starts_at,
-                ends_at=row.conference.ends_at,
-                timezone=timezone,
-                next_start=None,
-            ),
+            summary=series_text.rhythm(t.language, row.conference, timezone).summary,
         )
         for row in page.items
         if row.conference.rrule is not None

@@ -15,13 +15,12 @@ from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot import series_text
 from bot.changes import Change, shown_values
 from bot.context import BotContext
 from bot.delivery import Delivery, Notice, send_to_many
 from bot.i18n import Translator
 from bot.ratelimit import BULK
-from handlers.conference_views import moment
+from handlers.conference_views import moment, with_series_line
 from storage.conferences import ConferenceRecord
 from storage.participants import Participant
 from storage.users import UserRecord
@@ -53,20 +52,9 @@ def change_notice(
     details that stayed (start, end, ID, password). Without known changes (nobody had a
     snapshot yet), the details alone, as before snapshots were kept. A series adds its
     rhythm in words."""
-    text = _change_notice(t, timezone, conference, changes)
-    if conference.rrule is None:
-        return text
-    rule_zone = conference.rrule_timezone or timezone
-    summary = series_text.summary(
-        t.language,
-        conference.rrule,
-        starts_at=conference.starts_at,
-        ends_at=conference.ends_at,
-        timezone=timezone,
-        next_start=None,
+    return with_series_line(
+        t, _change_notice(t, timezone, conference, changes), conference, timezone
     )
-    end = series_text.describe_end(t.language, conference.rrule, rule_zone)
-    return f"{text}\n{t('series.notice_line', summary=summary, end=end)}"
 
 
 def _change_notice(

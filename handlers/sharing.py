@@ -24,7 +24,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import series_text
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.invitations import CancelResult, NotifyResult
@@ -35,18 +34,18 @@ from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.access import code_label, with_link_notes
 from handlers.common import (
-    Callback,
     Handler,
     after_replies,
     answer_press,
     chat_id_of,
+    conference_press,
     explain,
     pressed_data,
     send,
     show,
 )
 from handlers.conference_log import pressed_conference, refuse_press, send_calendar_file
-from handlers.conference_views import card_screen, moment, row_label
+from handlers.conference_views import card_screen, moment, row_label, with_series_line
 from handlers.notices import (
     NoticeReport,
     change_notice,
@@ -80,20 +79,7 @@ def invite_card_text(
         code=conference.conference_code,
         password=conference.password,
     )
-    if conference.rrule is None:
-        return text
-    summary = series_text.summary(
-        t.language,
-        conference.rrule,
-        starts_at=conference.starts_at,
-        ends_at=conference.ends_at,
-        timezone=timezone,
-        next_start=None,
-    )
-    end = series_text.describe_end(
-        t.language, conference.rrule, conference.rrule_timezone or timezone
-    )
-    return f"{text}\n{t('series.notice_line', summary=summary, end=end)}"
+    return with_series_line(t, text, conference, timezone)
 
 
 async def _links(context: BotContext, conference: ConferenceRecord) -> tuple[str, str | None]:
@@ -498,15 +484,12 @@ def _summary(t: Translator, key: str, report: NoticeReport, **values: object) ->
 
 
 def handlers() -> list[Handler]:
-    def conf(action: str, callback: Callback) -> Handler:
-        return CallbackQueryHandler(callback, pattern=cb.pattern(cb.CONFERENCE, action))
-
     return [
-        conf("share", on_share),
-        conf("relink", on_new_link),
-        conf("relinkok", on_new_link_confirmed),
-        conf("notify", on_notify),
-        conf("delnotify", on_delete_and_notify),
+        conference_press("share", on_share),
+        conference_press("relink", on_new_link),
+        conference_press("relinkok", on_new_link_confirmed),
+        conference_press("notify", on_notify),
+        conference_press("delnotify", on_delete_and_notify),
         CallbackQueryHandler(on_participant_calendar, pattern=cb.pattern(cb.PARTICIPANT, "ics")),
         CallbackQueryHandler(on_group_pick, pattern=cb.pattern(cb.GROUP, "post")),
         CommandHandler("invite", group_invite, filters=filters.ChatType.GROUPS),
