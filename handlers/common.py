@@ -191,6 +191,11 @@ async def after_replies(context: BotContext, action: Callable[[], object]) -> No
     await _deliver(context, run)
 
 
+def conference_press(action: str, callback: Callback) -> Handler:
+    """The handler of a press on a conference's button `action` (conf:<action>:<id>...)."""
+    return CallbackQueryHandler(callback, pattern=cb.pattern(cb.CONFERENCE, action))
+
+
 def explain(t: Translator, error: InvalidInput) -> str:
     """The message for a rejected value, with nested catalog texts filled in."""
     nested = {name: t.plain(key) for name, key in error.nested.items()}

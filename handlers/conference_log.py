@@ -23,10 +23,10 @@ from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.access import started_text
 from handlers.common import (
-    Callback,
     Handler,
     answer_press,
     chat_id_of,
+    conference_press,
     explain,
     pressed_data,
     send,
@@ -296,20 +296,17 @@ async def start_now(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[Handler]:
-    def conf(action: str, callback: Callback) -> Handler:
-        return CallbackQueryHandler(callback, pattern=cb.pattern(cb.CONFERENCE, action))
-
     return [
         CommandHandler("log", open_log, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(open_log, pattern=cb.pattern(cb.MENU, "log")),
         CallbackQueryHandler(on_log_press, pattern=cb.pattern(cb.LOG)),
         CommandHandler("now", start_now, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(start_now, pattern=cb.pattern(cb.MENU, "now")),
-        conf("view", on_view),
-        conf("ics", on_add_to_calendar),
-        conf("del", on_delete),
-        conf("delok", on_delete_confirmed),
-        conf("refresh", on_refresh),
-        conf("end", on_end),
-        conf("endok", on_end_confirmed),
+        conference_press("view", on_view),
+        conference_press("ics", on_add_to_calendar),
+        conference_press("del", on_delete),
+        conference_press("delok", on_delete_confirmed),
+        conference_press("refresh", on_refresh),
+        conference_press("end", on_end),
+        conference_press("endok", on_end_confirmed),
     ]

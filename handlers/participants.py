@@ -11,7 +11,6 @@ come back to; each press looks the conference up again as the presser's own.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.addresses import readable_address
 from bot.context import BotContext
@@ -19,9 +18,8 @@ from bot.i18n import Translator
 from bot.sharing import EMAIL, TELEGRAM, RosterPage
 from bot.text import shorten
 from bot.validation import InvalidInput
-from handlers import callback_data as cb
 from handlers import keyboards
-from handlers.common import Callback, Handler, answer_press, pressed_data, show
+from handlers.common import Handler, answer_press, conference_press, pressed_data, show
 from handlers.conference_log import pressed_conference
 from storage.participants import RosterEntry
 
@@ -178,11 +176,8 @@ async def on_remove_confirmed(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[Handler]:
-    def conf(action: str, callback: Callback) -> Handler:
-        return CallbackQueryHandler(callback, pattern=cb.pattern(cb.CONFERENCE, action))
-
     return [
-        conf("people", on_list),
-        conf("rm", on_remove),
-        conf("rmok", on_remove_confirmed),
+        conference_press("people", on_list),
+        conference_press("rm", on_remove),
+        conference_press("rmok", on_remove_confirmed),
     ]

@@ -12,19 +12,18 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.invitations import MeetingNotice
+from bot.series import Occurrence
 from bot.validation import InvalidInput
-from handlers import callback_data as cb
 from handlers import keyboards
 from handlers.common import (
-    Callback,
     Handler,
     after_replies,
     answer_press,
+    conference_press,
     explain,
     pressed_data,
     send,
@@ -57,18 +56,31 @@ def _pressed(update: Update) -> tuple[int | None, int | None]:
     return data.arg_int(0), data.arg_int(1)
 
 
+async def _pressed_meeting(
+    update: Update, context: BotContext
+) -> tuple[ConferenceRecord, Occurrence, int] | None:
+    """The owner's series and the meeting a button names (with its original start), or
+    None once the press is refused."""
+    conference_id, original_start = _pressed(update)
+    found = await context.services.series.meeting(
+        context.current_user.id, conference_id, original_start
+    )
+    if found is None or original_start is None:
+        await refuse_meeting(update, context, conference_id)
+        return None
+    return found[0], found[1], original_start
+
+
 async def on_delete_one(update: Update, context: BotContext) -> None:
     """ "This meeting only": the meeting is cancelled (an EXDATE); with participants,
     the card asks at once whether to tell them."""
-    conference_id, original_start = _pressed(update)
+    pressed = await _pressed_meeting(update, context)
+    if pressed is None:
+        return
+    conference, meeting, original_start = pressed
     services = context.services
     t = context.t
     user = context.current_user
-    found = await services.series.meeting(user.id, conference_id, original_start)
-    if found is None or original_start is None:
-        await refuse_meeting(update, context, conference_id)
-        return
-    conference, meeting = found
     try:
         change = await services.series.cancel_meeting(user.id, conference.id, original_start)
     except InvalidInput as error:
@@ -86,15 +98,13 @@ async def on_delete_all(update: Update, context: BotContext) -> None:
     mid-series, the series ends before this meeting (UNTIL) and moves to the archive,
     and the card asks at once whether to tell participants (a REQUEST of the series
     with a higher SEQUENCE)."""
-    conference_id, original_start = _pressed(update)
+    pressed = await _pressed_meeting(update, context)
+    if pressed is None:
+        return
+    conference, meeting, original_start = pressed
     services = context.services
     t = context.t
     user = context.current_user
-    found = await services.series.meeting(user.id, conference_id, original_start)
-    if found is None or original_start is None:
-        await refuse_meeting(update, context, conference_id)
-        return
-    conference, meeting = found
     await answer_press(update)
     if services.series.is_first(conference, meeting):
         can_notify = await services.invitations.has_participants(conference.id)
@@ -221,12 +231,9 @@ async def on_meetings_page(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[Handler]:
-    def conf(action: str, callback: Callback) -> Handler:
-        return CallbackQueryHandler(callback, pattern=cb.pattern(cb.CONFERENCE, action))
-
     return [
-        conf("d1", on_delete_one),
-        conf("dall", on_delete_all),
-        conf("nm", on_notify_meeting),
-        conf("meet", on_meetings_page),
+        conference_press("d1", on_delete_one),
+        conference_press("dall", on_delete_all),
+        conference_press("nm", on_notify_meeting),
+        conference_press("meet", on_meetings_page),
     ]
